@@ -1,0 +1,80 @@
+"""The application factory: configuration, extensions, blueprints and CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from app.config import load_config
+from app.database import configure_engine, expect_writes
+from app.extensions import db, migrate
+
+OPEN_PATHS = ("/api/v1/openapi.json", "/api/v1/healthz")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    with app.app_context():
+        configure_engine(db.engine)
+
+    _register_models()
+    _register_http(app)
+    _register_cli(app)
+    return app
+
+
+def _register_models() -> None:
+    from app.complaints import models as _complaints  # noqa: F401
+    from app.definitions import models as _definitions  # noqa: F401
+    from app.records import models as _records  # noqa: F401
+    from app.tasks import models as _tasks  # noqa: F401
+    from app.users import models as _users  # noqa: F401
+
+
+def _register_http(app: Flask) -> None:
+    from app import health
+    from app.api import PREFIX, api, init_api
+    from app.complaints.views import blp as complaints_blp
+    from app.definitions.views import blp as definitions_blp
+    from app.errors import Unauthenticated
+    from app.tasks.views import blp as tasks_blp
+    from app.users.auth import authenticate
+    from app.users.views import blp as users_blp
+
+    @app.before_request
+    def _before() -> None:
+        expect_writes(request.method not in ("GET", "HEAD", "OPTIONS"))
+        if request.path.startswith(PREFIX) and request.path not in OPEN_PATHS:
+            authenticate()
+            if request.method != "OPTIONS" and not _has_user():
+                raise Unauthenticated("Send a valid API token: 'Authorization: Bearer <token>'.")
+
+    init_api(app)
+    for blueprint in (definitions_blp, complaints_blp, tasks_blp, users_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(health.blp)
+
+
+def _has_user() -> bool:
+    from flask import g
+
+    return g.get("user") is not None
+
+
+def _register_cli(app: Flask) -> None:
+    from app.complaints.cli import audit_cli
+    from app.definitions.cli import processes_cli
+    from app.users.cli import users_cli
+
+    for group in (processes_cli, users_cli, audit_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,50 @@
+"""Marshmallow schemas of the complaint API: intake, filters and what is returned."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.complaints.types import CHANNELS, COMPLAINT_TYPES
+from app.forms.fields import PHONE_PATTERN
+
+
+class CustomerSchema(Schema):
+    surname = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                            metadata={"title": "顾客姓氏", "x-title-en": "Customer surname"})
+    phone = fields.String(required=True, validate=validate.Regexp(PHONE_PATTERN),
+                          metadata={"title": "联系电话", "x-title-en": "Phone"})
+    consent_to_contact = fields.Boolean(load_default=False,
+                                        metadata={"title": "同意联系", "x-title-en": "Consents to be contacted"})
+
+
+class IntakeSchema(Schema):
+    """客户投诉登记表: what the service desk records when a complaint comes in."""
+
+    type = fields.String(required=True, validate=validate.OneOf(list(COMPLAINT_TYPES)))
+    channel = fields.String(required=True, validate=validate.OneOf(list(CHANNELS)))
+    customer = fields.Nested(CustomerSchema, required=True)
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=None,
+                                       metadata={"description": "ISO 8601 with a time zone"})
+    location = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    involved_party = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                                   metadata={"description": "Staff member or merchant involved"})
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    demand = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                           metadata={"description": "What the customer wants (期望解决方式)"})
+    amount_claimed = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=False,
+                                    validate=validate.Range(min=0, max=10_000_000))
+    receipt_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+
+
+class ComplaintFilterSchema(Schema):
+    type = fields.String(validate=validate.OneOf(list(COMPLAINT_TYPES)))
+    status = fields.String(validate=validate.OneOf(["open", "closed", "cancelled"]))
+    created_from = fields.AwareDateTime(default_timezone=None)
+    created_to = fields.AwareDateTime(default_timezone=None)
+    number = fields.String(validate=validate.Length(max=20))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))

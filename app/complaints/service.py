@@ -1,0 +1,229 @@
+"""Complaints: intake, reading, searching, cancelling, messages and incidents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from app.complaints import audit, steps
+from app.complaints.models import Complaint, Incident
+from app.complaints.numbering import next_number
+from app.complaints.schemas import CancelSchema, IntakeSchema
+from app.complaints.types import COMPLAINT_TYPES
+from app.definitions import service as definitions
+from app.engine.instance import Instance, NothingWaiting
+from app.errors import Conflict, Invalid, NotFound, ServiceError
+from app.extensions import db
+from app.records import service as records
+from app.sla import expression_functions
+from app.tasks import service as tasks
+from app.timeutil import isoformat, utcnow
+from app.users.models import User
+from app.users.permissions import mask_phone, require, require_complaint_reader, require_intake, sees_contact_details
+
+_intake_schema = IntakeSchema()
+_cancel_schema = CancelSchema()
+
+
+def validate(schema, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise Invalid("The request body must be a JSON object.", errors={"_schema": ["Expected an object."]})
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise Invalid("Some fields are not valid.", errors=exc.messages) from None
+
+
+def register(payload: Any, actor: User) -> dict[str, Any]:
+    """Record a complaint, give it a number and start its process up to the first wait."""
+    require_intake(actor)
+    intake = validate(_intake_schema, payload)
+    definition = definitions.active_definition(intake["type"])
+    if definition is None:
+        raise Invalid(f"No process is deployed for complaints of type '{intake['type']}'.",
+                      errors={"type": ["No active process for this type."]})
+    compiled = definitions.compiled(definition.id)
+    now = utcnow()
+    complaint = Complaint(
+        number=next_number(now, current_app.config["MALL_TIMEZONE"]),
+        type=intake["type"], definition_id=definition.id, status="open", state="",
+        channel=intake["channel"], customer_surname=intake["customer"]["surname"],
+        customer_phone=intake["customer"]["phone"], contact_consent=intake["customer"]["consent_to_contact"],
+        occurred_at=intake["occurred_at"], location=intake["location"], involved_party=intake["involved_party"],
+        description=intake["description"], demand=intake["demand"],
+        intake={"amount_claimed": _number(intake["amount_claimed"]), "receipt_number": intake["receipt_number"]},
+        created_by_id=actor.id, created_at=now, updated_at=now,
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    try:
+        instance = Instance.start(compiled, {"complaint": _workflow_view(complaint)}, expression_functions(),
+                                  steps.service_caller(complaint, actor))
+    except ServiceError:
+        db.session.rollback()
+        raise
+    except Exception as exc:  # nothing is kept of a complaint whose first steps fail
+        db.session.rollback()
+        raise Conflict(f"The process for '{intake['type']}' failed before its first wait, so the complaint "
+                       f"was not registered: {exc}") from exc
+    steps.save(complaint, instance, actor, None)
+    audit.record(complaint.id, actor, "registered", {"number": complaint.number, "type": complaint.type,
+                                                     "definition": f"{definition.key} v{definition.version}"})
+    steps.commit()
+    return {"id": complaint.id, "number": complaint.number, "type": complaint.type, "status": complaint.status,
+            "outcome": complaint.outcome, "open_tasks": tasks.open_tasks(complaint.id)}
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _workflow_view(complaint: Complaint) -> dict[str, Any]:
+    """What the diagrams may read of the intake (no contact details)."""
+    return {"id": complaint.id, "number": complaint.number, "type": complaint.type, "channel": complaint.channel,
+            "location": complaint.location, "occurred_at": isoformat(complaint.occurred_at),
+            "involved_party": complaint.involved_party, "demand": complaint.demand, **complaint.intake}
+
+
+def _get(complaint_id: int) -> Complaint:
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise NotFound(f"There is no complaint {complaint_id}.")
+    return complaint
+
+
+def summary(complaint: Complaint, viewer: User) -> dict[str, Any]:
+    return {
+        "id": complaint.id, "number": complaint.number, "type": complaint.type, "status": complaint.status,
+        "outcome": complaint.outcome, "channel": complaint.channel,
+        "customer": {"surname": complaint.customer_surname, "phone": mask_phone(complaint.customer_phone)},
+        "location": complaint.location, "occurred_at": isoformat(complaint.occurred_at),
+        "created_at": isoformat(complaint.created_at), "closed_at": isoformat(complaint.closed_at),
+    }
+
+
+def get(complaint_id: int, viewer: User) -> dict[str, Any]:
+    require_complaint_reader(viewer)
+    complaint = _get(complaint_id)
+    definition = db.session.get(definitions.ProcessDefinition, complaint.definition_id)
+    body = summary(complaint, viewer)
+    body["customer"] = {
+        "surname": complaint.customer_surname,
+        "phone": complaint.customer_phone if sees_contact_details(viewer) else mask_phone(complaint.customer_phone),
+        "consent_to_contact": complaint.contact_consent,
+    }
+    body.update({
+        "type_name": {"zh": COMPLAINT_TYPES[complaint.type][0], "en": COMPLAINT_TYPES[complaint.type][1]},
+        "process": {"key": definition.key, "version": definition.version},
+        "involved_party": complaint.involved_party, "description": complaint.description,
+        "demand": complaint.demand, "intake": complaint.intake, "revision": complaint.revision,
+        "cancel_reason": complaint.cancel_reason,
+        "open_tasks": tasks.open_tasks(complaint.id), "history": tasks.history(complaint.id),
+        "records": records.for_complaint(complaint.id),
+        "incidents": [incident_dict(i) for i in _incidents(complaint.id)],
+    })
+    return body
+
+
+def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
+    """Complaints matching filters already loaded by ComplaintFilterSchema."""
+    require_complaint_reader(viewer)
+    query = select(Complaint)
+    if "type" in filters:
+        query = query.where(Complaint.type == filters["type"])
+    if "status" in filters:
+        query = query.where(Complaint.status == filters["status"])
+    if "created_from" in filters:
+        query = query.where(Complaint.created_at >= filters["created_from"])
+    if "created_to" in filters:
+        query = query.where(Complaint.created_at < filters["created_to"])
+    if "number" in filters:
+        query = query.where(Complaint.number == filters["number"])
+    page, per_page = filters["page"], filters["per_page"]
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [summary(c, viewer) for c in rows], "total": total, "page": page, "per_page": per_page}
+
+
+def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
+    require(actor, {"duty_manager"}, "cancel complaints")
+    reason = validate(_cancel_schema, payload)["reason"]
+    complaint = steps.lock_complaint(complaint_id)
+    if complaint.status != "open":
+        raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
+    instance = steps.load_instance(complaint, actor)
+    instance.cancel()
+    steps.save(complaint, instance, actor, None)
+    complaint.status, complaint.cancel_reason, complaint.closed_at = "cancelled", reason, utcnow()
+    audit.record(complaint.id, actor, "cancelled", {"reason": reason})
+    steps.commit()
+    return summary(complaint, actor)
+
+
+def deliver_message(complaint_id: int, name: str, payload: Any, actor: User,
+                    retry_of: int | None = None) -> dict[str, Any]:
+    require(actor, {"service_desk", "duty_manager"}, "record messages from customers")
+    if not isinstance(payload, dict):
+        raise Invalid("The message payload must be a JSON object.", errors={"_schema": ["Expected an object."]})
+    complaint = steps.lock_complaint(complaint_id)
+    if complaint.status != "open":
+        raise Conflict(f"The complaint is {complaint.status}; nothing waits for messages.")
+
+    def act(instance: Instance) -> None:
+        try:
+            instance.deliver_message(name, payload)
+        except NothingWaiting as exc:
+            raise Conflict(str(exc), waiting=sorted(instance.waiting_messages())) from None
+
+    steps.run_step(complaint, actor, act, audit_action="message_received",
+                   audit_detail={"message": name, "payload": payload},
+                   retry_action={"kind": "message", "name": name, "payload": payload, "user_id": actor.id},
+                   retry_of=retry_of)
+    return {"id": complaint.id, "number": complaint.number, "status": complaint.status,
+            "outcome": complaint.outcome, "open_tasks": tasks.open_tasks(complaint.id)}
+
+
+def _incidents(complaint_id: int) -> list[Incident]:
+    return list(db.session.scalars(select(Incident).where(Incident.complaint_id == complaint_id)
+                                   .order_by(Incident.n)))
+
+
+def incident_dict(incident: Incident) -> dict[str, Any]:
+    return {"n": incident.n, "status": incident.status, "element_id": incident.element_id,
+            "message": incident.message, "attempts": incident.attempts, "kind": incident.action.get("kind"),
+            "created_at": isoformat(incident.created_at), "resolved_at": isoformat(incident.resolved_at)}
+
+
+def retry_incident(complaint_id: int, n: int, actor: User) -> dict[str, Any]:
+    """Run the failed action again; on success the incident is resolved, else its attempts grow."""
+    require(actor, {"admin"}, "retry incidents")
+    incident = db.session.scalars(select(Incident).where(Incident.complaint_id == complaint_id,
+                                                         Incident.n == n)).first()
+    if incident is None:
+        raise NotFound(f"Complaint {complaint_id} has no incident {n}.")
+    if incident.status != "open":
+        raise Conflict(f"Incident {n} is already {incident.status}.")
+    action = dict(incident.action)
+    original = db.session.get(User, action.get("user_id")) or actor
+    if action["kind"] == "complete_task":
+        tasks.complete(original, action["task_id"], action["data"], retry_of=n)
+    elif action["kind"] == "message":
+        deliver_message(complaint_id, action["name"], action["payload"], original, retry_of=n)
+    else:
+        raise Invalid(f"Incidents of kind '{action['kind']}' cannot be retried here.")
+    incident = db.session.get(Incident, incident.id)
+    incident.status, incident.resolved_at, incident.resolved_by_id = "resolved", utcnow(), actor.id
+    audit.record(complaint_id, actor, "incident_resolved", {"incident": n})
+    db.session.commit()
+    return incident_dict(incident)
+
+
+def audit_trail(complaint_id: int, viewer: User) -> list[dict[str, Any]]:
+    require_complaint_reader(viewer)
+    _get(complaint_id)
+    return [{"seq": e.seq, "at": isoformat(e.at), "actor": e.actor_name, "action": e.action,
+             "detail": e.detail, "hash": e.hash} for e in audit.trail(complaint_id)]

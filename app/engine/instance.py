@@ -1,0 +1,183 @@
+"""Running one complaint's workflow: start, load, act, save.
+
+The stored state is SpiffWorkflow's serialization without the specs: the spec of
+a deployed version is compiled once and attached on load, which keeps both the
+stored state and the cost of a step small.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine.script_engine import RestrictedScriptEngine, ServiceCaller
+from app.engine.specs import CompiledProcess, HumanTaskMeta
+
+STATE_FORMAT = "spiff-3.2-nospec"
+
+
+class StepError(Exception):
+    """A step that cannot be taken: nothing of it is kept."""
+
+
+class TaskNotReady(StepError):
+    pass
+
+
+class NothingWaiting(StepError):
+    pass
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Serializes a workflow without its specs; restores it onto a compiled process."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict, compiled: CompiledProcess | None = None) -> BpmnWorkflow:
+        if compiled is None:
+            raise ValueError("A stored workflow can only be restored onto its compiled process.")
+        workflow = self.target_class(compiled.spec, compiled.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _SpeclessWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+_SERIALIZER = _make_serializer()
+
+
+@dataclass(frozen=True)
+class ReadyHumanTask:
+    """A READY user task as the service projects it into the inbox."""
+
+    id: str
+    meta: HumanTaskMeta
+
+
+class Instance:
+    """One workflow, bound to its compiled process and this step's script engine."""
+
+    def __init__(self, compiled: CompiledProcess, workflow: BpmnWorkflow):
+        self.compiled = compiled
+        self.workflow = workflow
+
+    @classmethod
+    def start(
+        cls,
+        compiled: CompiledProcess,
+        data: Mapping[str, Any],
+        functions: Mapping[str, Callable[..., Any]],
+        service_caller: ServiceCaller | None,
+    ) -> Instance:
+        engine = RestrictedScriptEngine(functions, service_caller)
+        workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=engine)
+        start = workflow.get_next_task(state=TaskState.READY)
+        start.data.update(json.loads(json.dumps(dict(data))))
+        instance = cls(compiled, workflow)
+        instance.run()
+        return instance
+
+    @classmethod
+    def load(
+        cls,
+        compiled: CompiledProcess,
+        state: str,
+        functions: Mapping[str, Callable[..., Any]],
+        service_caller: ServiceCaller | None,
+    ) -> Instance:
+        dct = json.loads(state)
+        if dct.pop("format", None) != STATE_FORMAT:
+            raise StepError("The stored workflow state has an unknown format.")
+        workflow = _SERIALIZER.from_dict(dct, compiled=compiled)
+        workflow.script_engine = RestrictedScriptEngine(functions, service_caller)
+        return cls(compiled, workflow)
+
+    def dump(self) -> str:
+        dct = _SERIALIZER.to_dict(self.workflow)
+        dct["format"] = STATE_FORMAT
+        return json.dumps(dct, separators=(",", ":"))
+
+    def run(self) -> None:
+        """Run engine steps (gateways, service tasks, due timers) up to the next wait."""
+        self.workflow.do_engine_steps()
+
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The data of the last task that ran: what the complaint knows now."""
+        last = self.workflow.last_task or self.workflow.task_tree
+        return last.data
+
+    def outcome(self) -> str | None:
+        """The id of the end event the top-level process finished on."""
+        if not self.completed:
+            return None
+        ends = [
+            task for task in self.workflow.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(task.task_spec, EndEvent) and task.workflow is self.workflow
+        ]
+        if not ends:
+            return None
+        last = max(ends, key=lambda t: t.last_state_change)
+        return last.task_spec.bpmn_id or last.task_spec.name
+
+    def ready_human_tasks(self) -> list[ReadyHumanTask]:
+        ready = []
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            meta = self.compiled.human_task(task.workflow.spec.name, task.task_spec.name)
+            if meta is not None:
+                ready.append(ReadyHumanTask(str(task.id), meta))
+        return ready
+
+    def complete_task(self, task_id: str, data: Mapping[str, Any]) -> None:
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except Exception:
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady("The task is no longer open.")
+        task.data.update(json.loads(json.dumps(dict(data))))
+        task.run()
+        self.run()
+
+    def waiting_messages(self) -> set[str]:
+        return {
+            pending.name for pending in self.workflow.waiting_events()
+            if pending.event_type == MessageEventDefinition.__name__
+        }
+
+    def deliver_message(self, name: str, payload: Mapping[str, Any]) -> None:
+        if name not in self.waiting_messages():
+            raise NothingWaiting(f"Nothing in this complaint waits for the message '{name}'.")
+        event = BpmnEvent(MessageEventDefinition(name), json.loads(json.dumps(dict(payload))))
+        self.workflow.send_event(event)
+        self.run()
+
+    def cancel(self) -> None:
+        self.workflow.cancel()

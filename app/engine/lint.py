@@ -1,0 +1,247 @@
+"""Deploy-time checks of a diagram against this service's conventions.
+
+Runs on the parsed XML (so every problem carries its element id and line) before
+SpiffWorkflow sees the document. It enforces what DESIGN.md's diagram
+conventions promise: no scripts, every expression inside the restricted
+language, lanes that are roles, form keys and service operators that exist,
+call activities and decision tables that resolve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from app.engine import expressions
+from app.engine.xml import BPMN_NS, SPIFF_NS, DiagramProblem
+
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a diagram may refer to: provided by the service layer."""
+
+    roles: Mapping[str, str]  # any accepted lane name -> role id
+    form_keys: Set[str]
+    operators: Set[str]
+    functions: Set[str]
+    known_processes: Set[str] = frozenset()  # deployed process keys usable as call activities
+    known_decisions: Set[str] = frozenset()  # deployed DMN decision ids
+
+
+@dataclass
+class LintReport:
+    problems: list[DiagramProblem] = field(default_factory=list)
+
+    def add(self, message: str, node: etree._Element | None, file: str) -> None:
+        element = _owning_element(node)
+        self.problems.append(
+            DiagramProblem(
+                message,
+                element_id=element.get("id") if element is not None else None,
+                line=node.sourceline if node is not None else None,
+                file=file,
+            )
+        )
+
+
+def _owning_element(node: etree._Element | None) -> etree._Element | None:
+    while node is not None and node.get("id") is None:
+        node = node.getparent()
+    return node
+
+
+def _label(node: etree._Element) -> str:
+    element = _owning_element(node)
+    if element is None:
+        return "the diagram"
+    name = element.get("name")
+    return f"'{name}' ({element.get('id')})" if name else f"'{element.get('id')}'"
+
+
+def lint_bpmn(
+    root: etree._Element,
+    file: str,
+    vocabulary: Vocabulary,
+    uploaded_processes: Set[str],
+    uploaded_decisions: Set[str],
+) -> list[DiagramProblem]:
+    report = LintReport()
+    _lint_ids(root, file, report)
+    processes = root.findall("bpmn:process", NS)
+    if not processes:
+        report.add(f"{file} contains no <process>.", root, file)
+    for process in processes:
+        _lint_process(process, file, vocabulary, uploaded_processes, uploaded_decisions, report)
+    return report.problems
+
+
+def _lint_ids(root: etree._Element, file: str, report: LintReport) -> None:
+    """BPMN ids must be unique, and no extension element (an operator, a parameter) may reuse one:
+    SpiffWorkflow looks elements up by id and would pick the wrong one."""
+    bpmn_ids: dict[str, etree._Element] = {}
+    for node in root.iter(f"{{{BPMN_NS}}}*"):
+        element_id = node.get("id")
+        if element_id in bpmn_ids:
+            report.add(f"The id '{element_id}' is used twice (also on line {bpmn_ids[element_id].sourceline}).",
+                       node, file)
+        elif element_id:
+            bpmn_ids[element_id] = node
+    for node in root.iter(f"{{{SPIFF_NS}}}*"):
+        if node.get("id") in bpmn_ids:
+            report.problems.append(DiagramProblem(
+                f"'{node.get('id')}' names both a diagram element and an operator or parameter; rename the "
+                "element.", element_id=node.get("id"), line=node.sourceline, file=file))
+
+
+def _lint_process(process, file, vocabulary, uploaded_processes, uploaded_decisions, report) -> None:
+    functions = vocabulary.functions
+    for node in process.iter(f"{{{BPMN_NS}}}scriptTask"):
+        report.add(f"Script task {_label(node)}: scripts are not allowed; use a service task.", node, file)
+    for tag in ("preScript", "postScript"):
+        for node in process.iter(f"{{{SPIFF_NS}}}{tag}"):
+            if (node.text or "").strip():
+                report.add(f"{_label(node)} has a {tag}: scripts are not allowed.", node, file)
+
+    lane_of = _lint_lanes(process, file, vocabulary, report)
+
+    for task in process.iter(f"{{{BPMN_NS}}}userTask", f"{{{BPMN_NS}}}manualTask"):
+        if not _in_lane(task, lane_of):
+            report.add(f"User task {_label(task)} is not in a lane: put it in the lane of the role that does it.",
+                       task, file)
+        form_key = _form_key(task)
+        if form_key is None:
+            report.add(f"User task {_label(task)} names no form: add a formKey property.", task, file)
+        elif form_key not in vocabulary.form_keys:
+            report.add(f"User task {_label(task)} names the form '{form_key}', which does not exist.", task, file)
+
+    for task in process.iter(f"{{{BPMN_NS}}}serviceTask"):
+        operator = task.find(".//spiffworkflow:serviceTaskOperator", NS)
+        if operator is None or not operator.get("id"):
+            report.add(f"Service task {_label(task)} names no operator.", task, file)
+            continue
+        if operator.get("id") not in vocabulary.operators:
+            report.add(f"Service task {_label(task)} calls the operator '{operator.get('id')}', which does not exist.",
+                       task, file)
+        for parameter in operator.iterfind(".//spiffworkflow:parameter", NS):
+            _check_expression(parameter.get("value") or "", parameter, file, functions, report,
+                              f"parameter '{parameter.get('id')}'")
+
+    for node in process.iter(f"{{{BPMN_NS}}}conditionExpression", f"{{{BPMN_NS}}}completionCondition",
+                             f"{{{BPMN_NS}}}loopCardinality", f"{{{BPMN_NS}}}condition"):
+        _check_expression(node.text or "", node, file, functions, report, "condition")
+
+    for tag in ("timeDate", "timeDuration", "timeCycle"):
+        for node in process.iter(f"{{{BPMN_NS}}}{tag}"):
+            _check_timer(node, tag, file, functions, report)
+
+    for call in process.iter(f"{{{BPMN_NS}}}callActivity"):
+        called = call.get("calledElement")
+        if not called:
+            report.add(f"Call activity {_label(call)} names no process to call.", call, file)
+        elif called not in uploaded_processes and called not in vocabulary.known_processes:
+            report.add(f"Call activity {_label(call)} calls '{called}', which is neither in this upload "
+                       "nor deployed.", call, file)
+
+    for rule in process.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        decision = rule.find("bpmn:extensionElements/spiffworkflow:calledDecisionId", NS)
+        decision_id = (decision.text or "").strip() if decision is not None else ""
+        if not decision_id:
+            report.add(f"Business rule task {_label(rule)} names no decision table.", rule, file)
+        elif decision_id not in uploaded_decisions and decision_id not in vocabulary.known_decisions:
+            report.add(f"Business rule task {_label(rule)} uses the decision '{decision_id}', which is neither in "
+                       "this upload nor deployed.", rule, file)
+
+
+def _lint_lanes(process, file, vocabulary, report) -> dict[str, str]:
+    """Check every lane is a role; return element id -> lane name."""
+    lane_of: dict[str, str] = {}
+    for lane in process.iter(f"{{{BPMN_NS}}}lane"):
+        name = (lane.get("name") or "").strip()
+        if name not in vocabulary.roles:
+            report.add(f"Lane {_label(lane)} is not a role. Name it after one of: "
+                       f"{', '.join(sorted(set(vocabulary.roles.values())))}.", lane, file)
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            lane_of[(ref.text or "").strip()] = name
+    return lane_of
+
+
+def _in_lane(task, lane_of: dict[str, str]) -> bool:
+    node = task
+    while node is not None and etree.QName(node).localname != "process":
+        if node.get("id") in lane_of:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _form_key(task) -> str | None:
+    for prop in task.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS):
+        if prop.get("name") == "formKey":
+            return (prop.get("value") or "").strip() or None
+    return None
+
+
+def _check_expression(text, node, file, functions, report, what) -> bool:
+    try:
+        expressions.check(text, {name: None for name in functions})
+    except expressions.ExpressionError as exc:
+        report.add(f"The {what} of {_label(node)} is refused: {exc.msg}", node, file)
+        return False
+    return True
+
+
+def _check_timer(node, tag, file, functions, report) -> None:
+    text = (node.text or "").strip()
+    if not _check_expression(text, node, file, functions, report, "timer"):
+        return
+    body = expressions.check(text, {name: None for name in functions}).body
+    if isinstance(body, expressions.ast.Call):
+        return  # a named limit such as sla("feedback") is computed when the timer starts
+    if not isinstance(body, expressions.ast.Constant) or not isinstance(body.value, str):
+        report.add(f"The timer of {_label(node)} must be a quoted ISO 8601 value or a call such as "
+                   'sla("feedback").', node, file)
+        return
+    try:
+        if tag == "timeDuration":
+            TimerEventDefinition.parse_iso_duration(body.value)
+        elif tag == "timeDate":
+            TimerEventDefinition.get_datetime(body.value)
+        else:
+            TimerEventDefinition.parse_iso_recurring_interval(body.value)
+    except Exception:
+        kind = "duration" if tag == "timeDuration" else "date or cycle"
+        report.add(f"The timer of {_label(node)} is not a valid ISO 8601 {kind}: {body.value}", node, file)
+
+
+def lint_dmn(root: etree._Element, file: str, functions: Set[str]) -> list[DiagramProblem]:
+    """Every input expression, input entry and output entry must be in the restricted language."""
+    report = LintReport()
+    allowed = {name: None for name in functions}
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        local = etree.QName(node).localname
+        if local not in ("inputExpression", "inputEntry", "outputEntry"):
+            continue
+        text_node = next((c for c in node if isinstance(c.tag, str) and etree.QName(c).localname == "text"), None)
+        text = (text_node.text or "").strip() if text_node is not None else ""
+        if local == "inputEntry" and text in ("", "-"):
+            continue
+        if local == "outputEntry" and text == "":
+            continue
+        candidates = [text, f"v {text}"] if local == "inputEntry" else [text]
+        errors = []
+        for candidate in candidates:
+            try:
+                expressions.check(candidate, allowed)
+                break
+            except expressions.ExpressionError as exc:
+                errors.append(exc.msg)
+        else:
+            report.add(f"The {local} '{text}' of {_label(node)} is refused: {errors[0]}", node, file)
+    return report.problems

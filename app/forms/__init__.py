@@ -1,0 +1,12 @@
+"""Task forms: one marshmallow schema per user-task form, found by its form key.
+
+Each module in this package registers its forms with `register`; the diagrams
+name them with a formKey property. `load` validates a submission and returns
+plain JSON values for the workflow; `json_schema` describes the form to clients.
+"""
+
+from app.forms.registry import FormSpec, form_keys, get_form, json_schema, load, register
+
+__all__ = ["FormSpec", "form_keys", "get_form", "json_schema", "load", "register"]
+
+from app.forms import quality  # noqa: E402,F401  (registers its forms)

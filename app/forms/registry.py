@@ -1,0 +1,83 @@
+"""The registry of task forms and its two views of each: validation and JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from apispec.ext.marshmallow.openapi import OpenAPIConverter
+from marshmallow import Schema, ValidationError
+
+from app.errors import Invalid
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    key: str
+    schema: type[Schema]
+    title_zh: str
+    title_en: str
+
+
+_FORMS: dict[str, FormSpec] = {}
+
+
+def register(key: str, title_zh: str, title_en: str):
+    """Class decorator: make a schema the form of `key`."""
+
+    def decorate(schema: type[Schema]) -> type[Schema]:
+        if key in _FORMS:
+            raise ValueError(f"form key {key} registered twice")
+        _FORMS[key] = FormSpec(key, schema, title_zh, title_en)
+        return schema
+
+    return decorate
+
+
+def form_keys() -> frozenset[str]:
+    return frozenset(_FORMS)
+
+
+def get_form(key: str) -> FormSpec:
+    return _FORMS[key]
+
+
+def load(key: str, data: Any) -> dict[str, Any]:
+    """Validate a submission; 422 with per-field messages when it does not fit."""
+    if not isinstance(data, dict):
+        raise Invalid("The form data must be a JSON object.", errors={"_schema": ["Expected an object."]})
+    try:
+        loaded = _FORMS[key].schema().load(data)
+    except ValidationError as exc:
+        raise Invalid("Some fields are not valid.", errors=exc.messages) from None
+    return _plain(loaded)
+
+
+def _plain(value: Any) -> Any:
+    """Form values as plain JSON: money as numbers with two decimals, dates as ISO text."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+_converter = OpenAPIConverter(openapi_version="3.0.3", schema_name_resolver=lambda schema: None, spec=None)
+
+
+@cache
+def json_schema(key: str) -> dict[str, Any]:
+    """The form as a self-contained JSON Schema with titles in both languages."""
+    spec = _FORMS[key]
+    schema = _converter.schema2jsonschema(spec.schema)
+    schema["title"] = spec.title_zh
+    schema["x-title-en"] = spec.title_en
+    schema["additionalProperties"] = False
+    return _plain(schema)

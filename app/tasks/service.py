@@ -1,0 +1,186 @@
+"""The work inbox: list, read, claim, unclaim, assign and complete human tasks.
+
+Listing reads only the projected task table. Acting on a task locks its
+complaint, checks the task is still open and the caller may act on it, then
+takes the step through the workflow in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from app import forms
+from app.complaints import audit, steps
+from app.complaints.models import Complaint
+from app.definitions import service as definitions
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.tasks.models import HumanTask
+from app.timeutil import isoformat, utcnow
+from app.users.models import User
+from app.users.permissions import COMPLAINT_READERS, require
+
+
+def task_summary(row: HumanTask, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    return {
+        "id": row.id,
+        "name": row.name,
+        "role": row.role,
+        "state": row.state,
+        "assignee": row.assignee_name,
+        "due_at": isoformat(row.due_at),
+        "overdue": bool(row.state == "ready" and row.due_at is not None and row.due_at < now),
+        "complaint": {"id": row.complaint_id, "number": row.complaint_number, "type": row.complaint_type},
+    }
+
+
+def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
+    roles = [role for role in user.roles]
+    query = select(HumanTask).where(HumanTask.state == "ready", HumanTask.role.in_(roles))
+    if filters.get("type"):
+        query = query.where(HumanTask.complaint_type == filters["type"])
+    if filters.get("role"):
+        query = query.where(HumanTask.role == filters["role"])
+    if filters.get("assignee") == "me":
+        query = query.where(HumanTask.assignee_id == user.id)
+    if filters.get("unassigned"):
+        query = query.where(HumanTask.assignee_id.is_(None))
+    if filters.get("due_before"):
+        query = query.where(HumanTask.due_at < filters["due_before"])
+    page, per_page = filters["page"], filters["per_page"]
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(
+        query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    now = utcnow()
+    return {"items": [task_summary(row, now) for row in rows], "total": total, "page": page, "per_page": per_page}
+
+
+def _get_row(task_id: str) -> HumanTask:
+    row = db.session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound(f"There is no task {task_id}.")
+    return row
+
+
+def _require_may_act(user: User, row: HumanTask) -> None:
+    if not user.has_role(row.role):
+        raise Forbidden(f"This task belongs to the role '{row.role}', which you do not have.")
+
+
+def _require_open(row: HumanTask) -> None:
+    if row.state != "ready":
+        body: dict[str, Any] = {"state": row.state}
+        if row.state == "completed":
+            body["completed_by"] = row.completed_by_name
+            body["completed_at"] = isoformat(row.completed_at)
+            raise Conflict(f"This task was already completed by {row.completed_by_name}.", **body)
+        raise Conflict("This task is no longer open.", **body)
+
+
+def get_task(user: User, task_id: str) -> dict[str, Any]:
+    row = _get_row(task_id)
+    if not user.has_role(row.role):
+        require(user, COMPLAINT_READERS & {"legal", "duty_manager", "admin"}, "read this task")
+    complaint = db.session.get(Complaint, row.complaint_id)
+    meta = definitions.compiled(complaint.definition_id).human_task(row.process_id, row.element_id)
+    body = task_summary(row)
+    body["form_key"] = row.form_key
+    body["form"] = forms.json_schema(row.form_key) if row.form_key in forms.form_keys() else None
+    body["instructions"] = meta.documentation if meta else None
+    body["completed_by"] = row.completed_by_name
+    body["submitted"] = row.submitted
+    return body
+
+
+def _lock_task(user: User, task_id: str) -> tuple[Complaint, HumanTask]:
+    """Lock the complaint of a task, then re-read the task under that lock."""
+    row = _get_row(task_id)
+    _require_may_act(user, row)
+    complaint = steps.lock_complaint(row.complaint_id)
+    db.session.refresh(row)
+    return complaint, row
+
+
+def claim(user: User, task_id: str) -> dict[str, Any]:
+    complaint, row = _lock_task(user, task_id)
+    _require_open(row)
+    if row.assignee_id not in (None, user.id):
+        raise Conflict(f"This task is claimed by {row.assignee_name}.", claimed_by=row.assignee_name)
+    if row.assignee_id is None:
+        row.assignee_id, row.assignee_name = user.id, user.username
+        audit.record(complaint.id, user, "task_claimed", {"task_id": row.id, "task": row.name})
+        steps.commit()
+    return task_summary(row)
+
+
+def unclaim(user: User, task_id: str) -> dict[str, Any]:
+    complaint, row = _lock_task(user, task_id)
+    _require_open(row)
+    if row.assignee_id is not None and row.assignee_id != user.id and not user.has_role("duty_manager"):
+        raise Conflict(f"This task is claimed by {row.assignee_name}.", claimed_by=row.assignee_name)
+    if row.assignee_id is not None:
+        audit.record(complaint.id, user, "task_unclaimed", {"task_id": row.id, "from": row.assignee_name})
+        row.assignee_id, row.assignee_name = None, None
+        steps.commit()
+    return task_summary(row)
+
+
+def assign(user: User, task_id: str, username: str) -> dict[str, Any]:
+    require(user, {"duty_manager"}, "assign tasks")
+    row = _get_row(task_id)
+    assignee = db.session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
+    if assignee is None:
+        raise Invalid(f"There is no active user '{username}'.", errors={"username": ["Unknown user."]})
+    if not assignee.has_role(row.role):
+        raise Invalid(f"{username} does not have the role '{row.role}' this task needs.",
+                      errors={"username": ["Lacks the task's role."]})
+    complaint = steps.lock_complaint(row.complaint_id)
+    db.session.refresh(row)
+    _require_open(row)
+    audit.record(complaint.id, user, "task_assigned",
+                       {"task_id": row.id, "from": row.assignee_name, "to": assignee.username})
+    row.assignee_id, row.assignee_name = assignee.id, assignee.username
+    steps.commit()
+    return task_summary(row)
+
+
+def complete(user: User, task_id: str, data: Any, retry_of: int | None = None) -> dict[str, Any]:
+    row = _get_row(task_id)
+    _require_may_act(user, row)
+    submitted = forms.load(row.form_key, data)
+    complaint, row = _lock_task(user, task_id)
+    _require_open(row)
+    if row.assignee_id not in (None, user.id):
+        raise Conflict(f"This task is claimed by {row.assignee_name}.", claimed_by=row.assignee_name)
+    completion = steps.Completion(task_id, user, submitted)
+    steps.run_step(
+        complaint, user, lambda instance: instance.complete_task(task_id, submitted),
+        audit_action="task_completed",
+        audit_detail={"task_id": task_id, "task": row.name, "element_id": row.element_id, "data": submitted},
+        retry_action={"kind": "complete_task", "task_id": task_id, "user_id": user.id, "data": submitted},
+        completion=completion, retry_of=retry_of,
+    )
+    db.session.refresh(row)
+    return {"task": task_summary(row), "complaint": {"id": complaint.id, "number": complaint.number,
+                                                      "status": complaint.status, "outcome": complaint.outcome},
+            "open_tasks": open_tasks(complaint.id)}
+
+
+def open_tasks(complaint_id: int) -> list[dict[str, Any]]:
+    rows = db.session.scalars(select(HumanTask).where(
+        HumanTask.complaint_id == complaint_id, HumanTask.state == "ready").order_by(HumanTask.created_at)).all()
+    now = utcnow()
+    return [task_summary(row, now) for row in rows]
+
+
+def history(complaint_id: int) -> list[dict[str, Any]]:
+    rows = db.session.scalars(select(HumanTask).where(
+        HumanTask.complaint_id == complaint_id, or_(HumanTask.state != "ready")).order_by(HumanTask.completed_at))
+    return [{**task_summary(row), "completed_by": row.completed_by_name, "completed_at": isoformat(row.completed_at),
+             "submitted": row.submitted} for row in rows]

@@ -1,0 +1,34 @@
+"""Who may do what: every service function asks here before it acts."""
+
+from __future__ import annotations
+
+from app.errors import Forbidden
+from app.users.models import User
+from app.users.roles import CASE_ROLES, CONTACT_ROLES, INTAKE_ROLES
+
+COMPLAINT_READERS = CASE_ROLES | {"admin"}
+DEFINITION_READERS = frozenset({"process_owner", "legal", "admin"}) | CASE_ROLES
+
+
+def require(user: User, roles: frozenset[str] | set[str], doing: str) -> None:
+    if not user.has_role(*roles):
+        raise Forbidden(f"Your roles do not allow you to {doing}.")
+
+
+def require_complaint_reader(user: User) -> None:
+    require(user, COMPLAINT_READERS, "read complaints")
+
+
+def require_intake(user: User) -> None:
+    require(user, INTAKE_ROLES, "register complaints")
+
+
+def sees_contact_details(user: User) -> bool:
+    return user.has_role(*CONTACT_ROLES)
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.replace(" ", "").replace("-", "")
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

@@ -1,0 +1,175 @@
+"""Test fixtures: a real database (SQLite file or PostgreSQL), migrated, with the processes deployed.
+
+TEST_DATABASE_URL selects the database; without it the suite runs on a fresh
+SQLite file. The schema is built by the migrations, as in production.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from app.users import service as users
+
+ROOT = Path(__file__).resolve().parent.parent
+DIAGRAMS = Path(__file__).resolve().parent / "diagrams"
+PASSWORD = "correct-horse-1"
+STAFF = {
+    "desk": ["service_desk"],
+    "desk2": ["service_desk"],
+    "qc": ["quality_control"],
+    "manager": ["duty_manager"],
+    "manager2": ["duty_manager"],
+    "finance": ["finance"],
+    "legal": ["legal"],
+    "owner": ["process_owner"],
+    "admin": ["admin"],
+    "senior": ["senior_management"],
+}
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _reset(url: str) -> None:
+    if url.startswith("postgresql"):
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = _database_url(tmp_path_factory)
+    _reset(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    os.environ["DATABASE_URL"] = database_url
+    application = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
+    with application.app_context():
+        upgrade()
+        from app.definitions import service as definitions
+
+        files = sorted([*(ROOT / "processes").glob("*.bpmn"), *(ROOT / "processes").glob("*.dmn")])
+        definitions.deploy([(f.name, f.read_bytes()) for f in files], None)
+        for name, roles in STAFF.items():
+            users.create_user(name, roles, PASSWORD)
+        db.session.remove()
+    return application
+
+
+@pytest.fixture(scope="session")
+def tokens(app) -> dict[str, str]:
+    with app.app_context():
+        issued = {name: users.issue_token(users.find_user(name)) for name in STAFF}
+        db.session.remove()
+    return issued
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any
+
+    def __getitem__(self, key):
+        return self.body[key]
+
+
+class Api:
+    """Calls the JSON API as one user through Flask's test client."""
+
+    def __init__(self, client, token: str | None):
+        self.client = client
+        self.token = token
+
+    def _headers(self, extra: dict | None = None) -> dict:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, path: str, **params) -> Response:
+        r = self.client.get(f"/api/v1{path}", query_string=params, headers=self._headers())
+        return Response(r.status_code, r.get_json(silent=True) if r.is_json else r.get_data(as_text=True))
+
+    def post(self, path: str, body: Any = None, *, data: Any = None, content_type: str | None = None,
+             query: dict | None = None) -> Response:
+        if data is None:
+            r = self.client.post(f"/api/v1{path}", json=body if body is not None else {},
+                                 headers=self._headers(), query_string=query)
+        else:
+            r = self.client.post(f"/api/v1{path}", data=data, content_type=content_type,
+                                 headers=self._headers(), query_string=query)
+        return Response(r.status_code, r.get_json(silent=True))
+
+
+@pytest.fixture
+def as_user(app, tokens):
+    client = app.test_client()
+
+    def make(name: str | None) -> Api:
+        return Api(client, tokens[name] if name else None)
+
+    return make
+
+
+def intake(complaint_type: str = "quality", **overrides) -> dict:
+    body = {
+        "type": complaint_type,
+        "channel": "desk",
+        "customer": {"surname": "王", "phone": "13812345678", "consent_to_contact": True},
+        "occurred_at": "2026-11-20T10:30:00+08:00",
+        "location": "一楼食品区",
+        "description": "买的牛奶过期了",
+        "demand": "退款并赔偿",
+        "amount_claimed": 58.5,
+        "receipt_number": "R-20261120-0042",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over real HTTP by a threaded server on 127.0.0.1."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def http(method: str, url: str, token: str | None, body: Any = None) -> Response:
+    """A real HTTP request with the standard library."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback only)
+            return Response(response.status, json.loads(response.read() or b"null"))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, json.loads(error.read() or b"null"))
