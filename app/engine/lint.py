@@ -50,7 +50,8 @@ class LintReport:
 
 
 def _owning_element(node: etree._Element | None) -> etree._Element | None:
-    while node is not None and node.get("id") is None:
+    """The nearest diagram element (BPMN or DMN, not an extension) with an id."""
+    while node is not None and (node.get("id") is None or etree.QName(node).namespace == SPIFF_NS):
         node = node.getparent()
     return node
 

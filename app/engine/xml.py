@@ -61,6 +61,10 @@ def parse_document(content: bytes | str, filename: str) -> etree._Element:
         raise DiagramError([DiagramProblem(f"{filename} is larger than 2 MB.", file=filename)])
     if not content.strip():
         raise DiagramError([DiagramProblem(f"{filename} is empty.", file=filename)])
+    if b"<!DOCTYPE" in content.upper() or b"<!ENTITY" in content.upper():
+        raise DiagramError(
+            [DiagramProblem(f"{filename} declares a DTD; diagrams may not declare DTDs or entities.", file=filename)]
+        )
     try:
         root = etree.fromstring(content, _parser())
     except etree.XMLSyntaxError as exc:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 import click
 from flask.cli import AppGroup
 
 from app.errors import ServiceError
 from app.users import service
+from app.users.roles import ROLES
 
 users_cli = AppGroup("users", help="Manage users and API tokens.")
 
@@ -33,3 +36,18 @@ def token(name: str) -> None:
     if user is None:
         raise click.ClickException(f"There is no user '{name}'.")
     click.echo(service.issue_token(user))
+
+
+@users_cli.command("demo")
+def demo() -> None:
+    """Create (or reset) one demo user per role and print name, role, password and a fresh API token."""
+    click.echo(f"{'user':<24} {'role':<18} {'password':<18} api token")
+    for role in ROLES:
+        username = f"demo_{role}"
+        password = secrets.token_urlsafe(9)
+        user = service.find_user(username)
+        if user is None:
+            user = service.create_user(username, [role], password, display_name=f"Demo {ROLES[role][1]}")
+        else:
+            service.set_password(user, password)
+        click.echo(f"{username:<24} {role:<18} {password:<18} {service.issue_token(user)}")

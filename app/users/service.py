@@ -36,6 +36,13 @@ def create_user(username: str, roles: list[str], password: str, display_name: st
     return user
 
 
+def set_password(user: User, password: str) -> None:
+    if len(password) < 8:
+        raise Invalid("A password needs at least 8 characters.")
+    user.password_hash = generate_password_hash(password)
+    db.session.commit()
+
+
 def find_user(username: str) -> User | None:
     return db.session.scalars(select(User).where(User.username == username)).first()
 

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up and run the service on 127.0.0.1:8000 (SQLite under instance/ unless DATABASE_URL is set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh requirements.txt
+.venv/bin/flask --app wsgi db upgrade
+.venv/bin/flask --app wsgi processes deploy
+echo "Demo users (passwords and tokens are new on every start):"
+.venv/bin/flask --app wsgi users demo
+echo "Serving on http://127.0.0.1:8000  (API: /api/v1, OpenAPI: /api/v1/openapi.json)"
+exec .venv/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 --access-logfile - wsgi:app

@@ -1,0 +1,127 @@
+"""A step that fails changes nothing, is recorded as an incident, and can be retried."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.complaints.models import Complaint
+from app.definitions import service as definitions
+from app.extensions import db
+from app.records.models import Notification
+from app.tasks import operators
+from tests import bpmn_samples as s
+from tests.conftest import intake
+
+FLAKY = {"fail": True}
+
+
+@operators.operator("test_flaky")
+def _flaky(context, note: str = "") -> dict:
+    """Writes a record, then fails while FLAKY says so: the record must vanish with the step."""
+    db.session.add(Notification(complaint_id=context.complaint_id, recipient="customer", subject="flaky"))
+    db.session.flush()
+    if FLAKY["fail"]:
+        raise RuntimeError("the payment gateway did not answer")
+    return {"ok": True}
+
+
+@pytest.fixture
+def test_process(app):
+    """Deploy a test diagram under a complaint type; afterwards re-activate what was active before."""
+    deployed = []
+
+    def deploy(key: str, xml: str) -> None:
+        with app.app_context():
+            before = definitions.active_definition(key)
+            deployed.append((key, before.version if before else None))
+            definitions.deploy([(f"{key}.bpmn", xml.encode())], None)
+            db.session.remove()
+
+    yield deploy
+    FLAKY["fail"] = True
+    with app.app_context():
+        for key, version in deployed:
+            if version is not None:
+                definitions.activate(key, version)
+        db.session.remove()
+
+
+def _counts(app, complaint_id=None):
+    with app.app_context():
+        complaints = db.session.scalar(select(func.count()).select_from(Complaint))
+        notes = db.session.scalar(select(func.count()).select_from(Notification)
+                                  .where(Notification.complaint_id == complaint_id))
+        db.session.remove()
+    return complaints, notes
+
+
+def test_failing_service_task_rolls_back_records_an_incident_and_retries(app, as_user, test_process):
+    test_process("vehicle", s.process("vehicle", "service_desk", [
+        s.user_task("quality.pay", "第一步"), s.service_task("test_flaky", note="'x'"),
+        s.user_task("quality.pay", "第二步")]))
+    created = as_user("desk").post("/complaints", intake("vehicle"))
+    assert created.status == 201, created.body
+    complaint_id, task_id = created["id"], created["open_tasks"][0]["id"]
+    before = as_user("legal").get(f"/complaints/{complaint_id}")
+
+    data = {"paid": True, "voucher_number": "V1", "claim_form_signed": True}
+    failed = as_user("desk").post(f"/tasks/{task_id}/complete", data)
+    assert failed.status == 409
+    assert "payment gateway" in failed["message"] and failed["incident"] == 1 and failed["element_id"] == "step1"
+
+    after = as_user("legal").get(f"/complaints/{complaint_id}")
+    assert after["revision"] == before["revision"]
+    assert after["open_tasks"] == before["open_tasks"]
+    assert after["records"] == before["records"]
+    assert [(i["n"], i["status"], i["attempts"]) for i in after["incidents"]] == [(1, "open", 1)]
+    assert _counts(app, complaint_id)[1] == 0
+
+    assert as_user("desk").post(f"/complaints/{complaint_id}/incidents/1/retry").status == 403
+    still = as_user("admin").post(f"/complaints/{complaint_id}/incidents/1/retry")
+    assert still.status == 409
+    assert as_user("legal").get(f"/complaints/{complaint_id}")["incidents"][0]["attempts"] == 2
+
+    FLAKY["fail"] = False
+    retried = as_user("admin").post(f"/complaints/{complaint_id}/incidents/1/retry")
+    assert retried.status == 200 and retried["status"] == "resolved"
+    done = as_user("legal").get(f"/complaints/{complaint_id}")
+    assert [t["name"] for t in done["open_tasks"]] == ["第二步"]
+    assert done["history"][0]["completed_by"] == "desk"
+    assert len(done["records"]["notifications"]) == 1
+    assert as_user("admin").post(f"/complaints/{complaint_id}/incidents/1/retry").status == 409
+    assert as_user("admin").post(f"/complaints/{complaint_id}/incidents/9/retry").status == 404
+
+
+def test_expression_error_in_a_gateway_is_an_incident_not_a_500(app, as_user, test_process):
+    xml = s.process("vehicle", "service_desk", [s.user_task("quality.pay")]).replace(
+        '<bpmn:sequenceFlow id="flow1" sourceRef="step0" targetRef="end"/>',
+        '<bpmn:sequenceFlow id="flow1" sourceRef="step0" targetRef="end">'
+        '<bpmn:conditionExpression>missing_field &gt; 3</bpmn:conditionExpression></bpmn:sequenceFlow>')
+    xml = xml.replace('<bpmn:endEvent id="end"/>', '<bpmn:exclusiveGateway id="gw"/><bpmn:endEvent id="end"/>')
+    xml = xml.replace('sourceRef="step0" targetRef="end"', 'sourceRef="gw" targetRef="end"').replace(
+        '<bpmn:sequenceFlow id="flow0" sourceRef="start" targetRef="step0"/>',
+        '<bpmn:sequenceFlow id="flow0" sourceRef="start" targetRef="step0"/>'
+        '<bpmn:sequenceFlow id="flowgw" sourceRef="step0" targetRef="gw"/>')
+    test_process("vehicle", xml)
+    created = as_user("desk").post("/complaints", intake("vehicle"))
+    task_id = created["open_tasks"][0]["id"]
+    failed = as_user("desk").post(f"/tasks/{task_id}/complete",
+                                  {"paid": True, "voucher_number": "V1", "claim_form_signed": True})
+    assert failed.status == 409, failed.body
+    assert "missing_field" in failed["message"]
+    detail = as_user("legal").get(f"/complaints/{created['id']}")
+    assert detail["incidents"][0]["status"] == "open"
+    assert [t["id"] for t in detail["open_tasks"]] == [task_id]
+
+
+def test_intake_whose_first_steps_fail_keeps_no_complaint_and_no_number(app, as_user, test_process):
+    test_process("conflict", s.process("conflict", "service_desk", [
+        s.service_task("test_flaky"), s.user_task("quality.pay")]))
+    complaints_before, _ = _counts(app)
+    failed = as_user("desk").post("/complaints", intake("conflict"))
+    assert failed.status == 409 and "not registered" in failed["message"]
+    assert _counts(app)[0] == complaints_before
+    last = as_user("desk").post("/complaints", intake())["number"]
+    FLAKY["fail"] = False
+    created = as_user("desk").post("/complaints", intake("conflict"))
+    assert created.status == 201
+    assert int(created["number"].rsplit("-", 1)[1]) == int(last.rsplit("-", 1)[1]) + 1
