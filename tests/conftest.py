@@ -150,6 +150,31 @@ def intake(complaint_type: str = "quality", **overrides) -> dict:
     return body
 
 
+@pytest.fixture
+def swap_process(app):
+    """Deploy a test diagram under a complaint type; afterwards re-activate what was active before."""
+    deployed: list[tuple[str, int | None]] = []
+
+    def deploy(key: str, xml: str) -> int:
+        from app.definitions import service as definitions
+
+        with app.app_context():
+            before = definitions.active_definition(key)
+            deployed.append((key, before.version if before else None))
+            version = definitions.deploy([(f"{key}.bpmn", xml.encode())], None)[0].definition.version
+            db.session.remove()
+        return version
+
+    yield deploy
+    from app.definitions import service as definitions
+
+    with app.app_context():
+        for key, version in reversed(deployed):
+            if version is not None:
+                definitions.activate(key, version)
+        db.session.remove()
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """The app served over real HTTP by a threaded server on 127.0.0.1."""

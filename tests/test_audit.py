@@ -42,24 +42,24 @@ def test_the_database_refuses_changes_to_the_trail(app, as_user):
             db.session.rollback()
 
 
+def _rewrite_actor(app, complaint_id: int, seq: int, actor: str) -> None:
+    """Change a stored event behind the triggers' back, as an intruder with database access would."""
+    with app.app_context():
+        _set_trigger(False)
+        db.session.execute(text("UPDATE audit_event SET actor_name = :actor WHERE complaint_id = :id AND seq = :seq"),
+                           {"actor": actor, "id": complaint_id, "seq": seq})
+        _set_trigger(True)
+        db.session.commit()
+
+
 def test_verify_finds_the_first_tampered_event(app, as_user):
     created = as_user("desk").post("/complaints", intake())
     as_user("desk").post(f"/tasks/{created['open_tasks'][0]['id']}/claim")
     runner = app.test_cli_runner()
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
-    with app.app_context():
-        _set_trigger(False)
-        db.session.execute(text("UPDATE audit_event SET actor_name = 'someone-else' "
-                                "WHERE complaint_id = :id AND seq = 2"), {"id": created["id"]})
-        _set_trigger(True)
-        db.session.commit()
+    _rewrite_actor(app, created["id"], 2, "someone-else")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"BROKEN complaint {created['id']} event 2" in result.output
-    with app.app_context():
-        _set_trigger(False)
-        db.session.execute(text("UPDATE audit_event SET actor_name = 'desk' "
-                                "WHERE complaint_id = :id AND seq = 2"), {"id": created["id"]})
-        _set_trigger(True)
-        db.session.commit()
+    _rewrite_actor(app, created["id"], 2, "desk")
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0

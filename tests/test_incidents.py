@@ -4,7 +4,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app.complaints.models import Complaint
-from app.definitions import service as definitions
 from app.extensions import db
 from app.records.models import Notification
 from app.tasks import operators
@@ -12,6 +11,13 @@ from tests import bpmn_samples as s
 from tests.conftest import intake
 
 FLAKY = {"fail": True}
+
+
+@pytest.fixture(autouse=True)
+def _flaky_fails_by_default():
+    FLAKY["fail"] = True
+    yield
+    FLAKY["fail"] = True
 
 
 @operators.operator("test_flaky")
@@ -24,27 +30,6 @@ def _flaky(context, note: str = "") -> dict:
     return {"ok": True}
 
 
-@pytest.fixture
-def test_process(app):
-    """Deploy a test diagram under a complaint type; afterwards re-activate what was active before."""
-    deployed = []
-
-    def deploy(key: str, xml: str) -> None:
-        with app.app_context():
-            before = definitions.active_definition(key)
-            deployed.append((key, before.version if before else None))
-            definitions.deploy([(f"{key}.bpmn", xml.encode())], None)
-            db.session.remove()
-
-    yield deploy
-    FLAKY["fail"] = True
-    with app.app_context():
-        for key, version in deployed:
-            if version is not None:
-                definitions.activate(key, version)
-        db.session.remove()
-
-
 def _counts(app, complaint_id=None):
     with app.app_context():
         complaints = db.session.scalar(select(func.count()).select_from(Complaint))
@@ -54,8 +39,8 @@ def _counts(app, complaint_id=None):
     return complaints, notes
 
 
-def test_failing_service_task_rolls_back_records_an_incident_and_retries(app, as_user, test_process):
-    test_process("vehicle", s.process("vehicle", "service_desk", [
+def test_failing_service_task_rolls_back_records_an_incident_and_retries(app, as_user, swap_process):
+    swap_process("vehicle", s.process("vehicle", "service_desk", [
         s.user_task("quality.pay", "第一步"), s.service_task("test_flaky", note="'x'"),
         s.user_task("quality.pay", "第二步")]))
     created = as_user("desk").post("/complaints", intake("vehicle"))
@@ -91,7 +76,7 @@ def test_failing_service_task_rolls_back_records_an_incident_and_retries(app, as
     assert as_user("admin").post(f"/complaints/{complaint_id}/incidents/9/retry").status == 404
 
 
-def test_expression_error_in_a_gateway_is_an_incident_not_a_500(app, as_user, test_process):
+def test_expression_error_in_a_gateway_is_an_incident_not_a_500(app, as_user, swap_process):
     xml = s.process("vehicle", "service_desk", [s.user_task("quality.pay")]).replace(
         '<bpmn:sequenceFlow id="flow1" sourceRef="step0" targetRef="end"/>',
         '<bpmn:sequenceFlow id="flow1" sourceRef="step0" targetRef="end">'
@@ -101,7 +86,7 @@ def test_expression_error_in_a_gateway_is_an_incident_not_a_500(app, as_user, te
         '<bpmn:sequenceFlow id="flow0" sourceRef="start" targetRef="step0"/>',
         '<bpmn:sequenceFlow id="flow0" sourceRef="start" targetRef="step0"/>'
         '<bpmn:sequenceFlow id="flowgw" sourceRef="step0" targetRef="gw"/>')
-    test_process("vehicle", xml)
+    swap_process("vehicle", xml)
     created = as_user("desk").post("/complaints", intake("vehicle"))
     task_id = created["open_tasks"][0]["id"]
     failed = as_user("desk").post(f"/tasks/{task_id}/complete",
@@ -113,8 +98,8 @@ def test_expression_error_in_a_gateway_is_an_incident_not_a_500(app, as_user, te
     assert [t["id"] for t in detail["open_tasks"]] == [task_id]
 
 
-def test_intake_whose_first_steps_fail_keeps_no_complaint_and_no_number(app, as_user, test_process):
-    test_process("conflict", s.process("conflict", "service_desk", [
+def test_intake_whose_first_steps_fail_keeps_no_complaint_and_no_number(app, as_user, swap_process):
+    swap_process("conflict", s.process("conflict", "service_desk", [
         s.service_task("test_flaky"), s.user_task("quality.pay")]))
     complaints_before, _ = _counts(app)
     failed = as_user("desk").post("/complaints", intake("conflict"))
