@@ -79,9 +79,12 @@ def run_step(
     try:
         instance = load_instance(complaint, actor)
         act(instance)
-    except (ServiceError, StepError):
+    except ServiceError:
         db.session.rollback()
         raise
+    except StepError as exc:
+        db.session.rollback()
+        raise Conflict(str(exc)) from None
     except Exception as exc:  # the engine's failure of any kind: keep the committed state
         db.session.rollback()
         raise _incident(complaint_id, actor, retry_action, exc, retry_of) from exc

@@ -128,12 +128,6 @@ class Instance:
     def completed(self) -> bool:
         return self.workflow.is_completed()
 
-    @property
-    def data(self) -> dict[str, Any]:
-        """The data of the last task that ran: what the complaint knows now."""
-        last = self.workflow.last_task or self.workflow.task_tree
-        return last.data
-
     def outcome(self) -> str | None:
         """The id of the end event the top-level process finished on."""
         if not self.completed:
