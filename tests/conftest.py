@@ -38,6 +38,7 @@ STAFF = {
     "owner": ["process_owner"],
     "admin": ["admin"],
     "senior": ["senior_management"],
+    "buyer": ["purchasing", "property_security"],
 }
 
 

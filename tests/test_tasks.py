@@ -1,9 +1,14 @@
 """The work inbox: role isolation, claiming, assigning, validation and conflicting completions."""
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import jsonschema
 
+from app.extensions import db
+from app.tasks.models import HumanTask
+from app.tasks.service import INBOX_COUNT_CAP
 from tests.conftest import http, intake
 from tests.test_quality_process import VERIFY_OK
 
@@ -18,7 +23,7 @@ def test_inbox_shows_only_tasks_of_the_callers_roles(as_user):
     desk_inbox = as_user("desk").get("/tasks", per_page=100, unassigned="true")
     assert desk_inbox.status == 200
     assert all(item["role"] == "service_desk" for item in desk_inbox["items"])
-    assert set(desk_inbox.body) == {"items", "total", "page", "per_page"}
+    assert set(desk_inbox.body) == {"items", "total", "total_capped", "page", "per_page"}
     finance_inbox = as_user("finance").get("/tasks", per_page=100)
     assert task_id not in [item["id"] for item in finance_inbox["items"]]
     assert as_user(None).get("/tasks").status == 401
@@ -104,3 +109,26 @@ def test_two_threads_completing_the_same_task_exactly_one_wins(live_server, toke
     assert detail["revision"] == revision + 1
     assert [t["name"] for t in detail["open_tasks"]] == ["品控部质量鉴定"]
     assert [h["state"] for h in detail["history"]] == ["completed"]
+
+
+def test_inbox_merges_roles_by_due_time_pages_consistently_and_caps_the_count(app, as_user):
+    complaint = as_user("desk").post("/complaints", intake())
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    seeded = [("purchasing", start + timedelta(minutes=2 * i)) for i in range(INBOX_COUNT_CAP + 3)]
+    seeded += [("property_security", start + timedelta(minutes=2 * i + 1)) for i in range(3)]
+    with app.app_context():
+        db.session.add_all(HumanTask(
+            id=str(uuid.uuid4()), complaint_id=complaint["id"], complaint_number=complaint["number"],
+            complaint_type="quality", process_id="quality", element_id="seeded", name="seeded", role=role,
+            form_key="quality.pay", state="ready", due_at=due, due_order=due) for role, due in seeded)
+        db.session.commit()
+    first = as_user("buyer").get("/tasks", per_page=4, page=1)
+    second = as_user("buyer").get("/tasks", per_page=4, page=2)
+    assert [t["role"] for t in first["items"]] == ["purchasing", "property_security"] * 2
+    assert [t["role"] for t in second["items"]] == ["purchasing", "property_security", "purchasing", "purchasing"]
+    dues = [t["due_at"] for t in first["items"] + second["items"]]
+    assert dues == sorted(dues) and len(set(dues)) == 8
+    assert first["total"] == INBOX_COUNT_CAP and first["total_capped"] is True
+    only = as_user("buyer").get("/tasks", role="property_security")
+    assert only["total"] == 3 and only["total_capped"] is False
+    assert as_user("buyer").get("/tasks", due_before="2030-01-01T00:02:30Z")["total"] == 3

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.complaints.models import AuditEvent
+from app.complaints.models import AuditEvent, Complaint
 from app.extensions import db
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
@@ -29,17 +29,15 @@ def _digest(prev_hash: str, complaint_id: int, seq: int, at: str, actor: str, ac
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(complaint_id: int, actor: User | None, action: str, detail: dict[str, Any] | None = None) -> AuditEvent:
+def record(complaint: Complaint, actor: User | None, action: str, detail: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event to the complaint's chain, inside the caller's transaction.
 
-    Steps on one complaint are serialised by the complaint row lock (or SQLite's
-    write lock), so reading the chain's tail here cannot race.
+    The chain's head (last seq and hash) lives on the complaint row, which every
+    caller holds locked (row lock, or SQLite's write lock), so appends cannot race;
+    the unique (complaint_id, seq) constraint would refuse one that did.
     """
-    last = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.complaint_id == complaint_id)
-        .order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    complaint_id = complaint.id
+    seq, prev_hash = complaint.audit_seq + 1, complaint.audit_hash
     at = utcnow()
     actor_name = actor.username if actor else "system"
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
@@ -49,6 +47,7 @@ def record(complaint_id: int, actor: User | None, action: str, detail: dict[str,
         hash=_digest(prev_hash, complaint_id, seq, isoformat(at), actor_name, action, detail),
     )
     db.session.add(event)
+    complaint.audit_seq, complaint.audit_hash = seq, event.hash
     return event
 
 

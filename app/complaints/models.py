@@ -43,8 +43,13 @@ class Complaint(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # The head of the complaint's audit chain, kept here so appending needs no read of the trail.
+    audit_seq: Mapped[int] = mapped_column(default=0)
+    audit_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
 
-    __mapper_args__ = {"version_id_col": revision}
+    # The ORM checks the revision on every UPDATE (WHERE revision = <as loaded>); steps.save raises it
+    # when the workflow state changes, so claims or audit appends do not count as new revisions.
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
 
 class ComplaintCounter(db.Model):

@@ -69,12 +69,12 @@ def register(payload: Any, actor: User) -> dict[str, Any]:
         db.session.rollback()
         raise Conflict(f"The process for '{intake['type']}' failed before its first wait, so the complaint "
                        f"was not registered: {exc}") from exc
-    steps.save(complaint, instance, actor, None)
-    audit.record(complaint.id, actor, "registered", {"number": complaint.number, "type": complaint.type,
+    open_rows = steps.save(complaint, instance, None)
+    audit.record(complaint, actor, "registered", {"number": complaint.number, "type": complaint.type,
                                                      "definition": f"{definition.key} v{definition.version}"})
     steps.commit()
     return {"id": complaint.id, "number": complaint.number, "type": complaint.type, "status": complaint.status,
-            "outcome": complaint.outcome, "open_tasks": tasks.open_tasks(complaint.id)}
+            "outcome": complaint.outcome, "open_tasks": tasks.summaries(open_rows)}
 
 
 def _number(value: Any) -> float | None:
@@ -157,9 +157,9 @@ def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
         raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
     instance = steps.load_instance(complaint, actor)
     instance.cancel()
-    steps.save(complaint, instance, actor, None)
+    steps.save(complaint, instance, None)
     complaint.status, complaint.cancel_reason, complaint.closed_at = "cancelled", reason, utcnow()
-    audit.record(complaint.id, actor, "cancelled", {"reason": reason})
+    audit.record(complaint, actor, "cancelled", {"reason": reason})
     steps.commit()
     return summary(complaint, actor)
 
@@ -179,12 +179,12 @@ def deliver_message(complaint_id: int, name: str, payload: Any, actor: User,
         except NothingWaiting as exc:
             raise Conflict(str(exc), waiting=sorted(instance.waiting_messages())) from None
 
-    steps.run_step(complaint, actor, act, audit_action="message_received",
+    open_rows = steps.run_step(complaint, actor, act, audit_action="message_received",
                    audit_detail={"message": name, "payload": payload},
                    retry_action={"kind": "message", "name": name, "payload": payload, "user_id": actor.id},
                    retry_of=retry_of)
     return {"id": complaint.id, "number": complaint.number, "status": complaint.status,
-            "outcome": complaint.outcome, "open_tasks": tasks.open_tasks(complaint.id)}
+            "outcome": complaint.outcome, "open_tasks": tasks.summaries(open_rows)}
 
 
 def _incidents(complaint_id: int) -> list[Incident]:
@@ -217,7 +217,7 @@ def retry_incident(complaint_id: int, n: int, actor: User) -> dict[str, Any]:
         raise Invalid(f"Incidents of kind '{action['kind']}' cannot be retried here.")
     incident = db.session.get(Incident, incident.id)
     incident.status, incident.resolved_at, incident.resolved_by_id = "resolved", utcnow(), actor.id
-    audit.record(complaint_id, actor, "incident_resolved", {"incident": n})
+    audit.record(steps.lock_complaint(complaint_id), actor, "incident_resolved", {"incident": n})
     db.session.commit()
     return incident_dict(incident)
 

@@ -25,7 +25,7 @@ from app.errors import Conflict, NotFound, ServiceError
 from app.extensions import db
 from app.sla import expression_functions
 from app.tasks import operators
-from app.tasks.models import HumanTask
+from app.tasks.models import NO_DUE_DATE, HumanTask
 from app.timeutil import utcnow
 from app.users.models import User
 
@@ -43,14 +43,37 @@ class StepFailed(Conflict):
     """The engine could not take the step; nothing changed and an incident was recorded."""
 
 
+def _row_locks() -> bool:
+    """PostgreSQL locks rows; SQLite's write transactions (BEGIN IMMEDIATE) already run one at a time."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def lock_complaint(complaint_id: int) -> Complaint:
     query = select(Complaint).where(Complaint.id == complaint_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+    if _row_locks():
+        query = query.with_for_update().execution_options(populate_existing=True)
     complaint = db.session.scalars(query).first()
     if complaint is None:
         raise NotFound(f"There is no complaint {complaint_id}.")
     return complaint
+
+
+def lock_complaint_of_task(task_id: str) -> Complaint:
+    """Lock the complaint a task belongs to, finding it through the task in the same statement."""
+    owner = select(HumanTask.complaint_id).where(HumanTask.id == task_id).scalar_subquery()
+    query = select(Complaint).where(Complaint.id == owner)
+    if _row_locks():
+        query = query.with_for_update().execution_options(populate_existing=True)
+    complaint = db.session.scalars(query).first()
+    if complaint is None:
+        raise NotFound(f"There is no task {task_id}.")
+    return complaint
+
+
+def reread_under_lock(row: object) -> None:
+    """Re-read a row loaded before its complaint was locked (a no-op where writes already run one at a time)."""
+    if _row_locks():
+        db.session.refresh(row)
 
 
 def service_caller(complaint: Complaint, actor: User | None):
@@ -73,8 +96,8 @@ def run_step(
     retry_action: dict[str, Any],
     completion: Completion | None = None,
     retry_of: int | None = None,
-) -> Instance:
-    """Take one step on a locked complaint and commit it, or change nothing."""
+) -> list[HumanTask]:
+    """Take one step on a locked complaint and commit it, or change nothing; return its open tasks."""
     complaint_id = complaint.id
     try:
         instance = load_instance(complaint, actor)
@@ -88,25 +111,27 @@ def run_step(
     except Exception as exc:  # the engine's failure of any kind: keep the committed state
         db.session.rollback()
         raise _incident(complaint_id, actor, retry_action, exc, retry_of) from exc
-    save(complaint, instance, actor, completion)
-    audit.record(complaint.id, actor, audit_action, audit_detail)
+    open_rows = save(complaint, instance, completion)
+    audit.record(complaint, actor, audit_action, audit_detail)
     commit()
-    return instance
+    return open_rows
 
 
-def save(complaint: Complaint, instance: Instance, actor: User | None, completion: Completion | None) -> None:
-    """Write the workflow state and its projections onto the complaint (no commit)."""
+def save(complaint: Complaint, instance: Instance, completion: Completion | None) -> list[HumanTask]:
+    """Write the workflow state and its projections onto the complaint (no commit); return its open tasks."""
     now = utcnow()
+    if complaint.state:  # the state written at intake is revision 1
+        complaint.revision += 1
     complaint.state = instance.dump()
     complaint.updated_at = now
     if instance.completed and complaint.status == "open":
         complaint.status = "closed"
         complaint.outcome = instance.outcome()
         complaint.closed_at = now
-    project_tasks(complaint, instance, completion)
+    return project_tasks(complaint, instance, completion)
 
 
-def project_tasks(complaint: Complaint, instance: Instance, completion: Completion | None) -> None:
+def project_tasks(complaint: Complaint, instance: Instance, completion: Completion | None) -> list[HumanTask]:
     """Bring the complaint's rows in the task table in line with the workflow's READY human tasks."""
     now = utcnow()
     ready = {task.id: task for task in instance.ready_human_tasks()}
@@ -126,16 +151,20 @@ def project_tasks(complaint: Complaint, instance: Instance, completion: Completi
         else:
             row.state = "cancelled"
         row.completed_at = now
-    known = {row.id for row in open_rows}
+    still_open = [row for row in open_rows if row.id in ready]
+    known = {row.id for row in still_open}
     for task_id, task in ready.items():
         if task_id in known:
             continue
-        db.session.add(HumanTask(
+        row = HumanTask(
             id=task_id, complaint_id=complaint.id, complaint_number=complaint.number,
             complaint_type=complaint.type, process_id=task.meta.process_id, element_id=task.meta.element_id,
             name=task.meta.name, role=task.meta.role or "duty_manager", form_key=task.meta.form_key or "",
-            state="ready", created_at=now,
-        ))
+            state="ready", created_at=now, due_order=NO_DUE_DATE,
+        )
+        db.session.add(row)
+        still_open.append(row)
+    return still_open
 
 
 def commit() -> None:
@@ -167,7 +196,8 @@ def _incident(complaint_id: int, actor: User | None, retry_action: dict[str, Any
         n = (db.session.scalar(select(func.max(Incident.n)).where(Incident.complaint_id == complaint_id)) or 0) + 1
         db.session.add(Incident(complaint_id=complaint_id, n=n, action=retry_action, element_id=element_id,
                                 message=message))
-    audit.record(complaint_id, actor, "incident", {"incident": n, "element_id": element_id, "message": message})
+    audit.record(lock_complaint(complaint_id), actor, "incident",
+                 {"incident": n, "element_id": element_id, "message": message})
     db.session.commit()
     return StepFailed(f"The step could not be taken and nothing was changed: {message}",
                       incident=n, element_id=element_id)

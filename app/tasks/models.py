@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,11 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.timeutil import UtcDateTime, utcnow
 
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
+
 
 class HumanTask(db.Model):
     __tablename__ = "task"
     __table_args__ = (
-        Index("ix_task_inbox", "state", "role", "due_at"),
+        Index("ix_task_inbox_order", "state", "role", "due_order", "id"),
         Index("ix_task_complaint_state", "complaint_id", "state"),
     )
 
@@ -31,6 +33,9 @@ class HumanTask(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     assignee_name: Mapped[str | None] = mapped_column(String(120))
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # due_at, or NO_DUE_DATE for tasks without one: the inbox orders by this, so one index serves the order
+    # on both databases (SQLite and PostgreSQL disagree on where NULLs sort).
+    due_order: Mapped[datetime] = mapped_column(UtcDateTime, default=lambda: NO_DUE_DATE)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -38,27 +38,44 @@ def task_summary(row: HumanTask, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
+INBOX_COUNT_CAP = 1000
+
+
 def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
-    roles = [role for role in user.roles]
-    query = select(HumanTask).where(HumanTask.state == "ready", HumanTask.role.in_(roles))
+    """Open tasks of the caller's roles, earliest due first.
+
+    One indexed query per role (state, role, due_order, id) reads just the rows of
+    the requested page, and the count stops at INBOX_COUNT_CAP, so the cost does
+    not grow with the number of open tasks.
+    """
+    roles = sorted(set(user.roles) if not filters.get("role") else set(user.roles) & {filters["role"]})
+    page, per_page = filters["page"], filters["per_page"]
+    rows: list[HumanTask] = []
+    total = 0
+    for role in roles:
+        query = _inbox_query(user, role, filters)
+        rows += db.session.scalars(
+            query.order_by(HumanTask.due_order, HumanTask.id).limit(page * per_page)).all()
+        total += db.session.scalar(
+            select(func.count()).select_from(query.limit(INBOX_COUNT_CAP + 1).subquery()))
+    rows.sort(key=lambda row: (row.due_order, row.id))
+    now = utcnow()
+    return {"items": [task_summary(row, now) for row in rows[(page - 1) * per_page: page * per_page]],
+            "total": min(total, INBOX_COUNT_CAP), "total_capped": total > INBOX_COUNT_CAP,
+            "page": page, "per_page": per_page}
+
+
+def _inbox_query(user: User, role: str, filters: dict[str, Any]):
+    query = select(HumanTask).where(HumanTask.state == "ready", HumanTask.role == role)
     if filters.get("type"):
         query = query.where(HumanTask.complaint_type == filters["type"])
-    if filters.get("role"):
-        query = query.where(HumanTask.role == filters["role"])
     if filters.get("assignee") == "me":
         query = query.where(HumanTask.assignee_id == user.id)
     if filters.get("unassigned"):
         query = query.where(HumanTask.assignee_id.is_(None))
     if filters.get("due_before"):
-        query = query.where(HumanTask.due_at < filters["due_before"])
-    page, per_page = filters["page"], filters["per_page"]
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(
-        query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    now = utcnow()
-    return {"items": [task_summary(row, now) for row in rows], "total": total, "page": page, "per_page": per_page}
+        query = query.where(HumanTask.due_order < filters["due_before"])
+    return query
 
 
 def _get_row(task_id: str) -> HumanTask:
@@ -99,11 +116,10 @@ def get_task(user: User, task_id: str) -> dict[str, Any]:
 
 
 def _lock_task(user: User, task_id: str) -> tuple[Complaint, HumanTask]:
-    """Lock the complaint of a task, then re-read the task under that lock."""
-    row = _get_row(task_id)
+    """Lock the complaint of a task, then read the task under that lock."""
+    complaint = steps.lock_complaint_of_task(task_id)
+    row = db.session.get(HumanTask, task_id, populate_existing=True)
     _require_may_act(user, row)
-    complaint = steps.lock_complaint(row.complaint_id)
-    db.session.refresh(row)
     return complaint, row
 
 
@@ -114,7 +130,7 @@ def claim(user: User, task_id: str) -> dict[str, Any]:
         raise Conflict(f"This task is claimed by {row.assignee_name}.", claimed_by=row.assignee_name)
     if row.assignee_id is None:
         row.assignee_id, row.assignee_name = user.id, user.username
-        audit.record(complaint.id, user, "task_claimed", {"task_id": row.id, "task": row.name})
+        audit.record(complaint, user, "task_claimed", {"task_id": row.id, "task": row.name})
         steps.commit()
     return task_summary(row)
 
@@ -125,7 +141,7 @@ def unclaim(user: User, task_id: str) -> dict[str, Any]:
     if row.assignee_id is not None and row.assignee_id != user.id and not user.has_role("duty_manager"):
         raise Conflict(f"This task is claimed by {row.assignee_name}.", claimed_by=row.assignee_name)
     if row.assignee_id is not None:
-        audit.record(complaint.id, user, "task_unclaimed", {"task_id": row.id, "from": row.assignee_name})
+        audit.record(complaint, user, "task_unclaimed", {"task_id": row.id, "from": row.assignee_name})
         row.assignee_id, row.assignee_name = None, None
         steps.commit()
     return task_summary(row)
@@ -141,9 +157,9 @@ def assign(user: User, task_id: str, username: str) -> dict[str, Any]:
         raise Invalid(f"{username} does not have the role '{row.role}' this task needs.",
                       errors={"username": ["Lacks the task's role."]})
     complaint = steps.lock_complaint(row.complaint_id)
-    db.session.refresh(row)
+    steps.reread_under_lock(row)
     _require_open(row)
-    audit.record(complaint.id, user, "task_assigned",
+    audit.record(complaint, user, "task_assigned",
                        {"task_id": row.id, "from": row.assignee_name, "to": assignee.username})
     row.assignee_id, row.assignee_name = assignee.id, assignee.username
     steps.commit()
@@ -151,32 +167,32 @@ def assign(user: User, task_id: str, username: str) -> dict[str, Any]:
 
 
 def complete(user: User, task_id: str, data: Any, retry_of: int | None = None) -> dict[str, Any]:
-    row = _get_row(task_id)
-    _require_may_act(user, row)
-    submitted = forms.load(row.form_key, data)
     complaint, row = _lock_task(user, task_id)
     _require_open(row)
     if row.assignee_id not in (None, user.id):
         raise Conflict(f"This task is claimed by {row.assignee_name}.", claimed_by=row.assignee_name)
+    submitted = forms.load(row.form_key, data)
     completion = steps.Completion(task_id, user, submitted)
-    steps.run_step(
+    open_rows = steps.run_step(
         complaint, user, lambda instance: instance.complete_task(task_id, submitted),
         audit_action="task_completed",
         audit_detail={"task_id": task_id, "task": row.name, "element_id": row.element_id, "data": submitted},
         retry_action={"kind": "complete_task", "task_id": task_id, "user_id": user.id, "data": submitted},
         completion=completion, retry_of=retry_of,
     )
-    db.session.refresh(row)
     return {"task": task_summary(row), "complaint": {"id": complaint.id, "number": complaint.number,
                                                       "status": complaint.status, "outcome": complaint.outcome},
-            "open_tasks": open_tasks(complaint.id)}
+            "open_tasks": summaries(open_rows)}
+
+
+def summaries(rows: list[HumanTask]) -> list[dict[str, Any]]:
+    now = utcnow()
+    return [task_summary(row, now) for row in rows]
 
 
 def open_tasks(complaint_id: int) -> list[dict[str, Any]]:
-    rows = db.session.scalars(select(HumanTask).where(
-        HumanTask.complaint_id == complaint_id, HumanTask.state == "ready").order_by(HumanTask.created_at)).all()
-    now = utcnow()
-    return [task_summary(row, now) for row in rows]
+    return summaries(db.session.scalars(select(HumanTask).where(
+        HumanTask.complaint_id == complaint_id, HumanTask.state == "ready").order_by(HumanTask.created_at)).all())
 
 
 def history(complaint_id: int) -> list[dict[str, Any]]:
