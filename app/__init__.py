@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, request
 
 from app.config import load_config
-from app.database import configure_engine, expect_writes
+from app.database import configure_engine, end_read_transaction, expect_writes
 from app.extensions import db, migrate
 
 OPEN_PATHS = ("/api/v1/openapi.json", "/api/v1/healthz")
@@ -53,11 +53,15 @@ def _register_http(app: Flask) -> None:
 
     @app.before_request
     def _before() -> None:
-        expect_writes(request.method not in ("GET", "HEAD", "OPTIONS"))
+        writes = request.method not in ("GET", "HEAD", "OPTIONS")
+        expect_writes(False)
         if request.path.startswith(PREFIX) and request.path not in OPEN_PATHS:
             authenticate()
             if request.method != "OPTIONS" and not _has_user():
                 raise Unauthenticated("Send a valid API token: 'Authorization: Bearer <token>'.")
+            if writes:
+                end_read_transaction()  # so the write lock is not held while authenticating
+        expect_writes(writes)
 
     init_api(app)
     for blueprint in (definitions_blp, complaints_blp, tasks_blp, users_blp):

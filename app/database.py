@@ -21,6 +21,14 @@ def expect_writes(value: bool) -> None:
     _write_intent.set(value)
 
 
+def end_read_transaction() -> None:
+    """On SQLite, end the current (read) transaction so that the next one can begin IMMEDIATE."""
+    from app.extensions import db
+
+    if is_sqlite(db.engine):
+        db.session.commit()
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.complaints.models import AuditEvent, Complaint
 from app.extensions import db
@@ -29,26 +29,33 @@ def _digest(prev_hash: str, complaint_id: int, seq: int, at: str, actor: str, ac
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(complaint: Complaint, actor: User | None, action: str, detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event to the complaint's chain, inside the caller's transaction.
+def record(complaint: Complaint, actor: User | None, action: str, detail: dict[str, Any] | None = None) -> None:
+    """Append one event to the complaint's chain and move the chain's head on the complaint object."""
+    for key, value in append(complaint, actor, action, detail).items():
+        setattr(complaint, key, value)
 
-    The chain's head (last seq and hash) lives on the complaint row, which every
-    caller holds locked (row lock, or SQLite's write lock), so appends cannot race;
-    the unique (complaint_id, seq) constraint would refuse one that did.
+
+def append(complaint: Complaint, actor: User | None, action: str, detail: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+    """Insert one event after the complaint's chain head, inside the caller's transaction.
+
+    Returns the new head (the complaint's audit_seq and audit_hash), for the caller to write.
+    The head lives on the complaint row, which every caller holds locked (row lock, or
+    SQLite's write lock), so appends cannot race; the unique (complaint_id, seq) constraint
+    would refuse one that did.
     """
     complaint_id = complaint.id
     seq, prev_hash = complaint.audit_seq + 1, complaint.audit_hash
     at = utcnow()
     actor_name = actor.username if actor else "system"
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
-    event = AuditEvent(
-        complaint_id=complaint_id, seq=seq, at=at, actor_id=actor.id if actor else None,
-        actor_name=actor_name, action=action, detail=detail, prev_hash=prev_hash,
-        hash=_digest(prev_hash, complaint_id, seq, isoformat(at), actor_name, action, detail),
-    )
-    db.session.add(event)
-    complaint.audit_seq, complaint.audit_hash = seq, event.hash
-    return event
+    digest = _digest(prev_hash, complaint_id, seq, isoformat(at), actor_name, action, detail)
+    # A plain INSERT (no unit of work): events are never read back within the step that writes them.
+    db.session.execute(insert(AuditEvent), [{
+        "complaint_id": complaint_id, "seq": seq, "at": at, "actor_id": actor.id if actor else None,
+        "actor_name": actor_name, "action": action, "detail": detail, "prev_hash": prev_hash, "hash": digest,
+    }])
+    return {"audit_seq": seq, "audit_hash": digest}
 
 
 def trail(complaint_id: int) -> list[AuditEvent]:

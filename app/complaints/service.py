@@ -69,7 +69,7 @@ def register(payload: Any, actor: User) -> dict[str, Any]:
         db.session.rollback()
         raise Conflict(f"The process for '{intake['type']}' failed before its first wait, so the complaint "
                        f"was not registered: {exc}") from exc
-    open_rows = steps.save(complaint, instance, None)
+    open_rows = steps.save(complaint, instance, set(), None)
     audit.record(complaint, actor, "registered", {"number": complaint.number, "type": complaint.type,
                                                      "definition": f"{definition.key} v{definition.version}"})
     steps.commit()
@@ -156,8 +156,9 @@ def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     if complaint.status != "open":
         raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
     instance = steps.load_instance(complaint, actor)
+    before = instance.ready_task_ids()
     instance.cancel()
-    steps.save(complaint, instance, None)
+    steps.save(complaint, instance, before, None)
     complaint.status, complaint.cancel_reason, complaint.closed_at = "cancelled", reason, utcnow()
     audit.record(complaint, actor, "cancelled", {"reason": reason})
     steps.commit()

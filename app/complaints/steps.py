@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.complaints import audit
@@ -34,7 +35,7 @@ from app.users.models import User
 class Completion:
     """The human task a step completes, and by whom."""
 
-    task_id: str
+    row: HumanTask
     user: User
     data: dict[str, Any]
 
@@ -58,16 +59,31 @@ def lock_complaint(complaint_id: int) -> Complaint:
     return complaint
 
 
-def lock_complaint_of_task(task_id: str) -> Complaint:
-    """Lock the complaint a task belongs to, finding it through the task in the same statement."""
-    owner = select(HumanTask.complaint_id).where(HumanTask.id == task_id).scalar_subquery()
-    query = select(Complaint).where(Complaint.id == owner)
+# Built once: every task action runs them.
+_LOCK_COMPLAINT_OF_TASK = (
+    select(Complaint).where(Complaint.id == select(HumanTask.complaint_id)
+                            .where(HumanTask.id == bindparam("task_id")).scalar_subquery())
+    .with_for_update().execution_options(populate_existing=True))
+_TASK_WITH_COMPLAINT = (select(Complaint, HumanTask).join(HumanTask, HumanTask.complaint_id == Complaint.id)
+                        .where(HumanTask.id == bindparam("task_id")))
+
+
+def lock_task(task_id: str) -> tuple[Complaint, HumanTask]:
+    """Lock the complaint a task belongs to, then read the task as it is under that lock.
+
+    On PostgreSQL the complaint row is locked first (every step locks it first, so steps cannot
+    deadlock) and the task is read by a statement of its own after the lock is held; SQLite's
+    write transactions already run one at a time, so one statement reads both.
+    """
     if _row_locks():
-        query = query.with_for_update().execution_options(populate_existing=True)
-    complaint = db.session.scalars(query).first()
-    if complaint is None:
+        complaint = db.session.scalars(_LOCK_COMPLAINT_OF_TASK, {"task_id": task_id}).first()
+        row = db.session.get(HumanTask, task_id, populate_existing=True) if complaint is not None else None
+    else:
+        found = db.session.execute(_TASK_WITH_COMPLAINT, {"task_id": task_id}).first()
+        complaint, row = found if found is not None else (None, None)
+    if complaint is None or row is None:
         raise NotFound(f"There is no task {task_id}.")
-    return complaint
+    return complaint, row
 
 
 def reread_under_lock(row: object) -> None:
@@ -101,6 +117,7 @@ def run_step(
     complaint_id = complaint.id
     try:
         instance = load_instance(complaint, actor)
+        before = instance.ready_task_ids()
         act(instance)
     except ServiceError:
         db.session.rollback()
@@ -111,59 +128,82 @@ def run_step(
     except Exception as exc:  # the engine's failure of any kind: keep the committed state
         db.session.rollback()
         raise _incident(complaint_id, actor, retry_action, exc, retry_of) from exc
-    open_rows = save(complaint, instance, completion)
-    audit.record(complaint, actor, audit_action, audit_detail)
+    head = audit.append(complaint, actor, audit_action, audit_detail)
+    open_rows = save(complaint, instance, before, completion, extra=head)
     commit()
     return open_rows
 
 
-def save(complaint: Complaint, instance: Instance, completion: Completion | None) -> list[HumanTask]:
-    """Write the workflow state and its projections onto the complaint (no commit); return its open tasks."""
+def save(complaint: Complaint, instance: Instance, before: set[str], completion: Completion | None,
+         extra: dict[str, Any] | None = None) -> list[HumanTask]:
+    """Write the workflow state and its projections (no commit); return the complaint's open tasks.
+
+    `before` holds the ids of the human tasks that were READY when the workflow was loaded: by the
+    projection's invariant, exactly the complaint's open rows in the task table. `extra` are more
+    columns of the complaint to write in the same statement (the audit chain's head).
+    """
     now = utcnow()
-    if complaint.state:  # the state written at intake is revision 1
-        complaint.revision += 1
-    complaint.state = instance.dump()
-    complaint.updated_at = now
+    values: dict[str, Any] = {
+        "state": instance.dump(), "updated_at": now,
+        "revision": complaint.revision + 1 if complaint.state else complaint.revision,  # intake is revision 1
+        **(extra or {}),
+    }
     if instance.completed and complaint.status == "open":
-        complaint.status = "closed"
-        complaint.outcome = instance.outcome()
-        complaint.closed_at = now
-    return project_tasks(complaint, instance, completion)
+        values.update(status="closed", outcome=instance.outcome(), closed_at=now)
+    open_rows = project_tasks(complaint, instance, before, completion)
+    if not write_row(complaint, Complaint.revision == complaint.revision, values):
+        raise Conflict("The complaint was changed by someone else at the same moment; reload and try again.")
+    return open_rows
 
 
-def project_tasks(complaint: Complaint, instance: Instance, completion: Completion | None) -> list[HumanTask]:
-    """Bring the complaint's rows in the task table in line with the workflow's READY human tasks."""
+def write_row(row: Any, condition: Any, values: dict[str, Any]) -> bool:
+    """UPDATE one loaded row with a plain statement (no unit of work) and keep the object in step.
+
+    Returns False when `condition` (e.g. the revision the row was loaded at) no longer holds.
+    """
+    model = type(row)
+    result = db.session.execute(update(model).where(model.id == row.id, condition).values(**values),
+                                execution_options={"synchronize_session": False})
+    if result.rowcount != 1:
+        return False
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    return True
+
+
+def project_tasks(complaint: Complaint, instance: Instance, before: set[str],
+                  completion: Completion | None) -> list[HumanTask]:
+    """Bring the complaint's rows in the task table in line with the workflow's READY human tasks.
+
+    Rows are written with plain statements rather than the unit of work: a step touches few
+    rows and knows exactly which.
+    """
     now = utcnow()
     ready = {task.id: task for task in instance.ready_human_tasks()}
-    open_rows = db.session.scalars(
-        select(HumanTask).where(HumanTask.complaint_id == complaint.id, HumanTask.state == "ready")
-    ).all() if complaint.id is not None else []
-    for row in open_rows:
-        if row.id in ready:
-            continue
-        if completion is not None and row.id == completion.task_id:
-            row.state = "completed"
-            row.completed_by_id = completion.user.id
-            row.completed_by_name = completion.user.username
-            row.submitted = completion.data
-            if row.assignee_id is None:
-                row.assignee_id, row.assignee_name = completion.user.id, completion.user.username
-        else:
-            row.state = "cancelled"
-        row.completed_at = now
-    still_open = [row for row in open_rows if row.id in ready]
-    known = {row.id for row in still_open}
-    for task_id, task in ready.items():
-        if task_id in known:
-            continue
-        row = HumanTask(
-            id=task_id, complaint_id=complaint.id, complaint_number=complaint.number,
-            complaint_type=complaint.type, process_id=task.meta.process_id, element_id=task.meta.element_id,
-            name=task.meta.name, role=task.meta.role or "duty_manager", form_key=task.meta.form_key or "",
-            state="ready", created_at=now, due_order=NO_DUE_DATE,
-        )
-        db.session.add(row)
-        still_open.append(row)
+    closed = before - ready.keys()
+    if completion is not None and completion.row.id in closed:
+        row, user = completion.row, completion.user
+        done = {"state": "completed", "completed_at": now, "completed_by_id": user.id,
+                "completed_by_name": user.username, "submitted": completion.data}
+        if row.assignee_id is None:
+            done.update(assignee_id=user.id, assignee_name=user.username)
+        write_row(row, HumanTask.state == "ready", done)
+        closed.discard(row.id)
+    if closed:  # ended without being completed: cancelled, or interrupted by an event
+        db.session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")
+                           .values(state="cancelled", completed_at=now),
+                           execution_options={"synchronize_session": "fetch"})
+    kept = sorted(before & ready.keys())
+    still_open = list(db.session.scalars(select(HumanTask).where(HumanTask.id.in_(kept)))) if kept else []
+    new_rows = [{
+        "id": task_id, "complaint_id": complaint.id, "complaint_number": complaint.number,
+        "complaint_type": complaint.type, "process_id": task.meta.process_id, "element_id": task.meta.element_id,
+        "name": task.meta.name, "role": task.meta.role or "duty_manager", "form_key": task.meta.form_key or "",
+        "state": "ready", "created_at": now, "due_order": NO_DUE_DATE,
+    } for task_id, task in ready.items() if task_id not in before]
+    if new_rows:
+        db.session.execute(insert(HumanTask), new_rows)
+        still_open += [HumanTask(**row) for row in new_rows]
     return still_open
 
 

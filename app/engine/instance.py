@@ -149,6 +149,9 @@ class Instance:
                 ready.append(ReadyHumanTask(str(task.id), meta))
         return ready
 
+    def ready_task_ids(self) -> set[str]:
+        return {task.id for task in self.ready_human_tasks()}
+
     def complete_task(self, task_id: str, data: Mapping[str, Any]) -> None:
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))

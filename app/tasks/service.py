@@ -117,8 +117,7 @@ def get_task(user: User, task_id: str) -> dict[str, Any]:
 
 def _lock_task(user: User, task_id: str) -> tuple[Complaint, HumanTask]:
     """Lock the complaint of a task, then read the task under that lock."""
-    complaint = steps.lock_complaint_of_task(task_id)
-    row = db.session.get(HumanTask, task_id, populate_existing=True)
+    complaint, row = steps.lock_task(task_id)
     _require_may_act(user, row)
     return complaint, row
 
@@ -172,7 +171,7 @@ def complete(user: User, task_id: str, data: Any, retry_of: int | None = None) -
     if row.assignee_id not in (None, user.id):
         raise Conflict(f"This task is claimed by {row.assignee_name}.", claimed_by=row.assignee_name)
     submitted = forms.load(row.form_key, data)
-    completion = steps.Completion(task_id, user, submitted)
+    completion = steps.Completion(row, user, submitted)
     open_rows = steps.run_step(
         complaint, user, lambda instance: instance.complete_task(task_id, submitted),
         audit_action="task_completed",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import Conflict, Invalid
@@ -59,10 +59,11 @@ def issue_token(user: User) -> str:
     return token
 
 
+# Built once: every API request runs it.
+_USER_BY_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
+                  .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                         User.active.is_(True)))
+
+
 def user_for_token(token: str) -> User | None:
-    row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-    ).scalar_one_or_none()
-    if row is None or not row.user.active:
-        return None
-    return row.user
+    return db.session.scalars(_USER_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
