@@ -28,6 +28,8 @@ def test_inbox_shows_only_tasks_of_the_callers_roles(as_user):
     assert task_id not in [item["id"] for item in finance_inbox["items"]]
     assert as_user(None).get("/tasks").status == 401
     assert as_user("desk").get("/tasks", per_page=0).status == 422
+    too_deep = as_user("desk").get("/tasks", per_page=100, page=101)
+    assert too_deep.status == 422 and "page" in too_deep["errors"]
 
 
 def test_task_detail_carries_its_form_as_json_schema_and_instructions(as_user):

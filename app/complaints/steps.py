@@ -65,7 +65,7 @@ _LOCK_COMPLAINT_OF_TASK = (
                             .where(HumanTask.id == bindparam("task_id")).scalar_subquery())
     .with_for_update().execution_options(populate_existing=True))
 _TASK_WITH_COMPLAINT = (select(Complaint, HumanTask).join(HumanTask, HumanTask.complaint_id == Complaint.id)
-                        .where(HumanTask.id == bindparam("task_id")))
+                        .where(HumanTask.id == bindparam("task_id")).execution_options(populate_existing=True))
 
 
 def lock_task(task_id: str) -> tuple[Complaint, HumanTask]:
@@ -84,12 +84,6 @@ def lock_task(task_id: str) -> tuple[Complaint, HumanTask]:
     if complaint is None or row is None:
         raise NotFound(f"There is no task {task_id}.")
     return complaint, row
-
-
-def reread_under_lock(row: object) -> None:
-    """Re-read a row loaded before its complaint was locked (a no-op where writes already run one at a time)."""
-    if _row_locks():
-        db.session.refresh(row)
 
 
 def service_caller(complaint: Complaint, actor: User | None):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app import forms
 from app.complaints import audit, steps
@@ -39,6 +39,7 @@ def task_summary(row: HumanTask, now: datetime | None = None) -> dict[str, Any]:
 
 
 INBOX_COUNT_CAP = 1000
+INBOX_DEPTH_CAP = 10_000  # deepest position a page may reach; filter to see further
 
 
 def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +51,9 @@ def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
     """
     roles = sorted(set(user.roles) if not filters.get("role") else set(user.roles) & {filters["role"]})
     page, per_page = filters["page"], filters["per_page"]
+    if page * per_page > INBOX_DEPTH_CAP:
+        raise Invalid(f"Pages reach at most {INBOX_DEPTH_CAP:,} tasks deep; narrow the inbox with filters.",
+                      errors={"page": [f"page × per_page may be at most {INBOX_DEPTH_CAP}."]})
     rows: list[HumanTask] = []
     total = 0
     for role in roles:
@@ -148,18 +152,16 @@ def unclaim(user: User, task_id: str) -> dict[str, Any]:
 
 def assign(user: User, task_id: str, username: str) -> dict[str, Any]:
     require(user, {"duty_manager"}, "assign tasks")
-    row = _get_row(task_id)
+    complaint, row = steps.lock_task(task_id)
+    _require_open(row)
     assignee = db.session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
     if assignee is None:
         raise Invalid(f"There is no active user '{username}'.", errors={"username": ["Unknown user."]})
     if not assignee.has_role(row.role):
         raise Invalid(f"{username} does not have the role '{row.role}' this task needs.",
                       errors={"username": ["Lacks the task's role."]})
-    complaint = steps.lock_complaint(row.complaint_id)
-    steps.reread_under_lock(row)
-    _require_open(row)
     audit.record(complaint, user, "task_assigned",
-                       {"task_id": row.id, "from": row.assignee_name, "to": assignee.username})
+                 {"task_id": row.id, "from": row.assignee_name, "to": assignee.username})
     row.assignee_id, row.assignee_name = assignee.id, assignee.username
     steps.commit()
     return task_summary(row)
@@ -196,6 +198,6 @@ def open_tasks(complaint_id: int) -> list[dict[str, Any]]:
 
 def history(complaint_id: int) -> list[dict[str, Any]]:
     rows = db.session.scalars(select(HumanTask).where(
-        HumanTask.complaint_id == complaint_id, or_(HumanTask.state != "ready")).order_by(HumanTask.completed_at))
+        HumanTask.complaint_id == complaint_id, HumanTask.state != "ready").order_by(HumanTask.completed_at))
     return [{**task_summary(row), "completed_by": row.completed_by_name, "completed_at": isoformat(row.completed_at),
              "submitted": row.submitted} for row in rows]
