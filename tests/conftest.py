@@ -39,6 +39,9 @@ STAFF = {
     "admin": ["admin"],
     "senior": ["senior_management"],
     "buyer": ["purchasing", "property_security"],
+    "risk": ["risk_control"],
+    "guard": ["property_security"],
+    "purchaser": ["purchasing"],
 }
 
 

@@ -9,4 +9,4 @@ from app.forms.registry import FormSpec, form_keys, get_form, json_schema, load,
 
 __all__ = ["FormSpec", "form_keys", "get_form", "json_schema", "load", "register"]
 
-from app.forms import quality  # noqa: E402,F401  (registers its forms)
+from app.forms import lifecycle, quality  # noqa: E402,F401  (modules register their forms)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -68,3 +68,110 @@ class SupplierAction(db.Model):
     action: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class InvestigationReport(db.Model):
+    """The investigation report (投诉调查报告): what was found, its root cause, who led it."""
+
+    __tablename__ = "investigation_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    lead: Mapped[str] = mapped_column(String(120))
+    complex_case: Mapped[bool]
+    findings: Mapped[str] = mapped_column(Text)
+    root_cause: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Decision(db.Model):
+    """The decision (投诉处理决定书): the remedy, the amount and which authority level decided it."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    remedy: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    decided_by_role: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ArchiveRecord(db.Model):
+    """A closed case filed for retention (at least three years), with what the file holds."""
+
+    __tablename__ = "archive_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    archived_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    retain_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class LostPropertyEntry(db.Model):
+    """A line in the lost-property register (顾客丢失物品登记表)."""
+
+    __tablename__ = "lost_property_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    item_description: Mapped[str] = mapped_column(Text)
+    place: Mapped[str] = mapped_column(String(200))
+    suspect_description: Mapped[str] = mapped_column(Text, default="")
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CctvViewing(db.Model):
+    """A controlled viewing of CCTV footage on a customer's request, with the police involved."""
+
+    __tablename__ = "cctv_viewing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    police_case_number: Mapped[str] = mapped_column(String(60))
+    viewed_by: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(Text, default="")
+    viewed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ClaimReferral(db.Model):
+    """A claim passed to the car park's insurer or property company under their contract."""
+
+    __tablename__ = "claim_referral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    party: Mapped[str] = mapped_column(String(20))  # insurer / property_company
+    party_name: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    referred_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RegulatorLiaison(db.Model):
+    """Contact with a regulator, the consumer association or a court, by a designated department."""
+
+    __tablename__ = "regulator_liaison"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    body: Mapped[str] = mapped_column(String(40))  # government / consumer_association / court
+    body_name: Mapped[str] = mapped_column(String(200))
+    designated_department: Mapped[str] = mapped_column(String(40))
+    evidence_pack: Mapped[list] = mapped_column(JSON, default=list)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LegalOpinion(db.Model):
+    """Legal's assessment of a question in a case (dignity claims, injuries, lawsuits)."""
+
+    __tablename__ = "legal_opinion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(60))
+    conclusion: Mapped[str] = mapped_column(Text)
+    liability: Mapped[bool]
+    given_by: Mapped[str] = mapped_column(String(120))
+    given_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

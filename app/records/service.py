@@ -1,29 +1,72 @@
-"""Reading the records service tasks wrote for a complaint."""
+"""Reading the records service tasks wrote for a complaint, and the evidence pack built from them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.extensions import db
-from app.records.models import EmergencyCall, Notification, PaymentRequest, SupplierAction
+from app.records.models import (
+    ArchiveRecord,
+    CctvViewing,
+    ClaimReferral,
+    Decision,
+    EmergencyCall,
+    InvestigationReport,
+    LegalOpinion,
+    LostPropertyEntry,
+    Notification,
+    PaymentRequest,
+    RegulatorLiaison,
+    SupplierAction,
+)
 from app.timeutil import isoformat
+
+# The case file's record kinds, by the name the API shows them under.
+RECORD_KINDS = {
+    "notifications": Notification,
+    "emergency_calls": EmergencyCall,
+    "payment_requests": PaymentRequest,
+    "supplier_actions": SupplierAction,
+    "investigation_reports": InvestigationReport,
+    "decisions": Decision,
+    "archive_records": ArchiveRecord,
+    "lost_property_entries": LostPropertyEntry,
+    "cctv_viewings": CctvViewing,
+    "claim_referrals": ClaimReferral,
+    "regulator_liaisons": RegulatorLiaison,
+    "legal_opinions": LegalOpinion,
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return isoformat(value)
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
+
+
+def _as_dict(row: Any) -> dict[str, Any]:
+    return {column.key: _plain(getattr(row, column.key)) for column in inspect(type(row)).columns
+            if column.key != "complaint_id"}
 
 
 def for_complaint(complaint_id: int) -> dict[str, list[dict[str, Any]]]:
-    def rows(model):
-        return db.session.scalars(select(model).where(model.complaint_id == complaint_id).order_by(model.id)).all()
+    """Every record of the case file, kind by kind, oldest first."""
+    return {kind: [_as_dict(row) for row in db.session.scalars(
+        select(model).where(model.complaint_id == complaint_id).order_by(model.id))]
+        for kind, model in RECORD_KINDS.items()}
 
-    return {
-        "notifications": [{"id": r.id, "recipient": r.recipient, "channel": r.channel, "subject": r.subject,
-                           "body": r.body, "created_at": isoformat(r.created_at),
-                           "delivered_at": isoformat(r.delivered_at)} for r in rows(Notification)],
-        "emergency_calls": [{"id": r.id, "service": r.service, "reason": r.reason, "called_by": r.called_by,
-                             "called_at": isoformat(r.called_at)} for r in rows(EmergencyCall)],
-        "payment_requests": [{"id": r.id, "amount": f"{r.amount:.2f}", "purpose": r.purpose, "payee": r.payee,
-                              "requested_by": r.requested_by, "status": r.status,
-                              "requested_at": isoformat(r.requested_at)} for r in rows(PaymentRequest)],
-        "supplier_actions": [{"id": r.id, "product": r.product, "action": r.action, "note": r.note,
-                              "created_at": isoformat(r.created_at)} for r in rows(SupplierAction)],
-    }
+
+def evidence_pack(complaint_id: int) -> list[dict[str, Any]]:
+    """What the case file holds, as references a liaison can hand over: kind, id and when."""
+    pack = []
+    for kind, records in for_complaint(complaint_id).items():
+        for record in records:
+            when = next((v for k, v in record.items() if k.endswith("_at") and v), None)
+            pack.append({"kind": kind, "id": record["id"], "at": when})
+    return pack

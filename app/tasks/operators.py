@@ -14,8 +14,25 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.extensions import db
-from app.records.models import EmergencyCall, Notification, PaymentRequest, SupplierAction
+from app.records.models import (
+    ArchiveRecord,
+    CctvViewing,
+    ClaimReferral,
+    Decision,
+    EmergencyCall,
+    InvestigationReport,
+    LegalOpinion,
+    LostPropertyEntry,
+    Notification,
+    PaymentRequest,
+    RegulatorLiaison,
+    SupplierAction,
+)
+from app.records.service import evidence_pack
+from app.timeutil import utcnow
 from app.users.roles import ROLES
+
+RETENTION_YEARS = 3  # case files are kept at least this long
 
 
 @dataclass(frozen=True)
@@ -61,32 +78,35 @@ def _amount(value: Any) -> Decimal:
     return amount
 
 
+def _add(row: Any) -> int:
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def _text(value: Any, limit: int | None = None) -> str:
+    text = "" if value is None else str(value)
+    return text[:limit] if limit else text
+
+
 @operator("notify")
 def notify(context: OperatorContext, recipient: str, subject: str, body: str = "", channel: str = "inbox") -> dict:
     """Queue a notification for the customer or a role in the outbox."""
     if recipient != "customer" and recipient not in ROLES:
         raise ValueError(f"Unknown recipient '{recipient}': use 'customer' or a role id.")
-    row = Notification(
-        complaint_id=context.complaint_id,
-        recipient=recipient,
-        recipient_role=None if recipient == "customer" else recipient,
-        channel=channel,
-        subject=str(subject)[:200],
-        body=str(body),
-    )
-    db.session.add(row)
-    db.session.flush()
-    return {"notification_id": row.id}
+    return {"notification_id": _add(Notification(
+        complaint_id=context.complaint_id, recipient=recipient,
+        recipient_role=None if recipient == "customer" else recipient, channel=_text(channel, 20),
+        subject=_text(subject, 200), body=_text(body)))}
 
 
 @operator("request_payment")
 def request_payment(context: OperatorContext, amount: Any, purpose: str, payee: str = "customer") -> dict:
     """File a payment request (请款) with finance."""
-    row = PaymentRequest(complaint_id=context.complaint_id, amount=_amount(amount), purpose=str(purpose)[:60],
-                         payee=str(payee)[:120], requested_by=context.actor_name)
-    db.session.add(row)
-    db.session.flush()
-    return {"payment_request_id": row.id, "amount": float(row.amount)}
+    value = _amount(amount)
+    return {"payment_request_id": _add(PaymentRequest(
+        complaint_id=context.complaint_id, amount=value, purpose=_text(purpose, 60), payee=_text(payee, 120),
+        requested_by=context.actor_name)), "amount": float(value)}
 
 
 @operator("record_emergency_call")
@@ -94,18 +114,91 @@ def record_emergency_call(context: OperatorContext, service: str, reason: str) -
     """Record a call to the police (110) or an ambulance (120)."""
     if str(service) not in ("110", "120"):
         raise ValueError("An emergency call goes to 110 (police) or 120 (ambulance).")
-    row = EmergencyCall(complaint_id=context.complaint_id, service=str(service), reason=str(reason),
-                        called_by=context.actor_name)
-    db.session.add(row)
-    db.session.flush()
-    return {"emergency_call_id": row.id}
+    return {"emergency_call_id": _add(EmergencyCall(complaint_id=context.complaint_id, service=str(service),
+                                                    reason=_text(reason), called_by=context.actor_name))}
 
 
 @operator("record_supplier_action")
 def record_supplier_action(context: OperatorContext, product: str, action: str, note: str = "") -> dict:
     """Hand a quality finding to purchasing for the supplier."""
-    row = SupplierAction(complaint_id=context.complaint_id, product=str(product)[:200], action=str(action)[:40],
-                         note=str(note))
-    db.session.add(row)
-    db.session.flush()
-    return {"supplier_action_id": row.id}
+    return {"supplier_action_id": _add(SupplierAction(complaint_id=context.complaint_id, product=_text(product, 200),
+                                                      action=_text(action, 40), note=_text(note)))}
+
+
+@operator("record_investigation")
+def record_investigation(context: OperatorContext, findings: str, lead: str = "", complex_case: bool = False,
+                         root_cause: str = "") -> dict:
+    """File the investigation report (投诉调查报告)."""
+    return {"investigation_report_id": _add(InvestigationReport(
+        complaint_id=context.complaint_id, lead=_text(lead or context.actor_name, 120),
+        complex_case=bool(complex_case), findings=_text(findings), root_cause=_text(root_cause)))}
+
+
+@operator("record_decision")
+def record_decision(context: OperatorContext, remedy: str, amount: Any, decided_by_role: str, note: str = "") -> dict:
+    """File the decision (投诉处理决定书) with the authority level that took it."""
+    if decided_by_role not in ROLES:
+        raise ValueError(f"Unknown role '{decided_by_role}'.")
+    return {"decision_id": _add(Decision(complaint_id=context.complaint_id, remedy=_text(remedy, 40),
+                                         amount=_amount(amount), decided_by_role=decided_by_role,
+                                         note=_text(note)))}
+
+
+@operator("archive_case")
+def archive_case(context: OperatorContext, summary: str = "") -> dict:
+    """File the closed case for retention: at least RETENTION_YEARS years from today."""
+    archived_at = utcnow()
+    retain_until = archived_at.replace(year=archived_at.year + RETENTION_YEARS, day=min(archived_at.day, 28))
+    return {"archive_record_id": _add(ArchiveRecord(complaint_id=context.complaint_id, archived_at=archived_at,
+                                                    retain_until=retain_until, summary=_text(summary))),
+            "retain_until": retain_until.date().isoformat()}
+
+
+@operator("register_lost_property")
+def register_lost_property(context: OperatorContext, item_description: str, place: str,
+                           suspect_description: str = "") -> dict:
+    """Enter the loss in the lost-property register (顾客丢失物品登记表)."""
+    return {"lost_property_entry_id": _add(LostPropertyEntry(
+        complaint_id=context.complaint_id, item_description=_text(item_description), place=_text(place, 200),
+        suspect_description=_text(suspect_description)))}
+
+
+@operator("record_cctv_viewing")
+def record_cctv_viewing(context: OperatorContext, police_case_number: str, note: str = "") -> dict:
+    """Record a controlled CCTV viewing; it needs the police case it was viewed for."""
+    if not _text(police_case_number).strip():
+        raise ValueError("A CCTV viewing needs the police case number it is part of.")
+    return {"cctv_viewing_id": _add(CctvViewing(complaint_id=context.complaint_id,
+                                                police_case_number=_text(police_case_number, 60),
+                                                viewed_by=context.actor_name, note=_text(note)))}
+
+
+@operator("refer_claim")
+def refer_claim(context: OperatorContext, party: str, party_name: str, reference: str = "") -> dict:
+    """Pass a claim to the insurer or the property company under their contract with the mall."""
+    if party not in ("insurer", "property_company"):
+        raise ValueError("A claim is referred to the 'insurer' or the 'property_company'.")
+    return {"claim_referral_id": _add(ClaimReferral(complaint_id=context.complaint_id, party=party,
+                                                    party_name=_text(party_name, 200),
+                                                    reference=_text(reference, 120)))}
+
+
+@operator("open_regulator_liaison")
+def open_regulator_liaison(context: OperatorContext, body: str, body_name: str, designated_department: str) -> dict:
+    """Open the liaison with a regulator, consumer association or court, with an evidence pack of the file."""
+    if body not in ("government", "consumer_association", "court"):
+        raise ValueError("The body is 'government', 'consumer_association' or 'court'.")
+    if designated_department not in ROLES:
+        raise ValueError(f"Unknown department '{designated_department}'.")
+    pack = evidence_pack(context.complaint_id)
+    return {"regulator_liaison_id": _add(RegulatorLiaison(
+        complaint_id=context.complaint_id, body=body, body_name=_text(body_name, 200),
+        designated_department=designated_department, evidence_pack=pack)), "evidence_items": len(pack)}
+
+
+@operator("record_legal_opinion")
+def record_legal_opinion(context: OperatorContext, topic: str, conclusion: str, liability: bool) -> dict:
+    """File legal's assessment (e.g. of a dignity-harm claim or an injury)."""
+    return {"legal_opinion_id": _add(LegalOpinion(complaint_id=context.complaint_id, topic=_text(topic, 60),
+                                                  conclusion=_text(conclusion), liability=bool(liability),
+                                                  given_by=context.actor_name))}

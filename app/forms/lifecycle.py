@@ -1,0 +1,107 @@
+"""Forms of the lifecycle every complaint shares (the lifecycle_* call activities in processes/)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.forms.fields import choice, money, text, yes_no
+from app.forms.registry import register
+
+REMEDIES = {
+    "none": ("不予补偿", "No remedy"),
+    "apology": ("道歉", "Apology"),
+    "repair": ("维修", "Repair"),
+    "exchange": ("换货", "Exchange"),
+    "refund": ("退款", "Refund"),
+    "compensation": ("赔偿", "Compensation"),
+}
+EVIDENCE_SOURCES = {
+    "merchant": ("商户", "Merchant"),
+    "staff": ("员工", "Staff"),
+    "witness": ("目击者", "Witnesses"),
+    "cctv": ("监控录像", "CCTV"),
+    "transactions": ("交易记录", "Transaction records"),
+}
+SATISFACTION = {
+    "very_satisfied": ("非常满意", "Very satisfied"),
+    "satisfied": ("满意", "Satisfied"),
+    "neutral": ("一般", "Neutral"),
+    "dissatisfied": ("不满意", "Dissatisfied"),
+}
+
+
+@register("lifecycle.acknowledge", "安抚并告知处理流程", "Calm the customer and explain the next steps")
+class AcknowledgeForm(Schema):
+    next_steps_explained = yes_no("已告知处理流程和时限", "Next steps and time limit explained")
+    customer_calm = yes_no("顾客情绪已平复", "Customer has calmed down")
+    note = text("备注", "Note", required=False, multiline=True)
+
+
+@register("lifecycle.investigate", "调查取证", "Investigate")
+class InvestigateForm(Schema):
+    evidence_sources = fields.List(
+        fields.String(validate=validate.OneOf(list(EVIDENCE_SOURCES))), required=True,
+        validate=validate.Length(min=1),
+        metadata={"title": "取证来源", "x-title-en": "Evidence from",
+                  "x-option-labels": {k: {"zh": v[0], "en": v[1]} for k, v in EVIDENCE_SOURCES.items()}})
+    findings = text("调查经过", "Findings", multiline=True)
+    root_cause = text("根本原因", "Root cause", multiline=True)
+    complex_case = yes_no("复杂或跨部门（需成立临时小组）", "Complex or cross-department (needs an ad-hoc team)")
+
+
+@register("lifecycle.team_investigation", "临时小组调查", "Ad-hoc team investigation")
+class TeamInvestigationForm(Schema):
+    team_lead = text("小组负责人", "Team lead", max_length=120)
+    departments = text("参与部门", "Departments involved", max_length=500)
+    report = text("调查报告", "Investigation report", multiline=True)
+
+
+@register("lifecycle.remedy", "提出处理方案", "Propose a remedy")
+class RemedyForm(Schema):
+    remedy = choice("处理方式", "Remedy", REMEDIES)
+    amount = money("金额（元）", "Amount (¥)")
+    one_time_settlement = yes_no("一次性赔偿", "One-time settlement")
+    explanation = text("方案说明", "Explanation to the customer", multiline=True)
+
+
+@register("lifecycle.approval", "上级审批", "Approval by the next level")
+class ApprovalForm(Schema):
+    approved = yes_no("批准", "Approved")
+    note = text("审批意见", "Comments", multiline=True)
+
+
+@register("lifecycle.execution", "执行处理方案", "Carry out the remedy")
+class ExecutionForm(Schema):
+    owner = text("执行负责人", "Owner", max_length=120)
+    done = yes_no("已执行完毕", "Carried out")
+    customer_updated = yes_no("已按承诺告知顾客进展", "Customer kept informed as promised")
+    note = text("备注", "Note", required=False, multiline=True)
+
+
+@register("lifecycle.payment", "财务付款", "Pay the customer")
+class PaymentForm(Schema):
+    paid = yes_no("已付款", "Paid")
+    voucher_number = text("付款凭证号", "Payment voucher number", max_length=60)
+    claim_form_signed = yes_no("顾客已签署顾客索赔单", "Customer signed the claim form")
+
+
+@register("lifecycle.feedback", "回访顾客", "Follow up with the customer")
+class FeedbackForm(Schema):
+    reached_customer = yes_no("已联系上顾客", "Reached the customer")
+    satisfied = yes_no("顾客接受处理结果", "Customer accepts the result")
+    satisfaction = choice("满意度", "Satisfaction", SATISFACTION)
+    comments = text("顾客反馈", "Customer's feedback", required=False, multiline=True)
+
+
+@register("lifecycle.re_review", "复核", "Re-review")
+class ReReviewForm(Schema):
+    outcome = choice("复核结论", "Outcome", {"maintain": ("维持原方案", "Keep the decision"),
+                                           "adjust": ("调整方案", "Adjust the remedy")})
+    additional_amount = money("追加金额（元）", "Additional amount (¥)")
+    explanation = text("复核说明", "Explanation to the customer", multiline=True)
+
+
+@register("lifecycle.case_review", "案例复盘", "Case review")
+class CaseReviewForm(Schema):
+    handled_properly = yes_no("处理得当", "Handled properly")
+    lessons = text("经验与改进", "Lessons and improvements", multiline=True)

@@ -1,0 +1,128 @@
+"""Driving a complaint through its process by the API, step by step, for the path tests.
+
+A path is a list of steps: `Task(who, name, role, data)` completes the open task
+called `name` (which must belong to `role`) as user `who`; `Message(name, payload)`
+delivers a BPMN message as the service desk. The lifecycle_* helpers return the
+steps of the shared call activities, so each type's path reads as the manual does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tests.conftest import intake
+
+
+@dataclass(frozen=True)
+class Task:
+    who: str
+    name: str
+    role: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Message:
+    name: str
+    payload: dict[str, Any]
+
+
+Step = Task | Message
+
+
+def drive(as_user, complaint_type: str, steps: list[Step], **intake_changes: Any) -> dict[str, Any]:
+    """Register a complaint, take every step, and return the complaint as legal reads it."""
+    created = as_user("desk").post("/complaints", intake(complaint_type, **intake_changes))
+    assert created.status == 201, created.body
+    complaint_id, open_tasks = created["id"], created["open_tasks"]
+    for index, step in enumerate(steps):
+        if isinstance(step, Message):
+            response = as_user("desk").post(f"/complaints/{complaint_id}/messages/{step.name}", step.payload)
+        else:
+            matching = [t for t in open_tasks if t["name"] == step.name]
+            assert len(matching) == 1, (index, step.name, [(t["name"], t["role"]) for t in open_tasks])
+            assert matching[0]["role"] == step.role, (index, step.name, matching[0]["role"])
+            response = as_user(step.who).post(f"/tasks/{matching[0]['id']}/complete", step.data)
+        assert response.status == 200, (index, step, response.body)
+        open_tasks = response["open_tasks"]
+    detail = as_user("legal").get(f"/complaints/{complaint_id}")
+    assert detail.status == 200
+    return detail.body
+
+
+def record_counts(detail: dict[str, Any]) -> dict[str, int]:
+    """How many records of each kind the case file holds (kinds with none left out)."""
+    return {kind: len(rows) for kind, rows in detail["records"].items() if rows}
+
+
+def roles_in_order(detail: dict[str, Any]) -> list[str]:
+    return [task["role"] for task in detail["history"]]
+
+
+# --- the shared lifecycle -------------------------------------------------------------------------------------------
+
+def acknowledge() -> list[Step]:
+    return [Task("desk", "安抚顾客并告知处理流程", "service_desk",
+                 {"next_steps_explained": True, "customer_calm": True})]
+
+
+def investigate(complex_case: bool = False) -> list[Step]:
+    steps: list[Step] = [Task("manager", "调查取证", "duty_manager", {
+        "evidence_sources": ["staff", "cctv"], "findings": "经调查属实", "root_cause": "员工培训不足",
+        "complex_case": complex_case})]
+    if complex_case:
+        steps.append(Task("manager", "临时小组调查", "duty_manager", {
+            "team_lead": "张经理", "departments": "品控部、采购部", "report": "临时小组调查报告"}))
+    return steps
+
+
+def remedy(remedy_kind: str = "refund", amount: float = 100, *, escalated: bool = False,
+           approved: bool = True) -> list[Step]:
+    """Propose a remedy; when it is beyond the duty manager's authority, senior management decides."""
+    steps: list[Step] = [Task("manager", "提出处理方案", "duty_manager", {
+        "remedy": remedy_kind, "amount": amount, "one_time_settlement": True, "explanation": "处理方案说明"})]
+    if escalated:
+        steps.append(Task("senior", "高层审批", "senior_management", {"approved": approved, "note": "同意"}))
+    return steps
+
+
+def negotiate(accepted: bool = True) -> list[Step]:
+    return [Message("customer_response", {"accepted": accepted})]
+
+
+def execute(amount: float = 0) -> list[Step]:
+    steps: list[Step] = []
+    if amount > 0:
+        steps.append(Task("finance", "财务付款", "finance",
+                          {"paid": True, "voucher_number": "V-1", "claim_form_signed": True}))
+    steps.append(Task("manager", "执行处理方案", "duty_manager",
+                      {"owner": "李主管", "done": True, "customer_updated": True}))
+    return steps
+
+
+def feedback(satisfied: bool = True) -> list[Step]:
+    return [Task("desk", "回访顾客", "service_desk", {
+        "reached_customer": True, "satisfied": satisfied,
+        "satisfaction": "satisfied" if satisfied else "dissatisfied"})]
+
+
+def re_review(additional_amount: float = 0) -> list[Step]:
+    steps: list[Step] = [Task("manager", "复核处理结果", "duty_manager", {
+        "outcome": "adjust" if additional_amount else "maintain", "additional_amount": additional_amount,
+        "explanation": "复核说明"})]
+    if additional_amount > 0:
+        steps.append(Task("finance", "财务追加付款", "finance",
+                          {"paid": True, "voucher_number": "V-2", "claim_form_signed": True}))
+    return steps
+
+
+def review() -> list[Step]:
+    data = {"handled_properly": True, "lessons": "加强培训"}
+    return [Task("desk", "受理部门复盘", "service_desk", data), Task("manager", "被投诉部门复盘", "duty_manager", data)]
+
+
+def settle(remedy_kind: str = "refund", amount: float = 100, *, escalated: bool = False) -> list[Step]:
+    """Remedy agreed at once, executed, customer satisfied, reviewed: the common happy ending."""
+    return [*remedy(remedy_kind, amount, escalated=escalated), *negotiate(True), *execute(amount),
+            *feedback(True), *review()]

@@ -1,0 +1,60 @@
+"""The shared lifecycle call activities, chained as a type diagram would use them."""
+
+from tests import bpmn_samples as s
+from tests.paths import (
+    acknowledge,
+    drive,
+    execute,
+    feedback,
+    investigate,
+    negotiate,
+    re_review,
+    record_counts,
+    remedy,
+    review,
+)
+
+LIFECYCLE = ["lifecycle_acknowledge", "lifecycle_investigate", "lifecycle_remedy", "lifecycle_negotiate",
+             "lifecycle_execute", "lifecycle_feedback", "lifecycle_archive", "lifecycle_review"]
+
+
+def _chain() -> str:
+    return s.process("conflict", "service_desk", [s.call_activity(key) for key in LIFECYCLE])
+
+
+def test_simple_case_within_authority(as_user, swap_process):
+    swap_process("conflict", _chain())
+    detail = drive(as_user, "conflict", [
+        *acknowledge(), *investigate(), *remedy("apology", 0), *negotiate(True), *execute(0), *feedback(True),
+        *review()])
+    assert detail["status"] == "closed" and detail["outcome"] == "end"
+    assert record_counts(detail) == {"notifications": 2, "investigation_reports": 1, "decisions": 1,
+                                     "archive_records": 1}
+    assert detail["records"]["decisions"][0]["decided_by_role"] == "duty_manager"
+    assert detail["records"]["investigation_reports"][0]["complex_case"] is False
+    retain = detail["records"]["archive_records"][0]["retain_until"][:4]
+    assert int(retain) >= int(detail["created_at"][:4]) + 3
+
+
+def test_complex_case_escalated_paid_and_re_reviewed(as_user, swap_process):
+    swap_process("conflict", _chain())
+    detail = drive(as_user, "conflict", [
+        *acknowledge(), *investigate(complex_case=True),
+        *remedy("compensation", 800, escalated=True, approved=False),
+        *remedy("compensation", 800, escalated=True, approved=True),
+        *negotiate(True), *execute(800), *feedback(False), *re_review(50), *feedback(True), *review()])
+    assert detail["status"] == "closed"
+    counts = record_counts(detail)
+    assert counts["payment_requests"] == 2 and counts["decisions"] == 1 and counts["investigation_reports"] == 1
+    assert [p["amount"] for p in detail["records"]["payment_requests"]] == ["800.00", "50.00"]
+    assert detail["records"]["decisions"][0]["decided_by_role"] == "senior_management"
+    assert detail["records"]["investigation_reports"][0]["lead"] == "张经理"
+    assert "senior_management" in [t["role"] for t in detail["history"]]
+
+
+def test_authority_table_routes_by_type_and_amount(as_user, swap_process):
+    swap_process("lost_property", s.process("lost_property", "service_desk", [s.call_activity("lifecycle_remedy")]))
+    small = drive(as_user, "lost_property", remedy("compensation", 150))
+    assert small["records"]["decisions"][0]["decided_by_role"] == "duty_manager"
+    large = drive(as_user, "lost_property", remedy("compensation", 200, escalated=True))
+    assert large["records"]["decisions"][0]["decided_by_role"] == "senior_management"
