@@ -563,7 +563,7 @@ def _seed_rows(database: Database, anchors: list[tuple[int, str]], count: int) -
         complaint_id, number = anchors[i % len(anchors)]
         due = None if rng.random() < 0.05 else now + timedelta(minutes=rng.randint(-3 * 24 * 60, 7 * 24 * 60))
         yield (str(uuid.uuid4()), complaint_id, number, PROCESS_KEY, PROCESS_KEY, f"step_{i % 10 + 1:02d}",
-               f"第{i % 10 + 1}步", "finance", "quality.pay", "ready", _stored_time(database, due),
+               f"第{i % 10 + 1}步", "finance", "lifecycle.payment", "ready", _stored_time(database, due),
                _stored_time(database, due or NO_DUE_DATE), created)
 
 

@@ -38,7 +38,7 @@ def process(pid: str, lane: str, steps: list[str], *, extra: str = "", lanes: st
             + "".join(nodes) + "".join(flows) + "</bpmn:process></bpmn:definitions>\n")
 
 
-def user_task(form_key: str = "quality.pay", name: str = "付款") -> str:
+def user_task(form_key: str = "lifecycle.payment", name: str = "付款") -> str:
     return f'<bpmn:userTask id="{{id}}" name="{name}">{form(form_key)}</bpmn:userTask>'
 
 

@@ -62,9 +62,12 @@ def roles_in_order(detail: dict[str, Any]) -> list[str]:
 
 # --- the shared lifecycle -------------------------------------------------------------------------------------------
 
+ACKNOWLEDGE_TASK = "安抚顾客并告知处理流程"  # every type's first task
+ACKNOWLEDGED = {"next_steps_explained": True, "customer_calm": True}
+
+
 def acknowledge() -> list[Step]:
-    return [Task("desk", "安抚顾客并告知处理流程", "service_desk",
-                 {"next_steps_explained": True, "customer_calm": True})]
+    return [Task("desk", ACKNOWLEDGE_TASK, "service_desk", ACKNOWLEDGED)]
 
 
 def investigate(complex_case: bool = False) -> list[Step]:

@@ -6,19 +6,19 @@ from sqlalchemy.exc import DatabaseError
 
 from app.extensions import db
 from tests.conftest import intake
-from tests.test_quality_process import VERIFY_OK
+from tests.paths import ACKNOWLEDGED
 
 
 def test_trail_lists_who_did_what_in_order(as_user):
     created = as_user("desk").post("/complaints", intake())
     task_id = created["open_tasks"][0]["id"]
     as_user("desk").post(f"/tasks/{task_id}/claim")
-    as_user("desk").post(f"/tasks/{task_id}/complete", VERIFY_OK)
+    as_user("desk").post(f"/tasks/{task_id}/complete", ACKNOWLEDGED)
     trail = as_user("legal").get(f"/complaints/{created['id']}/audit")
     assert trail.status == 200
     assert [(e["seq"], e["actor"], e["action"]) for e in trail["items"]] == [
         (1, "desk", "registered"), (2, "desk", "task_claimed"), (3, "desk", "task_completed")]
-    assert trail["items"][2]["detail"]["data"]["sold_here"] is True
+    assert trail["items"][2]["detail"]["data"]["customer_calm"] is True
     assert as_user("owner").get(f"/complaints/{created['id']}/audit").status == 403
 
 

@@ -5,12 +5,12 @@ from io import BytesIO
 from tests import bpmn_samples as s
 from tests.conftest import intake
 
-REMEDY = {"remedy": "compensation", "explanation": "赔偿"}
+REMEDY = {"remedy": "compensation", "explanation": "赔偿", "one_time_settlement": True}
 
 
 def _routing_process() -> str:
     xml = s.process("vehicle", "duty_manager", [
-        s.user_task("quality.remedy", "确定金额"), s.business_rule("t_approval_limit"),
+        s.user_task("lifecycle.remedy", "确定金额"), s.business_rule("t_approval_limit"),
         '<bpmn:exclusiveGateway id="{id}" default="to_end"/>',
     ])
     xml = xml.replace('<bpmn:sequenceFlow id="flow3" sourceRef="step2" targetRef="end"/>',
@@ -19,7 +19,7 @@ def _routing_process() -> str:
                       '<bpmn:conditionExpression>approver == "senior_management"</bpmn:conditionExpression>'
                       '</bpmn:sequenceFlow><bpmn:sequenceFlow id="approved" sourceRef="approve" targetRef="end"/>')
     xml = xml.replace('<bpmn:endEvent id="end"/>',
-                      f'<bpmn:userTask id="approve" name="高层审批">{s.form("quality.pay")}</bpmn:userTask>'
+                      f'<bpmn:userTask id="approve" name="高层审批">{s.form("lifecycle.payment")}</bpmn:userTask>'
                       '<bpmn:endEvent id="end"/>')
     return xml.replace('<bpmn:lane id="lane_vehicle" name="duty_manager">',
                        '<bpmn:lane id="lane_senior" name="senior_management"><bpmn:flowNodeRef>approve'

@@ -75,7 +75,7 @@ def _problems(response):
                                        '</bpmn:scriptTask>']), "step0", "scripts are not allowed"),
     (s.process("t_prescript", "finance", [
         '<bpmn:userTask id="{id}" name="x"><bpmn:extensionElements><spiffworkflow:properties>'
-        '<spiffworkflow:property name="formKey" value="quality.pay"/></spiffworkflow:properties>'
+        '<spiffworkflow:property name="formKey" value="lifecycle.payment"/></spiffworkflow:properties>'
         '<spiffworkflow:preScript>import os</spiffworkflow:preScript></bpmn:extensionElements></bpmn:userTask>']),
      "step0", "preScript"),
     (s.process("t_formkey", "finance", [s.user_task("no.such.form")]), "step0", "no.such.form"),

@@ -49,9 +49,10 @@ def test_every_form_key_used_by_a_diagram_exists_and_every_form_is_used():
 
 
 def test_money_is_rounded_to_two_decimals_and_never_negative():
-    assert forms.load("quality.remedy", {"remedy": "refund", "amount": 12.345, "explanation": "x"})["amount"] == 12.34
+    remedy = {"remedy": "refund", "one_time_settlement": True, "explanation": "x"}
+    assert forms.load("lifecycle.remedy", {**remedy, "amount": 12.345})["amount"] == 12.34
     with pytest.raises(forms.registry.Invalid):
-        forms.load("quality.remedy", {"remedy": "refund", "amount": -0.01, "explanation": "x"})
+        forms.load("lifecycle.remedy", {**remedy, "amount": -0.01})
 
 
 def test_no_eval_or_exec_anywhere_in_the_application():

@@ -41,8 +41,8 @@ def _counts(app, complaint_id=None):
 
 def test_failing_service_task_rolls_back_records_an_incident_and_retries(app, as_user, swap_process):
     swap_process("vehicle", s.process("vehicle", "service_desk", [
-        s.user_task("quality.pay", "第一步"), s.service_task("test_flaky", note="'x'"),
-        s.user_task("quality.pay", "第二步")]))
+        s.user_task("lifecycle.payment", "第一步"), s.service_task("test_flaky", note="'x'"),
+        s.user_task("lifecycle.payment", "第二步")]))
     created = as_user("desk").post("/complaints", intake("vehicle"))
     assert created.status == 201, created.body
     complaint_id, task_id = created["id"], created["open_tasks"][0]["id"]
@@ -77,7 +77,7 @@ def test_failing_service_task_rolls_back_records_an_incident_and_retries(app, as
 
 
 def test_expression_error_in_a_gateway_is_an_incident_not_a_500(app, as_user, swap_process):
-    xml = s.process("vehicle", "service_desk", [s.user_task("quality.pay")]).replace(
+    xml = s.process("vehicle", "service_desk", [s.user_task("lifecycle.payment")]).replace(
         '<bpmn:sequenceFlow id="flow1" sourceRef="step0" targetRef="end"/>',
         '<bpmn:sequenceFlow id="flow1" sourceRef="step0" targetRef="end">'
         '<bpmn:conditionExpression>missing_field &gt; 3</bpmn:conditionExpression></bpmn:sequenceFlow>')
@@ -100,7 +100,7 @@ def test_expression_error_in_a_gateway_is_an_incident_not_a_500(app, as_user, sw
 
 def test_intake_whose_first_steps_fail_keeps_no_complaint_and_no_number(app, as_user, swap_process):
     swap_process("conflict", s.process("conflict", "service_desk", [
-        s.service_task("test_flaky"), s.user_task("quality.pay")]))
+        s.service_task("test_flaky"), s.user_task("lifecycle.payment")]))
     complaints_before, _ = _counts(app)
     failed = as_user("desk").post("/complaints", intake("conflict"))
     assert failed.status == 409 and "not registered" in failed["message"]

@@ -9,28 +9,29 @@ DEFECT = {"product": "鲜牛奶 1L", "defect_confirmed": True, "department_agree
 NO_DEFECT = {**DEFECT, "defect_confirmed": False, "finding": "商品无质量问题"}
 REFUND = {"remedy": "refund", "amount": 58.5, "explanation": "全额退款"}
 APOLOGY = {"remedy": "apology", "amount": 0, "explanation": "书面道歉"}
+ACK = ("desk", "安抚顾客并告知处理流程", "service_desk", {"next_steps_explained": True, "customer_calm": True})
 PAID = {"paid": True, "voucher_number": "V-001", "claim_form_signed": True}
 
 # Each path: steps of (who, expected task name, role, form data) or ("message", name, payload), then the outcome.
 PATHS = {
-    "not_sold_here": ([("desk", "核实购买凭证", "service_desk", {**VERIFY_OK, "sold_here": False})],
-                      "end_not_sold_here", {"notifications": 1}),
-    "not_liable": ([("desk", "核实购买凭证", "service_desk", VERIFY_OK),
+    "not_sold_here": ([ACK, ("desk", "核实购买凭证", "service_desk", {**VERIFY_OK, "sold_here": False})],
+                      "end_not_sold_here", {"notifications": 2}),
+    "not_liable": ([ACK, ("desk", "核实购买凭证", "service_desk", VERIFY_OK),
                     ("qc", "品控部质量鉴定", "quality_control", NO_DEFECT)],
-                   "end_not_liable", {"notifications": 1}),
-    "refund_paid": ([("desk", "核实购买凭证", "service_desk", VERIFY_OK),
+                   "end_not_liable", {"notifications": 2}),
+    "refund_paid": ([ACK, ("desk", "核实购买凭证", "service_desk", VERIFY_OK),
                      ("qc", "品控部质量鉴定", "quality_control", DEFECT),
                      ("manager", "确定处理方案", "duty_manager", REFUND),
                      ("message", "customer_response", {"accepted": True}),
                      ("finance", "财务付款", "finance", PAID)],
-                    "end_resolved_paid", {"notifications": 1, "supplier_actions": 1, "payment_requests": 1}),
-    "rejected_then_apology": ([("desk", "核实购买凭证", "service_desk", VERIFY_OK),
+                    "end_resolved_paid", {"notifications": 2, "supplier_actions": 1, "payment_requests": 1}),
+    "rejected_then_apology": ([ACK, ("desk", "核实购买凭证", "service_desk", VERIFY_OK),
                                ("qc", "品控部质量鉴定", "quality_control", DEFECT),
                                ("manager", "确定处理方案", "duty_manager", REFUND),
                                ("message", "customer_response", {"accepted": False}),
                                ("manager", "确定处理方案", "duty_manager", APOLOGY),
                                ("message", "customer_response", {"accepted": True})],
-                              "end_resolved", {"notifications": 2, "supplier_actions": 2, "payment_requests": 0}),
+                              "end_resolved", {"notifications": 3, "supplier_actions": 2, "payment_requests": 0}),
 }
 
 

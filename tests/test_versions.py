@@ -8,10 +8,10 @@ PAID = {"paid": True, "voucher_number": "V1", "claim_form_signed": True}
 
 def test_running_complaints_keep_their_version_and_rollback_restores_the_old_one(as_user, swap_process):
     v1 = swap_process("lost_property", s.process("lost_property", "service_desk", [
-        s.user_task("quality.pay", "旧第一步"), s.user_task("quality.pay", "旧第二步")]))
+        s.user_task("lifecycle.payment", "旧第一步"), s.user_task("lifecycle.payment", "旧第二步")]))
     old = as_user("desk").post("/complaints", intake("lost_property"))
     v2 = swap_process("lost_property", s.process("lost_property", "service_desk", [
-        s.user_task("quality.pay", "新步骤")]))
+        s.user_task("lifecycle.payment", "新步骤")]))
     assert v2 == v1 + 1
     new = as_user("desk").post("/complaints", intake("lost_property"))
     assert [t["name"] for t in new["open_tasks"]] == ["新步骤"]

@@ -9,4 +9,12 @@ from app.forms.registry import FormSpec, form_keys, get_form, json_schema, load,
 
 __all__ = ["FormSpec", "form_keys", "get_form", "json_schema", "load", "register"]
 
-from app.forms import lifecycle, quality  # noqa: E402,F401  (modules register their forms)
+from app.forms import (  # noqa: E402,F401  (each module registers its forms)
+    conflict,
+    lifecycle,
+    lost_property,
+    quality,
+    regulator_referral,
+    security_gate,
+    vehicle,
+)

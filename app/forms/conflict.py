@@ -1,0 +1,1 @@
+"""Forms of the conflict complaint (顾客冲突)."""

@@ -1,0 +1,1 @@
+"""Forms of the lost_property complaint (财物丢失或损坏)."""

@@ -1,0 +1,1 @@
+"""Forms of the vehicle complaint (车辆或车内财物)."""
