@@ -1,6 +1,9 @@
 """The shared lifecycle call activities, chained as a type diagram would use them."""
 
+from io import BytesIO
+
 from tests import bpmn_samples as s
+from tests.conftest import ROOT
 from tests.paths import (
     acknowledge,
     drive,
@@ -58,3 +61,25 @@ def test_authority_table_routes_by_type_and_amount(as_user, swap_process):
     assert small["records"]["decisions"][0]["decided_by_role"] == "duty_manager"
     large = drive(as_user, "lost_property", remedy("compensation", 200, escalated=True))
     assert large["records"]["decisions"][0]["decided_by_role"] == "senior_management"
+
+
+def test_process_owners_change_authority_limits_by_deploying_the_table(as_user, swap_process):
+    """A changed authority table re-deploys the processes that use it; no code changes."""
+    original = (ROOT / "processes" / "authority_limits.dmn").read_bytes()
+    lowered = original.replace(b"&lt; 200", b"&lt; 100").replace(b"&gt;= 200", b"&gt;= 100")
+    swap_process("lost_property", s.process("lost_property", "service_desk", [s.call_activity("lifecycle_remedy")]))
+    before = drive(as_user, "lost_property", remedy("compensation", 150))
+    assert before["records"]["decisions"][0]["decided_by_role"] == "duty_manager"
+    try:
+        assert _deploy_table(as_user, lowered).status == 201
+        after = drive(as_user, "lost_property", remedy("compensation", 150, escalated=True))
+        assert after["records"]["decisions"][0]["decided_by_role"] == "senior_management"
+    finally:
+        assert _deploy_table(as_user, original).status in (200, 201)
+    again = drive(as_user, "lost_property", remedy("compensation", 150))
+    assert again["records"]["decisions"][0]["decided_by_role"] == "duty_manager"
+
+
+def _deploy_table(as_user, content: bytes):
+    return as_user("owner").post("/process-definitions", data={"files": [(BytesIO(content), "authority_limits.dmn")]},
+                                 content_type="multipart/form-data")
