@@ -38,6 +38,7 @@ def _register_models() -> None:
     from app.definitions import models as _definitions  # noqa: F401
     from app.records import models as _records  # noqa: F401
     from app.tasks import models as _tasks  # noqa: F401
+    from app.timers import models as _timers  # noqa: F401
     from app.users import models as _users  # noqa: F401
 
 
@@ -48,6 +49,7 @@ def _register_http(app: Flask) -> None:
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
     from app.tasks.views import blp as tasks_blp
+    from app.timers.views import blp as settings_blp
     from app.users.auth import authenticate
     from app.users.views import blp as users_blp
 
@@ -64,7 +66,7 @@ def _register_http(app: Flask) -> None:
         expect_writes(writes)
 
     init_api(app)
-    for blueprint in (definitions_blp, complaints_blp, tasks_blp, users_blp):
+    for blueprint in (definitions_blp, complaints_blp, tasks_blp, users_blp, settings_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
 
@@ -78,7 +80,8 @@ def _has_user() -> bool:
 def _register_cli(app: Flask) -> None:
     from app.complaints.cli import audit_cli
     from app.definitions.cli import processes_cli
+    from app.timers.cli import worker
     from app.users.cli import users_cli
 
-    for group in (processes_cli, users_cli, audit_cli):
-        app.cli.add_command(group)
+    for command in (processes_cli, users_cli, audit_cli, worker):
+        app.cli.add_command(command)

@@ -6,6 +6,7 @@ from flask import Blueprint
 from sqlalchemy import text
 
 from app.extensions import db
+from app.timers import service as timers
 
 blp = Blueprint("health", __name__)
 
@@ -19,4 +20,7 @@ def healthz():
     except Exception as exc:  # report, never raise: this is what monitoring reads
         database = {"status": "error", "message": str(exc)[:200]}
     healthy = database["status"] == "ok"
-    return {"status": "ok" if healthy else "degraded", "database": database}, (200 if healthy else 503)
+    body = {"status": "ok" if healthy else "degraded", "database": database}
+    if healthy:
+        body["timers"] = timers.health()
+    return body, (200 if healthy else 503)

@@ -1,15 +1,34 @@
-"""Time: UTC in storage, aware datetimes everywhere, the mall's zone for display and numbering."""
+"""Time: the service's clock, UTC in storage, aware datetimes everywhere.
+
+Every "now" in the service comes from `utcnow()`: the Python process's clock (never the
+database's), plus an offset that tests set to move time forward (`advance_clock`). Timers
+compare their due times with this clock, so moving it moves them.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+_offset = timedelta(seconds=float(os.environ.get("CLOCK_OFFSET_SECONDS", "0")))
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset
+
+
+def advance_clock(delta: timedelta) -> None:
+    """Move this process's clock forward (tests, drills); never backward past the real time."""
+    global _offset
+    _offset = max(timedelta(0), _offset + delta)
+
+
+def reset_clock() -> None:
+    global _offset
+    _offset = timedelta(0)
 
 
 class UtcDateTime(TypeDecorator):

@@ -117,6 +117,10 @@ class Api:
         r = self.client.get(f"/api/v1{path}", query_string=params, headers=self._headers())
         return Response(r.status_code, r.get_json(silent=True) if r.is_json else r.get_data(as_text=True))
 
+    def put_json(self, path: str, body: Any) -> Response:
+        r = self.client.put(f"/api/v1{path}", json=body, headers=self._headers())
+        return Response(r.status_code, r.get_json(silent=True))
+
     def post(self, path: str, body: Any = None, *, data: Any = None, content_type: str | None = None,
              query: dict | None = None) -> Response:
         if data is None:

@@ -18,8 +18,9 @@ from app.engine.instance import Instance, NothingWaiting
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.records import service as records
-from app.sla import expression_functions
 from app.tasks import service as tasks
+from app.timers import service as timers
+from app.timers import settings as time_settings
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import mask_phone, require, require_complaint_reader, require_intake, sees_contact_details
@@ -60,7 +61,8 @@ def register(payload: Any, actor: User) -> dict[str, Any]:
     db.session.add(complaint)
     db.session.flush()
     try:
-        instance = Instance.start(compiled, {"complaint": _workflow_view(complaint)}, expression_functions(),
+        instance = Instance.start(compiled, {"complaint": _workflow_view(complaint)},
+                                  time_settings.current().functions(),
                                   steps.service_caller(complaint, actor))
     except ServiceError:
         db.session.rollback()
@@ -69,7 +71,7 @@ def register(payload: Any, actor: User) -> dict[str, Any]:
         db.session.rollback()
         raise Conflict(f"The process for '{intake['type']}' failed before its first wait, so the complaint "
                        f"was not registered: {exc}") from exc
-    open_rows = steps.save(complaint, instance, set(), None)
+    open_rows = steps.save(complaint, instance, steps.NOTHING, None)
     audit.record(complaint, actor, "registered", {"number": complaint.number, "type": complaint.type,
                                                      "definition": f"{definition.key} v{definition.version}"})
     steps.commit()
@@ -156,7 +158,7 @@ def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     if complaint.status != "open":
         raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
     instance = steps.load_instance(complaint, actor)
-    before = instance.ready_task_ids()
+    before = steps.Snapshot.of(instance)
     instance.cancel()
     steps.save(complaint, instance, before, None)
     complaint.status, complaint.cancel_reason, complaint.closed_at = "cancelled", reason, utcnow()
@@ -209,11 +211,13 @@ def retry_incident(complaint_id: int, n: int, actor: User) -> dict[str, Any]:
     if incident.status != "open":
         raise Conflict(f"Incident {n} is already {incident.status}.")
     action = dict(incident.action)
-    original = db.session.get(User, action.get("user_id")) or actor
+    original = (db.session.get(User, action["user_id"]) if action.get("user_id") else None) or actor
     if action["kind"] == "complete_task":
         tasks.complete(original, action["task_id"], action["data"], retry_of=n)
     elif action["kind"] == "message":
         deliver_message(complaint_id, action["name"], action["payload"], original, retry_of=n)
+    elif action["kind"] == "timer":
+        timers.fire_one(complaint_id, action["timer_id"], retry_of=n)
     else:
         raise Invalid(f"Incidents of kind '{action['kind']}' cannot be retried here.")
     incident = db.session.get(Incident, incident.id)

@@ -24,9 +24,10 @@ from app.engine.instance import Instance, StepError
 from app.engine.script_engine import ServiceTaskFailed
 from app.errors import Conflict, NotFound, ServiceError
 from app.extensions import db
-from app.sla import expression_functions
 from app.tasks import operators
 from app.tasks.models import NO_DUE_DATE, HumanTask
+from app.timers import settings as time_settings
+from app.timers.projection import project_timers
 from app.timeutil import utcnow
 from app.users.models import User
 
@@ -42,6 +43,22 @@ class Completion:
 
 class StepFailed(Conflict):
     """The engine could not take the step; nothing changed and an incident was recorded."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a workflow was waiting on when loaded: by the projections' invariant, the complaint's
+    open rows in the task table and its rows in the timer table."""
+
+    tasks: frozenset[str]
+    timers: frozenset[str]
+
+    @classmethod
+    def of(cls, instance: Instance) -> Snapshot:
+        return cls(frozenset(instance.ready_task_ids()), frozenset(instance.waiting_timers()))
+
+
+NOTHING = Snapshot(frozenset(), frozenset())  # a complaint being registered
 
 
 def _row_locks() -> bool:
@@ -93,7 +110,7 @@ def service_caller(complaint: Complaint, actor: User | None):
 
 def load_instance(complaint: Complaint, actor: User | None) -> Instance:
     return Instance.load(definitions.compiled(complaint.definition_id), complaint.state,
-                         expression_functions(), service_caller(complaint, actor))
+                         time_settings.current().functions(), service_caller(complaint, actor))
 
 
 def run_step(
@@ -106,12 +123,17 @@ def run_step(
     retry_action: dict[str, Any],
     completion: Completion | None = None,
     retry_of: int | None = None,
+    on_failure: Callable[[Exception], Exception] | None = None,
 ) -> list[HumanTask]:
-    """Take one step on a locked complaint and commit it, or change nothing; return its open tasks."""
+    """Take one step on a locked complaint and commit it, or change nothing; return its open tasks.
+
+    When the engine fails, everything is rolled back and, by default, an incident is recorded;
+    `on_failure` replaces that (the timer worker retries with backoff first).
+    """
     complaint_id = complaint.id
     try:
         instance = load_instance(complaint, actor)
-        before = instance.ready_task_ids()
+        before = Snapshot.of(instance)
         act(instance)
     except ServiceError:
         db.session.rollback()
@@ -121,20 +143,21 @@ def run_step(
         raise Conflict(str(exc)) from None
     except Exception as exc:  # the engine's failure of any kind: keep the committed state
         db.session.rollback()
-        raise _incident(complaint_id, actor, retry_action, exc, retry_of) from exc
+        if on_failure is not None:
+            raise on_failure(exc) from exc
+        raise incident(complaint_id, actor, retry_action, exc, retry_of) from exc
     head = audit.append(complaint, actor, audit_action, audit_detail)
     open_rows = save(complaint, instance, before, completion, extra=head)
     commit()
     return open_rows
 
 
-def save(complaint: Complaint, instance: Instance, before: set[str], completion: Completion | None,
+def save(complaint: Complaint, instance: Instance, before: Snapshot, completion: Completion | None,
          extra: dict[str, Any] | None = None) -> list[HumanTask]:
     """Write the workflow state and its projections (no commit); return the complaint's open tasks.
 
-    `before` holds the ids of the human tasks that were READY when the workflow was loaded: by the
-    projection's invariant, exactly the complaint's open rows in the task table. `extra` are more
-    columns of the complaint to write in the same statement (the audit chain's head).
+    `before` is what the workflow waited on when it was loaded. `extra` are more columns of the
+    complaint to write in the same statement (the audit chain's head).
     """
     now = utcnow()
     values: dict[str, Any] = {
@@ -144,7 +167,8 @@ def save(complaint: Complaint, instance: Instance, before: set[str], completion:
     }
     if instance.completed and complaint.status == "open":
         values.update(status="closed", outcome=instance.outcome(), closed_at=now)
-    open_rows = project_tasks(complaint, instance, before, completion)
+    open_rows = project_tasks(complaint, instance, before.tasks, completion)
+    project_timers(complaint.id, before.timers, instance.waiting_timers())
     if not write_row(complaint, Complaint.revision == complaint.revision, values):
         raise Conflict("The complaint was changed by someone else at the same moment; reload and try again.")
     return open_rows
@@ -165,7 +189,7 @@ def write_row(row: Any, condition: Any, values: dict[str, Any]) -> bool:
     return True
 
 
-def project_tasks(complaint: Complaint, instance: Instance, before: set[str],
+def project_tasks(complaint: Complaint, instance: Instance, before: frozenset[str],
                   completion: Completion | None) -> list[HumanTask]:
     """Bring the complaint's rows in the task table in line with the workflow's READY human tasks.
 
@@ -174,7 +198,7 @@ def project_tasks(complaint: Complaint, instance: Instance, before: set[str],
     """
     now = utcnow()
     ready = {task.id: task for task in instance.ready_human_tasks()}
-    closed = before - ready.keys()
+    closed = set(before - ready.keys())
     if completion is not None and completion.row.id in closed:
         row, user = completion.row, completion.user
         done = {"state": "completed", "completed_at": now, "completed_by_id": user.id,
@@ -193,7 +217,7 @@ def project_tasks(complaint: Complaint, instance: Instance, before: set[str],
         "id": task_id, "complaint_id": complaint.id, "complaint_number": complaint.number,
         "complaint_type": complaint.type, "process_id": task.meta.process_id, "element_id": task.meta.element_id,
         "name": task.meta.name, "role": task.meta.role or "duty_manager", "form_key": task.meta.form_key or "",
-        "state": "ready", "created_at": now, "due_order": NO_DUE_DATE,
+        "state": "ready", "created_at": now, "due_at": task.due_at, "due_order": task.due_at or NO_DUE_DATE,
     } for task_id, task in ready.items() if task_id not in before]
     if new_rows:
         db.session.execute(insert(HumanTask), new_rows)
@@ -210,7 +234,7 @@ def commit() -> None:
             from None
 
 
-def _incident(complaint_id: int, actor: User | None, retry_action: dict[str, Any], exc: Exception,
+def incident(complaint_id: int, actor: User | None, retry_action: dict[str, Any], exc: Exception,
               retry_of: int | None) -> StepFailed:
     """Record what failed (own transaction) and return the error to raise.
 

@@ -27,8 +27,8 @@ from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_do
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.forms import form_keys
-from app.sla import expression_functions
 from app.tasks.operators import operator_names
+from app.timers.limits import FUNCTION_NAMES
 from app.timeutil import utcnow
 from app.users.models import User
 from app.users.roles import lane_names
@@ -60,7 +60,7 @@ def vocabulary() -> Vocabulary:
         roles=lane_names(),
         form_keys=form_keys(),
         operators=operator_names(),
-        functions=frozenset(expression_functions()),
+        functions=FUNCTION_NAMES,
         known_processes=frozenset(_active_keys("bpmn")),
         known_decisions=frozenset(_active_keys("dmn")),
     )

@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -36,6 +39,10 @@ class TaskNotReady(StepError):
 
 
 class NothingWaiting(StepError):
+    pass
+
+
+class TimerNotWaiting(StepError):
     pass
 
 
@@ -75,6 +82,34 @@ class ReadyHumanTask:
 
     id: str
     meta: HumanTaskMeta
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    """A timer event the workflow waits on, and when it is due."""
+
+    id: str
+    element_id: str
+    due_at: datetime
+    expression: str
+
+
+# A human task's due time is its earliest boundary timer on the breach of a named limit.
+DUE_EXPRESSION_PREFIX = "sla("
+
+
+def _timer_due(task) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if isinstance(value, str):
+        return TimerEventDefinition.get_datetime(value)
+    if isinstance(value, dict) and value.get("next"):
+        return datetime.fromisoformat(value["next"])
+    return None
+
+
+def _is_timer(task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
 
 
 class Instance:
@@ -146,8 +181,41 @@ class Instance:
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             meta = self.compiled.human_task(task.workflow.spec.name, task.task_spec.name)
             if meta is not None:
-                ready.append(ReadyHumanTask(str(task.id), meta))
+                ready.append(ReadyHumanTask(str(task.id), meta, self._due(task)))
         return ready
+
+    @staticmethod
+    def _due(task) -> datetime | None:
+        """The earliest breach timer (`sla(...)`) on the task's boundary, if any."""
+        if task.parent is None or not isinstance(task.parent.task_spec, BoundaryEventSplit):
+            return None
+        dues = [_timer_due(sibling) for sibling in task.parent.children
+                if sibling is not task and sibling.state == TaskState.WAITING and _is_timer(sibling)
+                and sibling.task_spec.event_definition.expression.strip().startswith(DUE_EXPRESSION_PREFIX)]
+        dues = [due for due in dues if due is not None]
+        return min(dues) if dues else None
+
+    def waiting_timers(self) -> dict[str, WaitingTimer]:
+        timers = {}
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+            if _is_timer(task):
+                due = _timer_due(task)
+                if due is not None:
+                    timers[str(task.id)] = WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
+                                                        due, task.task_spec.event_definition.expression)
+        return timers
+
+    def fire_timer(self, timer_id: str) -> None:
+        """Fire a waiting timer now (its due time has come by the service's clock), then run on."""
+        try:
+            task = self.workflow.get_task_from_id(UUID(timer_id))
+        except Exception:
+            task = None
+        if task is None or task.state != TaskState.WAITING or not _is_timer(task):
+            raise TimerNotWaiting("The timer is no longer waiting.")
+        task._set_internal_data(event_fired=True)
+        task.task_spec._update(task)
+        self.run()
 
     def ready_task_ids(self) -> set[str]:
         return {task.id for task in self.ready_human_tasks()}

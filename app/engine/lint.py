@@ -136,9 +136,12 @@ def _lint_process(process, file, vocabulary, uploaded_processes, uploaded_decisi
                              f"{{{BPMN_NS}}}loopCardinality", f"{{{BPMN_NS}}}condition"):
         _check_expression(node.text or "", node, file, functions, report, "condition")
 
-    for tag in ("timeDate", "timeDuration", "timeCycle"):
+    for tag in ("timeDate", "timeDuration"):
         for node in process.iter(f"{{{BPMN_NS}}}{tag}"):
             _check_timer(node, tag, file, functions, report)
+    for node in process.iter(f"{{{BPMN_NS}}}timeCycle"):
+        report.add(f"The timer of {_label(node)} repeats (timeCycle), which this service does not run; "
+                   "use one timer per limit.", node, file)
 
     for call in process.iter(f"{{{BPMN_NS}}}callActivity"):
         called = call.get("calledElement")
@@ -210,12 +213,10 @@ def _check_timer(node, tag, file, functions, report) -> None:
     try:
         if tag == "timeDuration":
             TimerEventDefinition.parse_iso_duration(body.value)
-        elif tag == "timeDate":
-            TimerEventDefinition.get_datetime(body.value)
         else:
-            TimerEventDefinition.parse_iso_recurring_interval(body.value)
+            TimerEventDefinition.get_datetime(body.value)
     except Exception:
-        kind = "duration" if tag == "timeDuration" else "date or cycle"
+        kind = "duration" if tag == "timeDuration" else "date-time"
         report.add(f"The timer of {_label(node)} is not a valid ISO 8601 {kind}: {body.value}", node, file)
 
 

@@ -74,9 +74,15 @@ _converter = OpenAPIConverter(openapi_version="3.0.3", schema_name_resolver=lamb
 
 @cache
 def json_schema(key: str) -> dict[str, Any]:
-    """The form as a self-contained JSON Schema with titles in both languages."""
+    """The form as a self-contained JSON Schema with titles in both languages.
+
+    A form whose schema-level validation (marshmallow's @validates_schema) ties fields
+    together states the same rule for clients in a JSON_SCHEMA_EXTRA class attribute
+    (e.g. `allOf` with `if`/`then`), merged in here.
+    """
     spec = _FORMS[key]
     schema = _converter.schema2jsonschema(spec.schema)
+    schema.update(getattr(spec.schema, "JSON_SCHEMA_EXTRA", {}))
     schema["title"] = spec.title_zh
     schema["x-title-en"] = spec.title_en
     schema["additionalProperties"] = False

@@ -1,0 +1,33 @@
+"""`flask worker [--once]`: the timer loop."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.timers import service
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Fire everything due now, then exit.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds to sleep when nothing is due.")
+@click.option("--name", default=None, help="This worker's name in the health report (default: host:pid).")
+@with_appcontext
+def worker(once: bool, interval: float, name: str | None) -> None:
+    """Fire due timers: in a loop, or once with --once. Several may run against PostgreSQL."""
+    name = name or f"{socket.gethostname()}:{os.getpid()}"
+    while True:
+        result = service.fire_due()
+        service.heartbeat(name, result.fired)
+        if result.fired or result.retried or result.failed:
+            click.echo(f"fired {result.fired}, retrying {result.retried}, failed {result.failed}")
+        db.session.remove()
+        if once:
+            return
+        if not result.fired:
+            time.sleep(interval)

@@ -1,0 +1,107 @@
+"""Reading and changing the editable time settings: the named limits and the business calendar.
+
+Steps read them often and they change rarely, so each process keeps them for a few
+seconds; a change is visible everywhere within SETTINGS_TTL seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from copy import deepcopy
+from typing import Any
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.errors import Invalid
+from app.extensions import db
+from app.timers.calendar import DEFAULT_CALENDAR, WEEKDAYS, BusinessCalendar
+from app.timers.limits import DEFAULT_LIMITS, UNITS, Limits
+from app.timers.models import Setting
+from app.timeutil import utcnow
+
+SETTINGS_TTL = 5.0
+_cache: dict[str, tuple[float, Limits]] = {}
+
+
+class LimitSchema(Schema):
+    amount = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=100_000))
+    unit = fields.String(required=True, validate=validate.OneOf(UNITS))
+
+
+class CalendarSchema(Schema):
+    opening_hours = fields.Dict(keys=fields.String(validate=validate.OneOf(WEEKDAYS)),
+                                values=fields.List(fields.String(validate=validate.Regexp(r"^\d\d:\d\d$")),
+                                                   validate=validate.Length(equal=2), allow_none=True),
+                                required=True)
+    holidays = fields.List(fields.Date(), required=True)
+
+    @validates_schema
+    def _hours_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        for day, span in data["opening_hours"].items():
+            if span and span[0] >= span[1]:
+                raise ValidationError({"opening_hours": [f"{day}: opening must come before closing."]})
+
+
+def _stored(key: str) -> dict[str, Any] | None:
+    row = db.session.get(Setting, key)
+    return deepcopy(row.value) if row is not None else None
+
+
+def time_limits() -> dict[str, dict[str, Any]]:
+    return {**DEFAULT_LIMITS, **(_stored("time_limits") or {})}
+
+
+def business_calendar() -> dict[str, Any]:
+    return _stored("business_calendar") or deepcopy(DEFAULT_CALENDAR)
+
+
+def current() -> Limits:
+    """The limits and calendar in force (cached per process for SETTINGS_TTL seconds)."""
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    cached = _cache.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    limits = Limits(time_limits(), BusinessCalendar.from_settings(business_calendar(),
+                                                                  current_app.config["MALL_TIMEZONE"]))
+    _cache[key] = (time.monotonic() + SETTINGS_TTL, limits)
+    return limits
+
+
+def _save(key: str, value: dict[str, Any], actor_name: str) -> None:
+    row = db.session.get(Setting, key) or Setting(key=key)
+    row.value, row.updated_at, row.updated_by = value, utcnow(), actor_name
+    db.session.add(row)
+    db.session.commit()
+    _cache.clear()
+
+
+def set_time_limits(payload: Any, actor_name: str) -> dict[str, dict[str, Any]]:
+    if not isinstance(payload, dict) or not payload:
+        raise Invalid("Send an object of limits: {\"feedback\": {\"amount\": 48, \"unit\": \"hours\"}, …}.")
+    errors: dict[str, Any] = {}
+    cleaned: dict[str, dict[str, Any]] = {}
+    for name, value in payload.items():
+        if name not in DEFAULT_LIMITS:
+            errors[name] = [f"Unknown limit. Known: {', '.join(DEFAULT_LIMITS)}."]
+            continue
+        try:
+            cleaned[name] = LimitSchema().load(value if isinstance(value, dict) else {})
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise Invalid("Some limits are not valid.", errors=errors)
+    merged = {**(_stored("time_limits") or {}), **cleaned}
+    _save("time_limits", merged, actor_name)
+    return time_limits()
+
+
+def set_business_calendar(payload: Any, actor_name: str) -> dict[str, Any]:
+    try:
+        loaded = CalendarSchema().load(payload if isinstance(payload, dict) else {})
+    except ValidationError as exc:
+        raise Invalid("The calendar is not valid.", errors=exc.messages) from None
+    value = {"opening_hours": {day: loaded["opening_hours"].get(day) for day in WEEKDAYS},
+             "holidays": sorted({d.isoformat() for d in loaded["holidays"]})}
+    _save("business_calendar", value, actor_name)
+    return business_calendar()

@@ -1,0 +1,44 @@
+"""HTTP endpoints for the editable time settings: named limits and the business calendar."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from app.api import PREFIX, json_body
+from app.timers import settings
+from app.users.auth import current_user
+from app.users.permissions import require
+
+blp = Blueprint("settings", __name__, url_prefix=f"{PREFIX}/settings", description="Time limits and calendar")
+
+
+@blp.route("/time-limits", methods=["GET"])
+@blp.doc(summary="The named time limits in force (what sla(name) in a diagram means)")
+def get_time_limits():
+    current_user()
+    return settings.time_limits()
+
+
+@blp.route("/time-limits", methods=["PUT"])
+@blp.doc(summary="Change named limits (admin): {name: {amount, unit}}; unit minutes, hours, working_hours, "
+                 "working_days", requestBody={"content": {"application/json": {"schema": {"type": "object"}}}})
+def put_time_limits():
+    user = current_user()
+    require(user, {"admin"}, "change time limits")
+    return settings.set_time_limits(json_body(), user.username)
+
+
+@blp.route("/calendar", methods=["GET"])
+@blp.doc(summary="The business calendar: opening hours per weekday and public holidays")
+def get_calendar():
+    current_user()
+    return settings.business_calendar()
+
+
+@blp.route("/calendar", methods=["PUT"])
+@blp.doc(summary="Replace the business calendar (admin)",
+         requestBody={"content": {"application/json": {"schema": {"type": "object"}}}})
+def put_calendar():
+    user = current_user()
+    require(user, {"admin"}, "change the business calendar")
+    return settings.set_business_calendar(json_body(), user.username)
