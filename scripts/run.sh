@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up and run the service on 127.0.0.1:8000 (SQLite under instance/ unless DATABASE_URL is set).
+# Set up and run the service on 127.0.0.1:8000 with its timer worker
+# (SQLite under instance/ unless DATABASE_URL is set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh requirements.txt
@@ -7,5 +8,8 @@ scripts/setup.sh requirements.txt
 .venv/bin/flask --app wsgi processes deploy
 echo "Demo users (passwords and tokens are new on every start):"
 .venv/bin/flask --app wsgi users demo
-echo "Serving on http://127.0.0.1:8000  (API: /api/v1, OpenAPI: /api/v1/openapi.json)"
-exec .venv/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
+.venv/bin/flask --app wsgi worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null' EXIT INT TERM
+echo "Serving on http://127.0.0.1:8000  (API: /api/v1, OpenAPI: /api/v1/openapi.json); timer worker pid $worker"
+.venv/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
