@@ -97,14 +97,16 @@ def test_a_timer_fires_on_time_and_not_before_and_flags_the_task_overdue(app, as
         db.session.remove()
 
     clock(timedelta(minutes=4))
-    assert _fire(app).fired == 0 and _escalations(app, created["id"]) == 0
+    _fire(app)  # other tests' complaints may have timers due by now; this one's is not
+    assert _escalations(app, created["id"]) == 0
     clock(timedelta(minutes=2))
     inbox = as_user("desk").get("/tasks", per_page=100)
     assert next(t for t in inbox["items"] if t["id"] == task["id"])["overdue"] is True
     assert as_user("desk").get(f"/complaints/{created['id']}")["open_tasks"][0]["overdue"] is True
     assert _fire(app).fired >= 1  # earlier tests' complaints may fall due too
     assert _escalations(app, created["id"]) == 1
-    assert _fire(app).fired == 0  # fired once, not again
+    _fire(app)
+    assert _escalations(app, created["id"]) == 1  # fired once, not again
     detail = as_user("legal").get(f"/complaints/{created['id']}")
     assert [t["id"] for t in detail["open_tasks"]] == [task["id"]]  # non-interrupting: the task stays
     trail = as_user("legal").get(f"/complaints/{created['id']}/audit")["items"]
@@ -119,7 +121,8 @@ def test_completing_the_task_first_removes_its_timer(app, as_user, swap_process,
     created = as_user("desk").post("/complaints", intake("vehicle"))
     as_user("desk").post(f"/tasks/{created['open_tasks'][0]['id']}/complete", ACKNOWLEDGED)
     clock(timedelta(hours=1))
-    assert _fire(app).fired == 0 and _escalations(app, created["id"]) == 0
+    _fire(app)
+    assert _escalations(app, created["id"]) == 0
 
 
 def test_a_restart_between_scheduling_and_due_time_loses_nothing(app, as_user, swap_process, clock, database_url):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.records.models import (
     ArchiveRecord,
@@ -29,6 +31,7 @@ from app.records.models import (
     SupplierAction,
 )
 from app.records.service import evidence_pack
+from app.tasks.models import HumanTask
 from app.timeutil import utcnow
 from app.users.roles import ROLES
 
@@ -202,3 +205,20 @@ def record_legal_opinion(context: OperatorContext, topic: str, conclusion: str, 
     return {"legal_opinion_id": _add(LegalOpinion(complaint_id=context.complaint_id, topic=_text(topic, 60),
                                                   conclusion=_text(conclusion), liability=bool(liability),
                                                   given_by=context.actor_name))}
+
+
+@operator("remind_task")
+def remind_task(context: OperatorContext, element_id: str, limit: str = "") -> dict:
+    """A reminder before a limit runs out: to the open task's role, and to its assignee when claimed."""
+    task = db.session.scalars(select(HumanTask).where(
+        HumanTask.complaint_id == context.complaint_id, HumanTask.element_id == str(element_id),
+        HumanTask.state == "ready")).first()
+    if task is None:
+        return {"reminded": []}
+    subject = f"即将超时：{task.name}（{context.complaint_number}）"
+    recipients = [task.role] + ([f"user:{task.assignee_name}"] if task.assignee_name else [])
+    for recipient in recipients:
+        _add(Notification(complaint_id=context.complaint_id, recipient=recipient,
+                          recipient_role=task.role if recipient == task.role else None,
+                          subject=subject, body=_text(limit)))
+    return {"reminded": recipients}

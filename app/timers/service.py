@@ -81,7 +81,7 @@ def fire_due(now: datetime | None = None, limit: int | None = None) -> Pass:
             steps.run_step(
                 complaint, None, lambda instance, tid=timer_id: instance.fire_timer(tid),
                 audit_action="timer_fired",
-                audit_detail={"timer": element_id, "due_at": isoformat(due_at)},
+                audit_detail={"timer_id": timer_id, "timer": element_id, "due_at": isoformat(due_at)},
                 retry_action={"kind": "timer", "timer_id": timer_id},
                 on_failure=lambda exc, tid=timer_id: _failed(tid, exc),
             )
