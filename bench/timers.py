@@ -60,13 +60,14 @@ def seed_in_process(timers: int) -> int:
     from app import create_app
     from app.complaints import service
     from app.complaints.types import COMPLAINT_TYPES
+    from app.definitions.service import active_definition
     from app.extensions import db
     from app.timers.models import Timer
     from app.users import service as users
 
     app = create_app()
-    types = sorted(COMPLAINT_TYPES)
     with app.app_context():
+        types = [t for t in sorted(COMPLAINT_TYPES) if active_definition(t) is not None]
         user = users.create_user("bench", ["service_desk"], "bench-password-1")
         waiting, registered = 0, 0
         while waiting < timers:
