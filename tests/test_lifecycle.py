@@ -83,3 +83,32 @@ def test_process_owners_change_authority_limits_by_deploying_the_table(as_user, 
 def _deploy_table(as_user, content: bytes):
     return as_user("owner").post("/process-definitions", data={"files": [(BytesIO(content), "authority_limits.dmn")]},
                                  content_type="multipart/form-data")
+
+
+def test_no_answer_in_time_means_calling_the_customer_back(app, as_user, swap_process):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.timers import service as timer_service
+    from app.timeutil import advance_clock, reset_clock
+    from tests.paths import Message, Task
+
+    swap_process("conflict", s.process("conflict", "service_desk", [
+        s.call_activity("lifecycle_remedy"), s.call_activity("lifecycle_negotiate")]))
+    created = drive(as_user, "conflict", remedy("apology", 0))
+    assert created["open_tasks"] == [] and created["status"] == "open"
+    try:
+        advance_clock(timedelta(hours=25))
+        with app.app_context():
+            timer_service.fire_due()
+            db.session.remove()
+    finally:
+        reset_clock()
+    detail = as_user("desk").get(f"/complaints/{created['id']}")
+    assert [t["name"] for t in detail["open_tasks"]] == ["回电顾客"]
+    callback = Task("desk", "回电顾客", "service_desk", {"reached_customer_by_phone": True, "call_note": "已回电"})
+    done = as_user("desk").post(f"/tasks/{detail['open_tasks'][0]['id']}/complete", callback.data)
+    assert done.status == 200 and done["open_tasks"] == []
+    answer = Message("customer_response", {"accepted": True})
+    closed = as_user("desk").post(f"/complaints/{created['id']}/messages/{answer.name}", answer.payload)
+    assert closed.status == 200 and closed["status"] == "closed"

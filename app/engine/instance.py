@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -112,6 +113,18 @@ def _is_timer(task) -> bool:
     return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
 
 
+def _event_definitions(task) -> list:
+    """The events a waiting task catches: one, or several behind an event-based gateway."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def _waiting_timer_definition(task) -> TimerEventDefinition | None:
+    return next((d for d in _event_definitions(task) if isinstance(d, TimerEventDefinition)), None)
+
+
 class Instance:
     """One workflow, bound to its compiled process and this step's script engine."""
 
@@ -196,13 +209,14 @@ class Instance:
         return min(dues) if dues else None
 
     def waiting_timers(self) -> dict[str, WaitingTimer]:
+        """Timer events the workflow waits on (a timer event, or the timer behind an event-based gateway)."""
         timers = {}
         for task in self.workflow.get_tasks(state=TaskState.WAITING):
-            if _is_timer(task):
-                due = _timer_due(task)
-                if due is not None:
-                    timers[str(task.id)] = WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
-                                                        due, task.task_spec.event_definition.expression)
+            definition = _waiting_timer_definition(task)
+            due = _timer_due(task) if definition is not None else None
+            if due is not None:
+                timers[str(task.id)] = WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
+                                                    due, definition.expression)
         return timers
 
     def fire_timer(self, timer_id: str) -> None:
@@ -211,9 +225,14 @@ class Instance:
             task = self.workflow.get_task_from_id(UUID(timer_id))
         except Exception:
             task = None
-        if task is None or task.state != TaskState.WAITING or not _is_timer(task):
+        definition = _waiting_timer_definition(task) if task is not None else None
+        if definition is None or task.state != TaskState.WAITING:
             raise TimerNotWaiting("The timer is no longer waiting.")
-        task._set_internal_data(event_fired=True)
+        if isinstance(task.task_spec.event_definition, MultipleEventDefinition):
+            seen = task.internal_data.get("seen_events", [])
+            task._set_internal_data(seen_events=[*seen, BpmnEvent(definition)])
+        else:
+            task._set_internal_data(event_fired=True)
         task.task_spec._update(task)
         self.run()
 
@@ -233,8 +252,8 @@ class Instance:
 
     def waiting_messages(self) -> set[str]:
         return {
-            pending.name for pending in self.workflow.waiting_events()
-            if pending.event_type == MessageEventDefinition.__name__
+            definition.name for task in self.workflow.get_tasks(state=TaskState.WAITING)
+            for definition in _event_definitions(task) if isinstance(definition, MessageEventDefinition)
         }
 
     def deliver_message(self, name: str, payload: Mapping[str, Any]) -> None:

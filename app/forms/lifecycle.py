@@ -105,3 +105,9 @@ class ReReviewForm(Schema):
 class CaseReviewForm(Schema):
     handled_properly = yes_no("处理得当", "Handled properly")
     lessons = text("经验与改进", "Lessons and improvements", multiline=True)
+
+
+@register("lifecycle.callback", "回电顾客", "Call the customer back")
+class CallbackForm(Schema):
+    reached_customer_by_phone = yes_no("已联系上顾客", "Reached the customer")
+    call_note = text("通话记录", "Call notes", multiline=True)
