@@ -87,6 +87,9 @@ def test_search_filters_and_paginates(as_user):
     assert page.status == 200 and page["per_page"] == 2 and len(page["items"]) <= 2 and page["total"] >= 1
     assert all(item["status"] == "open" for item in page["items"])
     assert desk.get("/complaints", per_page=1000).status == 422
+    by_surname = desk.get("/complaints", surname="王", per_page=1)
+    assert by_surname["total"] >= 1 and by_surname["items"][0]["customer"]["surname"] == "王"
+    assert desk.get("/complaints", surname="无此人")["total"] == 0
     assert desk.get("/complaints", status="lost").status == 422
     assert desk.get("/complaints/999999").status == 404
 

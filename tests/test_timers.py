@@ -103,6 +103,9 @@ def test_a_timer_fires_on_time_and_not_before_and_flags_the_task_overdue(app, as
     inbox = as_user("desk").get("/tasks", per_page=100)
     assert next(t for t in inbox["items"] if t["id"] == task["id"])["overdue"] is True
     assert as_user("desk").get(f"/complaints/{created['id']}")["open_tasks"][0]["overdue"] is True
+    listed = as_user("desk").get("/complaints", overdue="true", number=created["number"])
+    assert listed["total"] == 1 and listed["items"][0]["overdue"] is True
+    assert as_user("desk").get("/complaints", overdue="false", number=created["number"])["total"] == 0
     assert _fire(app).fired >= 1  # earlier tests' complaints may fall due too
     assert _escalations(app, created["id"]) == 1
     _fire(app)

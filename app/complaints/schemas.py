@@ -42,6 +42,8 @@ class ComplaintFilterSchema(Schema):
     created_from = fields.AwareDateTime(default_timezone=None)
     created_to = fields.AwareDateTime(default_timezone=None)
     number = fields.String(validate=validate.Length(max=20))
+    surname = fields.String(validate=validate.Length(min=1, max=40))
+    overdue = fields.Boolean(metadata={"description": "Only complaints with an open task past its due time"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 

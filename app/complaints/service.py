@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -19,6 +20,7 @@ from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.records import service as records
 from app.tasks import service as tasks
+from app.tasks.models import HumanTask
 from app.timers import service as timers
 from app.timers import settings as time_settings
 from app.timeutil import isoformat, utcnow
@@ -97,10 +99,15 @@ def _get(complaint_id: int) -> Complaint:
     return complaint
 
 
-def summary(complaint: Complaint, viewer: User) -> dict[str, Any]:
+def _overdue_task(now: datetime):
+    return select(HumanTask.id).where(HumanTask.complaint_id == Complaint.id, HumanTask.state == "ready",
+                                      HumanTask.due_at < now)
+
+
+def summary(complaint: Complaint, viewer: User, overdue: bool = False) -> dict[str, Any]:
     return {
         "id": complaint.id, "number": complaint.number, "type": complaint.type, "status": complaint.status,
-        "outcome": complaint.outcome, "channel": complaint.channel,
+        "outcome": complaint.outcome, "overdue": overdue, "channel": complaint.channel,
         "customer": {"surname": complaint.customer_surname, "phone": mask_phone(complaint.customer_phone)},
         "location": complaint.location, "occurred_at": isoformat(complaint.occurred_at),
         "created_at": isoformat(complaint.created_at), "closed_at": isoformat(complaint.closed_at),
@@ -111,7 +118,8 @@ def get(complaint_id: int, viewer: User) -> dict[str, Any]:
     require_complaint_reader(viewer)
     complaint = _get(complaint_id)
     definition = db.session.get(definitions.ProcessDefinition, complaint.definition_id)
-    body = summary(complaint, viewer)
+    open_tasks = tasks.open_tasks(complaint.id)
+    body = summary(complaint, viewer, any(task["overdue"] for task in open_tasks))
     body["customer"] = {
         "surname": complaint.customer_surname,
         "phone": complaint.customer_phone if sees_contact_details(viewer) else mask_phone(complaint.customer_phone),
@@ -123,7 +131,7 @@ def get(complaint_id: int, viewer: User) -> dict[str, Any]:
         "involved_party": complaint.involved_party, "description": complaint.description,
         "demand": complaint.demand, "intake": complaint.intake, "revision": complaint.revision,
         "cancel_reason": complaint.cancel_reason,
-        "open_tasks": tasks.open_tasks(complaint.id), "history": tasks.history(complaint.id),
+        "open_tasks": open_tasks, "history": tasks.history(complaint.id),
         "records": records.for_complaint(complaint.id),
         "incidents": [incident_dict(i) for i in _incidents(complaint.id)],
     })
@@ -144,11 +152,19 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
         query = query.where(Complaint.created_at < filters["created_to"])
     if "number" in filters:
         query = query.where(Complaint.number == filters["number"])
+    if "surname" in filters:
+        query = query.where(Complaint.customer_surname == filters["surname"])
+    now = utcnow()
+    overdue = _overdue_task(now).exists()
+    if "overdue" in filters:
+        query = query.where(overdue if filters["overdue"] else ~overdue)
     page, per_page = filters["page"], filters["per_page"]
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    rows = db.session.execute(query.add_columns(overdue.label("overdue"))
+                              .order_by(Complaint.created_at.desc(), Complaint.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": [summary(c, viewer) for c in rows], "total": total, "page": page, "per_page": per_page}
+    return {"items": [summary(row[0], viewer, bool(row[1])) for row in rows], "total": total, "page": page,
+            "per_page": per_page}
 
 
 def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
