@@ -52,3 +52,16 @@ def test_a_broken_decision_table_is_refused(as_user, path):
                                      content_type="multipart/form-data")
     assert response.status == 422, response.body
     assert "__import__" in response["errors"][0]["message"]
+
+
+def test_every_complaint_type_has_its_diagram_and_starts_with_the_shared_acknowledgement():
+    from app.complaints.types import COMPLAINT_TYPES
+
+    for complaint_type in COMPLAINT_TYPES:
+        root = etree.parse(str(PROCESSES / f"{complaint_type}.bpmn")).getroot()
+        process = root.find(f"{BPMN}process[@id='{complaint_type}']")
+        assert process is not None, complaint_type
+        start = process.find(f"{BPMN}startEvent")
+        first_flow = process.find(f"{BPMN}sequenceFlow[@sourceRef='{start.get('id')}']")
+        first = process.find(f"*[@id='{first_flow.get('targetRef')}']")
+        assert first.get("calledElement") == "lifecycle_acknowledge", complaint_type
