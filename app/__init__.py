@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _register_models()
     _register_http(app)
+    _register_web(app)
     _register_cli(app)
     return app
 
@@ -69,6 +70,12 @@ def _register_http(app: Flask) -> None:
     for blueprint in (definitions_blp, complaints_blp, tasks_blp, users_blp, settings_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
+
+
+def _register_web(app: Flask) -> None:
+    from app.web import init_web
+
+    init_web(app)
 
 
 def _has_user() -> bool:

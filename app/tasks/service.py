@@ -35,6 +35,8 @@ def task_summary(row: HumanTask, now: datetime | None = None) -> dict[str, Any]:
         "due_at": isoformat(row.due_at),
         "overdue": bool(row.state == "ready" and row.due_at is not None and row.due_at < now),
         "complaint": {"id": row.complaint_id, "number": row.complaint_number, "type": row.complaint_type},
+        "process_id": row.process_id,
+        "element_id": row.element_id,
     }
 
 

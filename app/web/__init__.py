@@ -1,0 +1,33 @@
+"""Staff web pages: the same service functions as the JSON API, behind a session login.
+
+`init_web(app)` registers the `web` blueprint with Flask-Login (session cookie),
+Flask-WTF (CSRF on every form of these pages; the bearer-token API is not
+affected) and Flask-Babel (Chinese by default, English on request).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from app.web.extensions import babel, csrf, login_manager
+
+
+def init_web(app: Flask) -> None:
+    from app.web import i18n
+    from app.web.views import bp, register_error_pages
+
+    # CSRF is checked by the web blueprint itself (bearer-token API calls carry no cookie to forge).
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent.parent / "translations"))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    app.register_blueprint(bp)
+    register_error_pages(app)

@@ -1,0 +1,119 @@
+"""One renderer for every task form: JSON Schema in, fields for the template out, and back.
+
+`fields(schema, values, errors)` lists what the template draws for each property;
+`coerce(schema, form)` turns the submitted strings into the JSON types the schema
+expects. Validation itself stays in the service (app.tasks.service.complete).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from app.web.i18n import lang
+
+
+def _title(prop: dict[str, Any], name: str) -> str:
+    if lang() == "en":
+        return prop.get("x-title-en") or prop.get("title") or name
+    return prop.get("title") or name
+
+
+def _options(prop: dict[str, Any]) -> list[tuple[str, str]]:
+    source = prop.get("items", prop)
+    labels = prop.get("x-option-labels") or source.get("x-option-labels") or {}
+    return [(str(v), (labels.get(str(v)) or {}).get(lang()) or str(v)) for v in source.get("enum", [])]
+
+
+def kind(prop: dict[str, Any]) -> str:
+    kind_ = prop.get("type")
+    if isinstance(kind_, list):
+        kind_ = next((k for k in kind_ if k != "null"), "string")
+    if kind_ == "boolean":
+        return "boolean"
+    if kind_ == "array":
+        return "checkboxes" if "enum" in prop.get("items", {}) else "lines"
+    if kind_ in ("number", "integer"):
+        return kind_
+    if "enum" in prop:
+        return "choice"
+    if prop.get("format") == "date":
+        return "date"
+    if prop.get("format") == "date-time":
+        return "datetime"
+    if prop.get("x-multiline"):
+        return "multiline"
+    return "text"
+
+
+def fields(schema: dict[str, Any], values: MultiDict | dict | None, errors: dict[str, Any] | None) -> list[dict]:
+    values = values if values is not None else MultiDict()
+    errors = errors or {}
+    required = set(schema.get("required", []))
+    out = []
+    for name, prop in (schema.get("properties") or {}).items():
+        kind_ = kind(prop)
+        if isinstance(values, MultiDict):
+            value: Any = values.getlist(name) if kind_ == "checkboxes" else values.get(name, "")
+        else:
+            value = _as_text(values.get(name), kind_)
+        messages = errors.get(name) or []
+        if isinstance(messages, dict):  # nested (per item) messages
+            messages = [m for part in messages.values() for m in (part if isinstance(part, list) else [part])]
+        step = None
+        if kind_ == "number":
+            places = prop.get("x-decimal-places")
+            step = "0." + "0" * (places - 1) + "1" if places else "any"
+        out.append({"name": name, "kind": kind_, "label": _title(prop, name), "required": name in required,
+                    "options": _options(prop), "value": value, "errors": messages, "step": step,
+                    "min": prop.get("minimum"), "max": prop.get("maximum"),
+                    "money": prop.get("x-currency") == "CNY" or prop.get("x-decimal-places") == 2,
+                    "description": prop.get("description")})
+    return out
+
+
+def _as_text(value: Any, kind_: str) -> Any:
+    if kind_ == "checkboxes":
+        return [str(v) for v in value or []]
+    if kind_ == "lines":
+        return "\n".join(str(v) for v in value or [])
+    if kind_ == "boolean":
+        return "" if value is None else ("true" if value else "false")
+    return "" if value is None else str(value)
+
+
+def coerce(schema: dict[str, Any], form: MultiDict) -> dict[str, Any]:
+    """The submitted strings as JSON values; empty fields are left out (the service reports missing ones).
+
+    A value that does not convert is passed on as typed, so the service's message names the field.
+    """
+    data: dict[str, Any] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        kind_ = kind(prop)
+        if kind_ == "checkboxes":
+            if name in form or f"{name}__present" in form:
+                data[name] = form.getlist(name)
+            continue
+        raw = form.get(name)
+        if raw is None or raw.strip() == "":
+            continue
+        raw = raw.strip() if kind_ not in ("multiline", "text") else raw
+        if kind_ == "boolean":
+            data[name] = {"true": True, "false": False}.get(raw, raw)
+        elif kind_ == "integer":
+            data[name] = _number(raw, int)
+        elif kind_ == "number":
+            data[name] = _number(raw, float)
+        elif kind_ == "lines":
+            data[name] = [line.strip() for line in raw.splitlines() if line.strip()]
+        else:
+            data[name] = raw
+    return data
+
+
+def _number(raw: str, convert) -> Any:
+    try:
+        return convert(raw.replace(",", "").replace("¥", "").strip())
+    except ValueError:
+        return raw

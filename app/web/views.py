@@ -1,0 +1,451 @@
+"""The staff pages. Every action goes through the same service functions as the JSON API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from app.complaints import service as complaints
+from app.complaints.types import CHANNELS, COMPLAINT_TYPES
+from app.database import end_read_transaction
+from app.definitions import service as definitions
+from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthenticated
+from app.tasks import service as tasks
+from app.timeutil import utcnow
+from app.users import lockout
+from app.users import service as users
+from app.users.permissions import DEFINITION_READERS, require
+from app.users.roles import CASE_ROLES, INTAKE_ROLES
+from app.web import formrender, i18n
+from app.web.extensions import csrf, login_manager
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/web-static")
+
+
+class SessionUser(UserMixin):
+    """The logged-in user as Flask-Login sees it; `.user` is what the services take."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_id(self) -> str:
+        return self.user.username
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.user.active)
+
+
+@login_manager.user_loader
+def _load_user(username: str):
+    user = users.find_user(username)
+    return SessionUser(user) if user is not None and user.active else None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    return redirect(url_for("web.login", next=request.full_path if request.method == "GET" else None))
+
+
+def me():
+    return current_user.user
+
+
+@bp.before_request
+def _before() -> None:
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    if current_user.is_authenticated:
+        g.user = current_user.user
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        end_read_transaction()  # so the write lock is not held while the session user was read
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"lang": i18n.lang, "role_name": i18n.role_name, "type_name": i18n.type_name,
+            "channel_name": i18n.channel_name, "task_name": i18n.task_name, "due": i18n.due,
+            "local_time": i18n.local_time, "pick": i18n.pick, "nav_counts": _nav_counts}
+
+
+def _nav_counts() -> list[tuple[str, int]]:
+    if not current_user.is_authenticated:
+        return []
+    counts = []
+    for role in sorted(set(me().roles) & CASE_ROLES):
+        counts.append((role, tasks.inbox(me(), {"role": role, "page": 1, "per_page": 1})["total"]))
+    return counts
+
+
+# --- language -------------------------------------------------------------------------------------------
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code not in i18n.LANGUAGES:
+        raise NotFound(f"Unknown language {code}.")
+    session["lang"] = code
+    response = redirect(_safe_next(request.form.get("next")) or url_for("web.inbox"))
+    response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+# --- log in / out ---------------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("web/login.html", username="", error=None)
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    if username and lockout.locked_for(username):
+        minutes = lockout.locked_for(username) // 60 + 1
+        return render_template("web/login.html", username=username,
+                               error=_("Too many failed attempts. Try again in %(n)d min.", n=minutes)), 429
+    user = users.find_user(username) if username else None
+    if user is None or not users.check_password(user, password):
+        if username:
+            lockout.failed(username)
+        return render_template("web/login.html", username=username,
+                               error=_("Wrong user name or password.")), 401
+    lockout.succeeded(username)
+    session.clear()
+    login_user(SessionUser(user))
+    return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("web.login"))
+
+
+@bp.route("/")
+@login_required
+def home():
+    if me().has_role(*CASE_ROLES):
+        return redirect(url_for("web.inbox"))
+    return render_template("web/home.html")
+
+
+# --- inbox ----------------------------------------------------------------------------------------------
+
+def _inbox_filters() -> dict[str, Any]:
+    filters: dict[str, Any] = {"page": 1, "per_page": 100}
+    if request.args.get("type") in COMPLAINT_TYPES:
+        filters["type"] = request.args["type"]
+    if request.args.get("mine"):
+        filters["assignee"] = "me"
+    if request.args.get("unassigned"):
+        filters["unassigned"] = True
+    if request.args.get("role") in CASE_ROLES:
+        filters["role"] = request.args["role"]
+    return filters
+
+
+def _inbox_rows() -> tuple[list[dict], int]:
+    result = tasks.inbox(me(), _inbox_filters())
+    return result["items"], result["total"]
+
+
+@bp.route("/inbox")
+@login_required
+def inbox():
+    items, total = _inbox_rows()
+    return render_template("web/inbox.html", items=items, total=total, types=COMPLAINT_TYPES, now=utcnow())
+
+
+@bp.route("/inbox.json")
+@login_required
+def inbox_json():
+    items, total = _inbox_rows()
+    rows = render_template("web/_inbox_rows.html", items=items, now=utcnow())
+    return jsonify({"total": total, "rows": rows, "counts": dict(_nav_counts())})
+
+
+@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: str):
+    try:
+        tasks.claim(me(), task_id)
+        flash(_("Task claimed."), "ok")
+    except Conflict as exc:
+        flash(_conflict_text(exc), "warn")
+    return redirect(_safe_next(request.form.get("next")) or url_for("web.inbox"))
+
+
+@bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
+@login_required
+def unclaim(task_id: str):
+    try:
+        tasks.unclaim(me(), task_id)
+        flash(_("Task given back."), "ok")
+    except Conflict as exc:
+        flash(_conflict_text(exc), "warn")
+    return redirect(_safe_next(request.form.get("next")) or url_for("web.inbox"))
+
+
+def _conflict_text(exc: Conflict) -> str:
+    if exc.extra.get("completed_by"):
+        return _("This task was already completed by %(name)s.", name=exc.extra["completed_by"])
+    if exc.extra.get("claimed_by"):
+        return _("This task is claimed by %(name)s.", name=exc.extra["claimed_by"])
+    return _("This task is no longer open.")
+
+
+# --- a task ---------------------------------------------------------------------------------------------
+
+@bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: str):
+    item = tasks.get_task(me(), task_id)
+    schema = item.get("form") or {"type": "object", "properties": {}}
+    values: MultiDict | dict | None = None
+    errors: dict[str, Any] = {}
+    message = None
+    status = 200
+    if request.method == "POST":
+        values = request.form
+        try:
+            result = tasks.complete(me(), task_id, formrender.coerce(schema, request.form))
+        except Invalid as exc:
+            errors = exc.extra.get("errors") or {}
+            message = _("Some fields are not valid. Please correct them.")
+            status = 422
+        except Conflict as exc:
+            return render_template("web/conflict.html", item=item, text=_conflict_text(exc)), 409
+        else:
+            flash(_("Task completed."), "ok")
+            return redirect(url_for("web.complaint", complaint_id=result["complaint"]["id"]))
+    elif item["state"] == "completed":
+        values = item.get("submitted") or {}
+    complaint = complaints.get(item["complaint"]["id"], me())
+    fields = formrender.fields(schema, values, errors)
+    general = [m for key, m in errors.items() if key not in (schema.get("properties") or {})]
+    return render_template("web/task.html", item=item, complaint=complaint, fields=fields, schema=schema,
+                           message=message, general=general, translate_error=_translate_error), status
+
+
+_MARSHMALLOW_MESSAGES = {
+    "Missing data for required field.": "This field is required.",
+    "Not a valid boolean.": "Choose yes or no.",
+    "Not a valid integer.": "Enter a whole number.",
+    "Not a valid number.": "Enter a number.",
+    "Not a valid date.": "Enter a date.",
+    "Not a valid string.": "Enter text.",
+    "Field may not be null.": "This field is required.",
+    "Shorter than minimum length 1.": "This field is required.",
+}
+
+
+def _translate_error(text: Any) -> str:
+    text = str(text)
+    known = _MARSHMALLOW_MESSAGES.get(text)
+    return _(known) if known else text
+
+
+# --- register a complaint -------------------------------------------------------------------------------
+
+INTAKE_FIELDS = ("type", "channel", "surname", "phone", "consent_to_contact", "occurred_at", "location",
+                 "involved_party", "description", "demand", "amount_claimed", "receipt_number")
+
+
+def _intake_payload(form: MultiDict) -> dict[str, Any]:
+    def text(name: str) -> str | None:
+        value = (form.get(name) or "").strip()
+        return value or None
+
+    payload: dict[str, Any] = {
+        "type": text("type"), "channel": text("channel"),
+        "customer": {"surname": text("surname"), "phone": text("phone"),
+                     "consent_to_contact": form.get("consent_to_contact") == "yes"},
+        "occurred_at": _aware(text("occurred_at")), "location": text("location"),
+        "involved_party": text("involved_party"), "description": text("description"), "demand": text("demand"),
+        "amount_claimed": formrender._number(text("amount_claimed"), float) if text("amount_claimed") else None,
+        "receipt_number": text("receipt_number"),
+    }
+    for key in ("type", "channel", "occurred_at", "location", "description", "demand"):
+        if payload[key] is None:
+            del payload[key]
+    for key in ("surname", "phone"):
+        if payload["customer"][key] is None:
+            del payload["customer"][key]
+    return payload
+
+
+def _aware(value: str | None) -> str | None:
+    """A datetime-local value (mall time) as ISO 8601 with the mall's offset."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["MALL_TIMEZONE"]))
+    return moment.isoformat()
+
+
+def _flatten(errors: dict[str, Any]) -> dict[str, list[str]]:
+    flat: dict[str, list[str]] = {}
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value))
+        else:
+            flat[key] = value if isinstance(value, list) else [str(value)]
+    return flat
+
+
+@bp.route("/complaints/new", methods=["GET", "POST"])
+@login_required
+def register():
+    require(me(), INTAKE_ROLES, "register complaints")
+    errors: dict[str, list[str]] = {}
+    values: Any = {"channel": "desk", "occurred_at": datetime.now(
+        ZoneInfo(current_app.config["MALL_TIMEZONE"])).strftime("%Y-%m-%dT%H:%M")}
+    status = 200
+    if request.method == "POST":
+        values = request.form
+        try:
+            created = complaints.register(_intake_payload(request.form), me())
+        except Invalid as exc:
+            errors = _flatten(exc.extra.get("errors") or {"_schema": [exc.message]})
+            status = 422
+        else:
+            return redirect(url_for("web.registered", complaint_id=created["id"]))
+    return render_template("web/register.html", values=values, errors=errors, types=COMPLAINT_TYPES,
+                           channels=CHANNELS, translate_error=_translate_error), status
+
+
+@bp.route("/complaints/<int:complaint_id>/registered")
+@login_required
+def registered(complaint_id: int):
+    return render_template("web/registered.html", complaint=complaints.get(complaint_id, me()))
+
+
+# --- a complaint ----------------------------------------------------------------------------------------
+
+@bp.route("/complaints/<int:complaint_id>")
+@login_required
+def complaint(complaint_id: int):
+    record = complaints.get(complaint_id, me())
+    trail = complaints.audit_trail(complaint_id, me())
+    ctype = record["type"]
+    current = [dict(zip(("process", "element"), i18n.locate(t, ctype), strict=True)) for t in record["open_tasks"]]
+    done = []
+    for event in trail:
+        if event["action"] == "task_completed":
+            detail = event.get("detail") or {}
+            process, element = i18n.locate({"name": detail.get("task"), "element_id": detail.get("element_id")},
+                                           ctype)
+            done.append({"process": process, "element": element})
+    names = {key: i18n.lang() == "en" and names.get("en") or names.get("zh")
+             for key, names in i18n.catalogue(record["process"]["key"]).items() if isinstance(names, dict)}
+    may_see_diagram = me().has_role(*DEFINITION_READERS)
+    return render_template("web/complaint.html", c=record, trail=trail, current=current, done=done,
+                           names=names, may_see_diagram=may_see_diagram)
+
+
+@bp.route("/processes/<key>/versions/<int:version>/bpmn")
+@login_required
+def bpmn(key: str, version: int):
+    require(me(), DEFINITION_READERS, "read process definitions")
+    return Response(definitions.get_version(key, version).source, mimetype="application/xml")
+
+
+# --- error pages ----------------------------------------------------------------------------------------
+
+def _error_page(status: int, message: str | None = None):
+    titles = {403: _("Not allowed"), 404: _("Not found"), 400: _("Bad request"), 500: _("Something went wrong")}
+    texts = {403: _("Your roles do not allow you to see this page."),
+             404: _("There is no such page, complaint or task."),
+             400: _("The form expired or was sent twice. Please go back, reload the page and try again."),
+             500: _("Something went wrong on our side; nothing was changed. Please try again.")}
+    return render_template("web/error.html", status=status, title=titles.get(status, str(status)),
+                           text=message or texts.get(status, "")), status
+
+
+@bp.errorhandler(Forbidden)
+def _forbidden(error):
+    return _error_page(403)
+
+
+@bp.errorhandler(NotFound)
+def _not_found(error):
+    return _error_page(404)
+
+
+@bp.errorhandler(Unauthenticated)
+def _unauthenticated(error):
+    return redirect(url_for("web.login"))
+
+
+@bp.errorhandler(CSRFError)
+def _csrf(error):
+    return _error_page(400)
+
+
+@bp.errorhandler(Conflict)
+def _conflict(error):
+    return render_template("web/error.html", status=409, title=_("Not possible now"),
+                           text=_conflict_text(error) if error.extra else error.message), 409
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(error):
+    return render_template("web/error.html", status=error.status, title=_("Not possible"), text=error.message), \
+        error.status
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error):
+    if isinstance(error, HTTPException):
+        return _error_page(error.code or 500)
+    current_app.logger.exception("unexpected error on a page")
+    return _error_page(500)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Unknown URLs outside the API get the page instead of JSON (the API keeps its JSON 404)."""
+    from app.api import PREFIX, api
+
+    @app.errorhandler(404)
+    def _page_not_found(error):
+        if request.path.startswith(PREFIX):
+            return api.handle_http_exception(error)
+        return _error_page(404)
