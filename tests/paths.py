@@ -129,3 +129,15 @@ def settle(remedy_kind: str = "refund", amount: float = 100, *, escalated: bool 
     """Remedy agreed at once, executed, customer satisfied, reviewed: the common happy ending."""
     return [*remedy(remedy_kind, amount, escalated=escalated), *negotiate(True), *execute(amount),
             *feedback(True), *review()]
+
+
+def assert_closed(detail: dict[str, Any], outcome: str, counts: dict[str, int],
+                  fields: dict[str, list[dict[str, Any]]] | None = None) -> None:
+    """The complaint closed on `outcome` with exactly `counts` records; `fields` checks some values, row by row."""
+    assert detail["status"] == "closed" and detail["outcome"] == outcome, (detail["status"], detail["outcome"])
+    assert record_counts(detail) == counts
+    for kind, expected in (fields or {}).items():
+        rows = detail["records"][kind]
+        assert len(rows) == len(expected), (kind, rows)
+        for row, subset in zip(rows, expected, strict=True):
+            assert {k: row[k] for k in subset} == subset, (kind, row)

@@ -10,11 +10,11 @@ from app.timeutil import advance_clock, reset_clock
 from tests.paths import (
     Task,
     acknowledge,
+    assert_closed,
     drive,
     execute,
     feedback,
     negotiate,
-    record_counts,
     remedy,
     review,
     settle,
@@ -77,13 +77,7 @@ PATHS = {
 def test_regulator_referral_path(as_user, path):
     steps, outcome, counts, fields = PATHS[path]
     detail = drive(as_user, "regulator_referral", steps, description="顾客向消协投诉，转办商场处理", demand="赔偿")
-    assert detail["status"] == "closed" and detail["outcome"] == outcome, (detail["status"], detail["outcome"])
-    assert record_counts(detail) == counts
-    for kind, expected in fields.items():
-        rows = detail["records"][kind]
-        assert len(rows) == len(expected), (kind, rows)
-        for row, subset in zip(rows, expected, strict=True):
-            assert {k: row[k] for k in subset} == subset, (kind, row)
+    assert_closed(detail, outcome, counts, fields)
 
 
 def test_senior_management_are_told_at_once_and_the_evidence_pack_holds_the_file(as_user):

@@ -10,6 +10,7 @@ from app.timeutil import advance_clock, reset_clock
 from tests.paths import (
     Task,
     acknowledge,
+    assert_closed,
     drive,
     execute,
     feedback,
@@ -81,13 +82,7 @@ PATHS = {
 def test_security_gate_path(as_user, path):
     steps, outcome, counts, fields = PATHS[path]
     detail = drive(as_user, "security_gate", steps, description="出口报警被拦下检查", demand="赔礼道歉")
-    assert detail["status"] == "closed" and detail["outcome"] == outcome, (detail["status"], detail["outcome"])
-    assert record_counts(detail) == counts
-    for kind, expected in fields.items():
-        rows = detail["records"][kind]
-        assert len(rows) == len(expected), (kind, rows)
-        for row, subset in zip(rows, expected, strict=True):
-            assert {k: row[k] for k in subset} == subset, (kind, row)
+    assert_closed(detail, outcome, counts, fields)
 
 
 @pytest.mark.parametrize(("finding", "recipient"), [("demagnetiser_missed", "duty_manager"),
