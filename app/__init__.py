@@ -35,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_models() -> None:
+    from app.attachments import models as _attachments  # noqa: F401
+    from app.complaints import customer_models as _customer  # noqa: F401
     from app.complaints import models as _complaints  # noqa: F401
     from app.definitions import models as _definitions  # noqa: F401
     from app.records import models as _records  # noqa: F401
@@ -46,6 +48,7 @@ def _register_models() -> None:
 def _register_http(app: Flask) -> None:
     from app import health
     from app.api import PREFIX, api, init_api
+    from app.attachments.views import blp as attachments_blp
     from app.complaints.views import blp as complaints_blp
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
@@ -69,6 +72,7 @@ def _register_http(app: Flask) -> None:
     init_api(app)
     for blueprint in (definitions_blp, complaints_blp, tasks_blp, users_blp, settings_blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(attachments_blp)
     app.register_blueprint(health.blp)
 
 

@@ -32,6 +32,8 @@ def load_config(instance_path: Path) -> dict:
         "MALL_TIMEZONE": os.environ.get("MALL_TIMEZONE", "Asia/Shanghai"),
         "PROCESSES_DIR": os.environ.get("PROCESSES_DIR", str(Path(__file__).resolve().parent.parent / "processes")),
         "MAX_PER_PAGE": 100,
+        "ATTACHMENTS_DIR": os.environ.get("ATTACHMENTS_DIR", str(instance_path / "attachments")),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)),
         "API_TITLE": "Mall complaint handling",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

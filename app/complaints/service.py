@@ -9,6 +9,7 @@ from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from app.attachments import service as attachments
 from app.complaints import audit, steps
 from app.complaints.models import Complaint, Incident
 from app.complaints.numbering import next_number
@@ -133,6 +134,7 @@ def get(complaint_id: int, viewer: User) -> dict[str, Any]:
         "cancel_reason": complaint.cancel_reason,
         "open_tasks": open_tasks, "history": tasks.history(complaint.id),
         "records": records.for_complaint(complaint.id),
+        "attachments": attachments.for_complaint(complaint.id),
         "incidents": [incident_dict(i) for i in _incidents(complaint.id)],
     })
     return body
@@ -185,7 +187,8 @@ def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
 
 def deliver_message(complaint_id: int, name: str, payload: Any, actor: User,
                     retry_of: int | None = None) -> dict[str, Any]:
-    require(actor, {"service_desk", "duty_manager"}, "record messages from customers")
+    if retry_of is None:  # a retry was authorised by retry_incident (admin), whoever sent the message
+        require(actor, {"service_desk", "duty_manager"}, "record messages from customers")
     if not isinstance(payload, dict):
         raise Invalid("The message payload must be a JSON object.", errors={"_schema": ["Expected an object."]})
     complaint = steps.lock_complaint(complaint_id)

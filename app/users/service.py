@@ -43,6 +43,22 @@ def set_password(user: User, password: str) -> None:
     db.session.commit()
 
 
+MIN_PASSWORD_LENGTH = 8
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user's own change: the current password must be right and the new one long enough."""
+    errors: dict[str, list[str]] = {}
+    if not check_password_hash(user.password_hash, current or ""):
+        errors["current_password"] = ["The current password is not correct."]
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        errors["new_password"] = [f"A password needs at least {MIN_PASSWORD_LENGTH} characters."]
+    if errors:
+        raise Invalid("The password was not changed.", errors=errors)
+    user.password_hash = generate_password_hash(new)
+    db.session.commit()
+
+
 def find_user(username: str) -> User | None:
     return db.session.scalars(select(User).where(User.username == username)).first()
 

@@ -15,7 +15,9 @@ from app.web.extensions import babel, csrf, login_manager
 
 
 def init_web(app: Flask) -> None:
+    from app.web import attachments as _attachments  # noqa: F401  (adds its routes to the blueprint)
     from app.web import i18n
+    from app.web.public import bp as public_bp
     from app.web.views import bp, register_error_pages
 
     # CSRF is checked by the web blueprint itself (bearer-token API calls carry no cookie to forge).
@@ -30,4 +32,5 @@ def init_web(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     app.register_blueprint(bp)
+    app.register_blueprint(public_bp)
     register_error_pages(app)

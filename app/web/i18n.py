@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
-from flask_babel import get_locale
+from flask_babel import format_currency, format_date, format_time, get_locale
 from flask_babel import gettext as _
 
 from app.complaints.types import CHANNELS, COMPLAINT_TYPES
@@ -126,11 +129,92 @@ def _span(seconds: float) -> str:
     return _("%(n)d d", n=hours // 24)
 
 
-def local_time(value: str | None) -> str:
-    """An ISO time as the mall's local time, e.g. 2026-11-20 10:30."""
-    moment = parse_iso(value)
+def _mall_time(value: str | datetime | None) -> datetime | None:
+    moment = parse_iso(value) if isinstance(value, str) else value
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # the service stores UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(current_app.config["MALL_TIMEZONE"]))
+
+
+def local_time(value: str | datetime | None) -> str:
+    """A time in the mall's zone, in the page's locale: 2026年11月20日 10:30 / Nov 20, 2026 10:30 AM."""
+    moment = _mall_time(value)
     if moment is None:
         return ""
-    from zoneinfo import ZoneInfo
+    return f"{format_date(moment, 'medium', rebase=False)} {format_time(moment, 'short', rebase=False)}"
 
-    return moment.astimezone(ZoneInfo(current_app.config["MALL_TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+
+def local_date(value: str | datetime | None) -> str:
+    moment = _mall_time(value)
+    return format_date(moment, "medium", rebase=False) if moment is not None else ""
+
+
+def money(value: Any) -> str:
+    """An amount in yuan in the page's locale (¥58.50 / CN¥58.50)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    return format_currency(amount, "CNY")
+
+
+# --- validation messages ------------------------------------------------------------------------------
+# The services speak marshmallow's English; the pages show the same message in the page's language.
+
+_EXACT = {
+    "Missing data for required field.": lambda: _("This field is required."),
+    "Field may not be null.": lambda: _("This field is required."),
+    "Shorter than minimum length 1.": lambda: _("This field is required."),
+    "Not a valid boolean.": lambda: _("Choose yes or no."),
+    "Not a valid integer.": lambda: _("Enter a whole number."),
+    "Not a valid number.": lambda: _("Enter a number."),
+    "Not a valid date.": lambda: _("Enter a date."),
+    "Not a valid datetime.": lambda: _("Enter a date and time."),
+    "Not a valid aware datetime.": lambda: _("Enter a date and time."),
+    "Not a valid string.": lambda: _("Enter text."),
+    "Not a valid list.": lambda: _("Enter a list."),
+    "String does not match expected pattern.": lambda: _("This is not in the expected format."),
+    "Unknown field.": lambda: _("This field is not part of the form."),
+    "Invalid value.": lambda: _("This value is not allowed."),
+    "This must be confirmed.": lambda: _("This must be confirmed."),
+    "No active process for this type.": lambda: _("No process is active for this complaint type."),
+    "The current password is not correct.": lambda: _("The current password is not correct."),
+}
+
+_PATTERNS = [
+    (re.compile(r"Shorter than minimum length (?P<min>\d+)\."), lambda m: _("Enter at least %(min)s characters.", **m)),
+    (re.compile(r"Longer than maximum length (?P<max>\d+)\."), lambda m: _("Enter at most %(max)s characters.", **m)),
+    (re.compile(r"Length must be between (?P<min>\d+) and (?P<max>\d+)\."),
+     lambda m: _("Enter between %(min)s and %(max)s characters.", **m)),
+    (re.compile(r"Length must be (?P<n>\d+)\."), lambda m: _("Enter exactly %(n)s characters.", **m)),
+    (re.compile(r"Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\."),
+     lambda m: _("Enter a value from %(min)s to %(max)s.", **m)),
+    (re.compile(r"Must be greater than (?P<min>\S+) and less than (?P<max>\S+)\."),
+     lambda m: _("Enter a value above %(min)s and below %(max)s.", **m)),
+    (re.compile(r"Must be greater than or equal to (?P<min>\S+)\."), lambda m: _("Enter at least %(min)s.", **m)),
+    (re.compile(r"Must be less than or equal to (?P<max>\S+)\."), lambda m: _("Enter at most %(max)s.", **m)),
+    (re.compile(r"Must be greater than (?P<min>\S+)\."), lambda m: _("Enter more than %(min)s.", **m)),
+    (re.compile(r"Must be less than (?P<max>\S+)\."), lambda m: _("Enter less than %(max)s.", **m)),
+    (re.compile(r"Must be one of: .*\."), lambda m: _("Choose one of the options.")),
+    (re.compile(r"Must be equal to .*\."), lambda m: _("This value is not allowed.")),
+    (re.compile(r"A password needs at least (?P<n>\d+) characters\."),
+     lambda m: _("A password needs at least %(n)s characters.", **m)),
+    (re.compile(r"Not a valid .*\."), lambda m: _("This value is not valid.")),
+]
+
+
+def validation_message(text: Any) -> str:
+    """A validation message from a service (marshmallow's English) in the page's language."""
+    text = str(text)
+    known = _EXACT.get(text)
+    if known is not None:
+        return known()
+    for pattern, render in _PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return render(match.groupdict())
+    return text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -24,10 +24,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from app.complaints import service as complaints
+from app.complaints.schemas import ComplaintFilterSchema
 from app.complaints.types import CHANNELS, COMPLAINT_TYPES
 from app.database import end_read_transaction
 from app.definitions import service as definitions
@@ -36,10 +38,14 @@ from app.tasks import service as tasks
 from app.timeutil import utcnow
 from app.users import lockout
 from app.users import service as users
-from app.users.permissions import DEFINITION_READERS, require
+from app.users.permissions import COMPLAINT_READERS, DEFINITION_READERS, require
 from app.users.roles import CASE_ROLES, INTAKE_ROLES
 from app.web import formrender, i18n
 from app.web.extensions import csrf, login_manager
+
+# The processes page is for the people who own or audit the diagrams (every case role still sees a
+# complaint's own diagram on its page).
+PROCESS_PAGE_ROLES = frozenset({"process_owner", "legal", "admin"})
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/web-static")
@@ -88,7 +94,10 @@ def _before() -> None:
 def _helpers() -> dict[str, Any]:
     return {"lang": i18n.lang, "role_name": i18n.role_name, "type_name": i18n.type_name,
             "channel_name": i18n.channel_name, "task_name": i18n.task_name, "due": i18n.due,
-            "local_time": i18n.local_time, "pick": i18n.pick, "nav_counts": _nav_counts}
+            "local_time": i18n.local_time, "local_date": i18n.local_date, "money": i18n.money, "pick": i18n.pick,
+            "nav_counts": _nav_counts, "translate_error": i18n.validation_message,
+            "may_read_complaints": lambda: current_user.is_authenticated and me().has_role(*COMPLAINT_READERS),
+            "may_see_processes": lambda: current_user.is_authenticated and me().has_role(*PROCESS_PAGE_ROLES)}
 
 
 def _nav_counts() -> list[tuple[str, int]]:
@@ -261,22 +270,8 @@ def task(task_id: str):
                            message=message, general=general, translate_error=_translate_error), status
 
 
-_MARSHMALLOW_MESSAGES = {
-    "Missing data for required field.": "This field is required.",
-    "Not a valid boolean.": "Choose yes or no.",
-    "Not a valid integer.": "Enter a whole number.",
-    "Not a valid number.": "Enter a number.",
-    "Not a valid date.": "Enter a date.",
-    "Not a valid string.": "Enter text.",
-    "Field may not be null.": "This field is required.",
-    "Shorter than minimum length 1.": "This field is required.",
-}
-
-
 def _translate_error(text: Any) -> str:
-    text = str(text)
-    known = _MARSHMALLOW_MESSAGES.get(text)
-    return _(known) if known else text
+    return i18n.validation_message(text)
 
 
 # --- register a complaint -------------------------------------------------------------------------------
@@ -358,6 +353,111 @@ def registered(complaint_id: int):
     return render_template("web/registered.html", complaint=complaints.get(complaint_id, me()))
 
 
+# --- complaints list -----------------------------------------------------------------------------------
+
+_filter_schema = ComplaintFilterSchema()
+LIST_FILTERS = ("number", "surname", "type", "status", "created_from", "created_to", "overdue", "page")
+
+
+def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The search form's values as the API's query (dates are whole days in the mall's zone, both inclusive)."""
+    raw: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name in ("number", "surname", "type", "status"):
+        value = (args.get(name) or "").strip()
+        if value:
+            raw[name] = value.upper() if name == "number" else value
+    zone = ZoneInfo(current_app.config["MALL_TIMEZONE"])
+    for name, days in (("created_from", 0), ("created_to", 1)):
+        value = (args.get(name) or "").strip()
+        if value:
+            try:
+                day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=zone)
+            except ValueError:
+                errors[name] = ["Not a valid date."]
+            else:
+                raw[name] = (day + timedelta(days=days)).isoformat()
+    if args.get("overdue") in ("1", "true", "yes"):
+        raw["overdue"] = True
+    if args.get("page"):
+        raw["page"] = args["page"]
+    raw["per_page"] = 20
+    return raw, errors
+
+
+@bp.route("/complaints")
+@login_required
+def complaint_list():
+    require(me(), COMPLAINT_READERS, "read complaints")
+    errors: dict[str, list[str]] = {}
+    result: dict[str, Any] = {"items": [], "total": 0, "page": 1, "per_page": 20}
+    raw, errors = _list_filters(request.args)
+    try:
+        filters = _filter_schema.load(raw)
+    except ValidationError as exc:
+        errors = {**_flatten(exc.messages), **errors}
+    if not errors:
+        result = complaints.search(filters, me())
+    pages = max(1, -(-result["total"] // result["per_page"]))
+    kept = {k: v for k, v in request.args.items() if k in LIST_FILTERS and k != "page" and v}
+
+    def page_url(n: int) -> str:
+        return url_for("web.complaint_list", **kept, page=n)
+
+    return render_template("web/complaints.html", result=result, errors=errors, pages=pages, page_url=page_url,
+                           args=request.args, types=COMPLAINT_TYPES, searched=bool(kept)), 200
+
+
+# --- own password -------------------------------------------------------------------------------------
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        current = request.form.get("current_password") or ""
+        new = request.form.get("new_password") or ""
+        if new != (request.form.get("confirm_password") or ""):
+            errors["confirm_password"] = [_("The two new passwords differ.")]
+        else:
+            try:
+                users.change_password(me(), current, new)
+            except Invalid as exc:
+                errors = _flatten(exc.extra.get("errors") or {"_schema": [exc.message]})
+            else:
+                flash(_("Your password was changed."), "ok")
+                return redirect(url_for("web.home"))
+        status = 422
+    return render_template("web/password.html", errors=errors, min_length=users.MIN_PASSWORD_LENGTH), status
+
+
+# --- processes (read-only) ------------------------------------------------------------------------------
+
+@bp.route("/processes")
+@login_required
+def processes():
+    require(me(), PROCESS_PAGE_ROLES, "read process definitions")
+    items = definitions.list_processes()
+    for item in items:
+        item["title"] = i18n.element_name(item["key"], item["key"], item["name"] or item["key"])
+    return render_template("web/processes.html", items=items)
+
+
+@bp.route("/processes/<key>")
+@login_required
+def process(key: str):
+    require(me(), PROCESS_PAGE_ROLES, "read process definitions")
+    versions = definitions.versions_of(key)
+    active = next((v for v in versions if v.active), None)
+    wanted = request.args.get("version", type=int)
+    shown = next((v for v in versions if v.version == wanted), None) or active or versions[-1]
+    title = i18n.element_name(key, key, shown.name or key)
+    names = {k: i18n.pick(v) for k, v in i18n.catalogue(key).items() if isinstance(v, dict)}
+    return render_template("web/process.html", key=key, title=title, versions=list(reversed(versions)),
+                           shown=shown, active=active, names=names)
+
+
 # --- a complaint ----------------------------------------------------------------------------------------
 
 @bp.route("/complaints/<int:complaint_id>")
@@ -367,13 +467,11 @@ def complaint(complaint_id: int):
     trail = complaints.audit_trail(complaint_id, me())
     ctype = record["type"]
     current = [dict(zip(("process", "element"), i18n.locate(t, ctype), strict=True)) for t in record["open_tasks"]]
-    done = []
-    for event in trail:
-        if event["action"] == "task_completed":
-            detail = event.get("detail") or {}
-            process, element = i18n.locate({"name": detail.get("task"), "element_id": detail.get("element_id")},
-                                           ctype)
-            done.append({"process": process, "element": element})
+    done = [{"process": process, "element": element}
+            for process, element in (i18n.locate(h, ctype) for h in record["history"] if h["state"] == "completed")
+            if element]
+    if record["status"] == "closed" and record.get("outcome"):
+        done.append({"process": record["process"]["key"], "element": record["outcome"]})
     names = {key: i18n.lang() == "en" and names.get("en") or names.get("zh")
              for key, names in i18n.catalogue(record["process"]["key"]).items() if isinstance(names, dict)}
     may_see_diagram = me().has_role(*DEFINITION_READERS)

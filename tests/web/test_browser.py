@@ -80,6 +80,9 @@ def test_register_work_the_first_task_and_follow_it_on_the_diagram(new_page):
     expect(diagram).to_have_attribute("data-ready", "true")
     expect(page.locator("#diagram .djs-element.step-current").first).to_be_attached()
     expect(page.locator('#diagram [data-element-id="acknowledge"].step-done')).to_be_attached()
+    # the path taken: the flows from the start event to the done step, and on to the current one
+    expect(page.locator("#diagram .djs-connection.path-taken").first).to_be_attached()
+    assert page.locator("#diagram .djs-connection.path-taken").count() >= 2
     expect(page.locator("#timeline")).to_contain_text("安抚顾客并告知处理流程")
     shoot(page, "complaint")
 
@@ -103,3 +106,48 @@ def test_register_work_the_first_task_and_follow_it_on_the_diagram(new_page):
     other.goto("/no-such-page")
     expect(other.locator("#error-title")).to_have_text("未找到")
     shoot(other, "not-found")
+
+
+def test_search_complaints_processes_and_own_password(new_page):
+    page = new_page()
+    login(page, "desk")
+    number = register_quality(page)
+
+    # the complaints list: search by number, phone masked, the row leads to the complaint
+    page.click("#nav-complaints")
+    expect(page.locator("h1")).to_contain_text("投诉")
+    page.fill("#s-number", number)
+    page.click("#search-submit")
+    expect(page.locator("#complaint-rows tr")).to_have_count(1)
+    expect(page.locator("#complaint-rows .phone")).to_have_text("138****5678")
+    page.goto("/complaints")
+    shoot(page, "complaints")
+    page.goto(f"/complaints?number={number}")
+    page.locator(".complaint-link").first.click()
+    expect(page.locator("h1 .number")).to_have_text(number)
+
+    # own password: errors by the field, then changed
+    page.click("#nav-password")
+    page.fill("#p-current_password", "wrong-password")
+    page.fill("#p-new_password", "short")
+    page.fill("#p-confirm_password", "short")
+    page.click("#password-submit")
+    expect(page.locator("#p-current_password-error")).to_contain_text("当前密码不正确")
+    expect(page.locator("#p-new_password-error")).to_contain_text("至少需要 8 个字符")
+    shoot(page, "password-errors")
+
+    # the processes page: the versions of a process and its diagram in the viewer
+    owner = new_page()
+    login(owner, "owner")
+    owner.click("#nav-processes")
+    expect(owner.locator("#process-list")).to_contain_text("商品质量和服务投诉")
+    shoot(owner, "processes")
+    owner.click('[data-process="quality"] .process-link')
+    expect(owner.locator("#diagram")).to_have_attribute("data-ready", "true")
+    expect(owner.locator("#active-version")).to_be_visible()
+    expect(owner.locator('#diagram [data-element-id="acknowledge"]')).to_be_attached()
+    shoot(owner, "process")
+    owner.click("#switch-language")
+    expect(owner.locator("#diagram")).to_have_attribute("data-ready", "true")
+    expect(owner.locator("#process-title")).to_contain_text("Product quality and service")
+    expect(owner.locator("#diagram")).to_contain_text("Acknowledge")

@@ -1,0 +1,1 @@
+"""Attachments: photos and scans (receipts, claim forms, certificates) filed with a complaint."""

@@ -1,0 +1,186 @@
+"""What the customer sees of their complaint without logging in, and their satisfaction survey.
+
+The customer proves who they are with the complaint number and the last four digits of the phone
+number they gave. A wrong number and wrong digits get the same answer, so the page reveals neither
+which complaints exist nor whose they are. Lookups are counted in `public_lookup`: at most
+LOOKUPS_PER_CLIENT per client address in CLIENT_WINDOW, and at most WRONG_DIGITS_PER_NUMBER failed
+lookups of one number in NUMBER_WINDOW; beyond that, 429 until the window has passed.
+
+The customer sees only the number, the type, the status, the next date the mall promised (the
+earliest due time of the open tasks) and whether a survey waits for them: no staff names, no
+contact data, no notes. Their survey answer is the BPMN message `satisfaction_survey`, delivered
+as a step like any other message (audit actor "system", detail `by: customer`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import delete, func, insert, select
+
+from app.complaints import steps
+from app.complaints.customer_models import PublicLookup
+from app.complaints.models import Complaint
+from app.complaints.types import COMPLAINT_TYPES
+from app.engine.instance import Instance
+from app.errors import Conflict, Invalid, NotFound, ServiceError
+from app.extensions import db
+from app.forms.lifecycle import SATISFACTION
+from app.tasks.models import HumanTask
+from app.timeutil import isoformat, utcnow
+
+SURVEY_MESSAGE = "satisfaction_survey"
+LOOKUPS_PER_CLIENT = 10
+CLIENT_WINDOW = timedelta(minutes=10)
+WRONG_DIGITS_PER_NUMBER = 5
+NUMBER_WINDOW = timedelta(hours=1)
+KEEP_LOOKUPS = max(CLIENT_WINDOW, NUMBER_WINDOW)
+NOT_FOUND = "No complaint matches this number and these phone digits."
+
+
+class TooManyLookups(ServiceError):
+    """429: too many lookups from this client, or too many wrong digits for this number."""
+
+    status = 429
+
+
+class SurveyNotWaiting(Conflict):
+    """No survey waits for an answer (already answered, or the complaint is not at the follow-up)."""
+
+
+class SurveySchema(Schema):
+    satisfied = fields.Boolean(required=True)
+    satisfaction = fields.String(required=True, validate=validate.OneOf(list(SATISFACTION)))
+    comments = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+_survey_schema = SurveySchema()
+
+
+def status_for_customer(number: Any, phone_last4: Any, *, client: str | None = None) -> dict[str, Any]:
+    """The customer's view of their complaint; NotFound when number and digits do not match.
+
+    Every call counts towards the rate limit (TooManyLookups beyond it).
+    """
+    complaint = _verify(number, phone_last4, client)
+    return _view(complaint)
+
+
+def answer_survey(number: Any, phone_last4: Any, answers: Any, *, client: str | None = None) -> dict[str, Any]:
+    """Deliver the customer's survey answers to the workflow; return the view afterwards.
+
+    SurveyNotWaiting (409) when no survey waits (already answered, or not at the follow-up yet).
+    """
+    complaint = _verify(number, phone_last4, client)
+    if not isinstance(answers, dict):
+        raise Invalid("The answers must be an object.", errors={"_schema": ["Expected an object."]})
+    try:
+        payload = _survey_schema.load(answers)
+    except ValidationError as exc:
+        raise Invalid("Some answers are not valid.", errors=exc.messages) from None
+    complaint = steps.lock_complaint(complaint.id)
+    if complaint.status != "open":
+        raise SurveyNotWaiting("This complaint waits for no survey answer.")
+
+    def act(instance: Instance) -> None:
+        if SURVEY_MESSAGE not in instance.waiting_messages():
+            raise SurveyNotWaiting("This complaint waits for no survey answer.")
+        instance.deliver_message(SURVEY_MESSAGE, payload)
+
+    steps.run_step(complaint, None, act, audit_action="message_received",
+                   audit_detail={"message": SURVEY_MESSAGE, "payload": payload, "by": "customer"},
+                   retry_action={"kind": "message", "name": SURVEY_MESSAGE, "payload": payload, "user_id": None})
+    return _view(complaint)
+
+
+# --- who is asking --------------------------------------------------------------------------------------
+
+def normalise_number(number: Any) -> str:
+    return re.sub(r"\s+", "", str(number or "")).upper()[:40]
+
+
+def _check_input(number: str, last4: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if not number:
+        errors["number"] = ["Enter the complaint number."]
+    if not re.fullmatch(r"[0-9]{4}", last4):
+        errors["phone_last4"] = ["Enter the last four digits of your phone number."]
+    if errors:
+        raise Invalid("Some fields are not valid.", errors=errors)
+
+
+def _verify(number: Any, phone_last4: Any, client: str | None) -> Complaint:
+    """The complaint if number and digits match; counts the lookup; NotFound / TooManyLookups otherwise."""
+    number = normalise_number(number)
+    last4 = str(phone_last4 or "").strip()
+    _check_input(number, last4)
+    now = utcnow()
+    _check_limits(number, client, now)
+    complaint = db.session.scalars(select(Complaint).where(Complaint.number == number)).first()
+    digits = re.sub(r"\D", "", complaint.customer_phone) if complaint is not None else ""
+    # Compared in constant time, and the same way whether or not the number exists.
+    matched = hmac.compare_digest((digits[-4:] if len(digits) >= 4 else "....").encode(), last4.encode())
+    matched = matched and complaint is not None
+    _record(number, client, matched, now)
+    if not matched:
+        raise NotFound(NOT_FOUND)
+    return complaint
+
+
+def _check_limits(number: str, client: str | None, now: datetime) -> None:
+    if client is not None:
+        since = now - CLIENT_WINDOW
+        count, oldest = db.session.execute(
+            select(func.count(), func.min(PublicLookup.at))
+            .where(PublicLookup.client == client, PublicLookup.at > since)).one()
+        if count >= LOOKUPS_PER_CLIENT:
+            raise _too_many(oldest + CLIENT_WINDOW - now)
+    since = now - NUMBER_WINDOW
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(PublicLookup.at))
+        .where(PublicLookup.number == number, PublicLookup.matched.is_(False), PublicLookup.at > since)).one()
+    if count >= WRONG_DIGITS_PER_NUMBER:
+        raise _too_many(oldest + NUMBER_WINDOW - now)
+
+
+def _too_many(wait: timedelta) -> TooManyLookups:
+    seconds = max(60, int(wait.total_seconds()) + 1)
+    return TooManyLookups("Too many lookups. Please try again later.", retry_after=seconds)
+
+
+def _record(number: str, client: str | None, matched: bool, now: datetime) -> None:
+    """Count the lookup (own commit, so a failing step later does not undo it) and forget old ones."""
+    db.session.execute(delete(PublicLookup).where(PublicLookup.at < now - KEEP_LOOKUPS))
+    db.session.execute(insert(PublicLookup), [{"at": now, "client": (client or "-")[:64], "number": number,
+                                               "matched": matched}])
+    db.session.commit()
+
+
+# --- what the customer sees ------------------------------------------------------------------------------
+
+def _view(complaint: Complaint) -> dict[str, Any]:
+    next_due = None
+    survey_waiting = False
+    if complaint.status == "open":
+        next_due = db.session.scalar(select(func.min(HumanTask.due_at)).where(
+            HumanTask.complaint_id == complaint.id, HumanTask.state == "ready", HumanTask.due_at.is_not(None)))
+        survey_waiting = _survey_waiting(complaint)
+    names = COMPLAINT_TYPES.get(complaint.type, (complaint.type, complaint.type))
+    return {"number": complaint.number, "type": complaint.type, "type_name": {"zh": names[0], "en": names[1]},
+            "status": complaint.status, "next_due": isoformat(next_due), "survey_waiting": survey_waiting}
+
+
+def _survey_waiting(complaint: Complaint) -> bool:
+    """Whether the workflow waits for the survey message (only while the follow-up call is open)."""
+    has_open_task = db.session.scalar(select(HumanTask.id).where(
+        HumanTask.complaint_id == complaint.id, HumanTask.state == "ready").limit(1))
+    if has_open_task is None:
+        return False
+    try:
+        return SURVEY_MESSAGE in steps.load_instance(complaint, None).waiting_messages()
+    except Exception:  # a state the engine cannot load is the staff's incident, not the customer's page
+        return False

@@ -1,0 +1,136 @@
+"""The customer's pages, without a login: the status of their complaint and the satisfaction survey.
+
+Everything goes through app/complaints/customer.py (the identity check, the rate limit, what the customer
+may see, the survey as a BPMN message). CSRF is checked on every form, as on the staff pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.complaints import customer
+from app.database import end_read_transaction
+from app.errors import Conflict, Invalid, NotFound, ServiceError
+from app.forms.lifecycle import SATISFACTION
+from app.web.extensions import csrf
+
+bp = Blueprint("public", __name__, template_folder="templates")
+
+# The page's words that come from the service, in both languages.
+FIELD_ERRORS = {
+    "number": ("请输入投诉编号。", "Enter the complaint number."),
+    "phone_last4": ("请输入手机号码的后四位数字。", "Enter the last four digits of your phone number."),
+    "satisfied": ("请选择是否接受处理结果。", "Tell us whether you accept the result."),
+    "satisfaction": ("请选择满意程度。", "Choose how satisfied you are."),
+    "comments": ("意见请不要超过1000字。", "Please keep your comments under 1000 characters."),
+}
+
+
+@bp.before_request
+def _before() -> None:
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+        end_read_transaction()
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _form_values() -> dict[str, str]:
+    return {"number": (request.form.get("number") or "").strip(),
+            "phone_last4": (request.form.get("phone_last4") or "").strip()}
+
+
+@bp.route("/status", methods=["GET", "POST"])
+def status():
+    if request.method == "GET":
+        return render_template("public/lookup.html", values={"number": request.args.get("number", "")},
+                               errors={}, not_found=False)
+    values = _form_values()
+    try:
+        view = customer.status_for_customer(values["number"], values["phone_last4"], client=_client())
+    except Invalid as exc:
+        return render_template("public/lookup.html", values=values, errors=_errors(exc), not_found=False), 422
+    except NotFound:
+        return render_template("public/lookup.html", values=values, errors={}, not_found=True), 404
+    return render_template("public/status.html", c=view, values=values, survey={}, errors={}, thanks=False)
+
+
+@bp.route("/status/survey", methods=["POST"])
+def survey():
+    values = _form_values()
+    answers = _answers(request.form)
+    try:
+        view = customer.answer_survey(values["number"], values["phone_last4"], answers, client=_client())
+    except Invalid as exc:
+        errors = _errors(exc)
+        if set(errors) & {"number", "phone_last4"}:
+            return render_template("public/lookup.html", values=values, errors=errors, not_found=False), 422
+        view = customer.status_for_customer(values["number"], values["phone_last4"], client=_client())
+        return render_template("public/status.html", c=view, values=values, survey=request.form,
+                               errors=errors, thanks=False), 422
+    except NotFound:
+        return render_template("public/lookup.html", values=values, errors={}, not_found=True), 404
+    except customer.SurveyNotWaiting:
+        return _message(409, "already_answered")
+    except Conflict:  # someone changed the complaint at the same moment, or the step failed (an incident)
+        return _message(409, "error")
+    return render_template("public/status.html", c=view, values=values, survey={}, errors={}, thanks=True)
+
+
+def _answers(form) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    if form.get("satisfied") in ("yes", "no"):
+        answers["satisfied"] = form["satisfied"] == "yes"
+    if form.get("satisfaction"):
+        answers["satisfaction"] = form["satisfaction"]
+    comments = (form.get("comments") or "").strip()
+    if comments:
+        answers["comments"] = comments
+    return answers
+
+
+def _errors(exc: Invalid) -> dict[str, tuple[str, str]]:
+    fields = exc.extra.get("errors") or {}
+    return {key: FIELD_ERRORS.get(key, (str(value), str(value))) for key, value in fields.items()}
+
+
+@bp.app_context_processor
+def _public_helpers() -> dict[str, Any]:
+    return {"satisfaction_choices": SATISFACTION}
+
+
+# --- friendly pages for what went wrong ------------------------------------------------------------------
+
+def _message(status: int, kind: str, **extra: Any):
+    return render_template("public/message.html", status=status, kind=kind, **extra), status
+
+
+@bp.errorhandler(customer.TooManyLookups)
+def _too_many(error: customer.TooManyLookups):
+    minutes = (int(error.extra.get("retry_after") or 60) + 59) // 60
+    page, status = _message(429, "too_many", minutes=minutes)
+    return page, status, {"Retry-After": str(error.extra.get("retry_after") or 60)}
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(error: ServiceError):
+    return _message(error.status, "not_found" if error.status == 404 else "error")
+
+
+@bp.errorhandler(CSRFError)
+def _csrf(error):
+    return _message(400, "expired")
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error):
+    if isinstance(error, HTTPException):
+        return _message(error.code or 500, "not_found" if error.code == 404 else "error")
+    current_app.logger.exception("unexpected error on the customer's page")
+    return _message(500, "error")
