@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from app.attachments import service as attachments
@@ -16,15 +18,14 @@ from app.attachments import storage
 from app.attachments.download import file_response
 from app.attachments.models import KINDS
 from app.errors import Conflict, Invalid
-from app.web.i18n import pick
 from app.web.views import _safe_next, bp, me
 
 # The service's refusals, in the page's language (the API keeps the service's English message).
 _REFUSALS = {
-    "missing_file": ("请选择要上传的文件。", "Choose a file to upload."),
-    "empty": ("文件是空的，请重新选择照片或扫描件。", "The file is empty. Choose the photo or scan again."),
-    "unknown_kind": ("请选择文件类别。", "Say what the file is."),
-    "unknown_task": ("该任务不属于此投诉。", "That task does not belong to this complaint."),
+    "missing_file": lazy_gettext("Choose a file to upload."),
+    "empty": lazy_gettext("The file is empty. Choose the photo or scan again."),
+    "unknown_kind": lazy_gettext("Say what the file is."),
+    "unknown_task": lazy_gettext("That task does not belong to this complaint."),
 }
 
 
@@ -32,14 +33,12 @@ def _refusal_text(exc: Invalid) -> str:
     reason = exc.extra.get("reason")
     if reason == "too_large":
         limit = attachments.size_limit_text(storage.max_bytes())
-        return pick((f"文件超过 {limit}。请降低照片分辨率或扫描质量后重新上传。",
-                     f"The file is larger than {limit}. Take the photo at a lower resolution or scan at a "
-                     f"lower quality, and upload it again."))
+        return _("The file is larger than %(limit)s. Take the photo at a lower resolution or scan at a "
+                 "lower quality, and upload it again.", limit=limit)
     if reason == "unsupported_type":
         names = attachments.ALLOWED_NAMES
-        return pick((f"不支持此文件格式。请保存为 {names} 后重新上传。",
-                     f"This kind of file is not accepted. Save it as {names} and upload it again."))
-    return pick(_REFUSALS[reason]) if reason in _REFUSALS else exc.message
+        return _("This kind of file is not accepted. Save it as %(names)s and upload it again.", names=names)
+    return str(_REFUSALS[reason]) if reason in _REFUSALS else exc.message
 
 
 @bp.app_context_processor
@@ -72,10 +71,9 @@ def upload_attachment(complaint_id: int):
         flash(_refusal_text(exc), "warn")
         return redirect(back + "#attachments", code=303)
     except Conflict:
-        flash(pick(("此投诉已结束或已撤销，案卷不能再添加文件。",
-                    "This complaint is closed or cancelled; its case file can no longer change.")), "warn")
+        flash(_("This complaint is closed or cancelled; its case file can no longer change."), "warn")
         return redirect(back + "#attachments", code=303)
-    flash(pick((f"已上传：{added['filename']}", f"Uploaded: {added['filename']}")), "ok")
+    flash(_("Uploaded: %(filename)s", filename=added["filename"]), "ok")
     return redirect(back + "#attachments", code=303)
 
 
@@ -88,6 +86,6 @@ def attachment(attachment_id: int):
 @bp.errorhandler(413)
 def _too_large(error):
     limit = attachments.size_limit_text(current_app.config.get("MAX_CONTENT_LENGTH") or storage.max_bytes())
-    text = pick((f"上传的内容超过 {limit}，未保存任何内容。请缩小文件后重试。",
-                 f"What was sent is larger than {limit}; nothing was saved. Make the file smaller and try again."))
-    return render_template("web/error.html", status=413, title=pick(("文件太大", "File too large")), text=text), 413
+    text = _("What was sent is larger than %(limit)s; nothing was saved. Make the file smaller and try again.",
+             limit=limit)
+    return render_template("web/error.html", status=413, title=_("File too large"), text=text), 413

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -20,13 +21,13 @@ from app.web.extensions import csrf
 
 bp = Blueprint("public", __name__, template_folder="templates")
 
-# The page's words that come from the service, in both languages.
+# The page's words for the service's field errors, in the page's language.
 FIELD_ERRORS = {
-    "number": ("请输入投诉编号。", "Enter the complaint number."),
-    "phone_last4": ("请输入手机号码的后四位数字。", "Enter the last four digits of your phone number."),
-    "satisfied": ("请选择是否接受处理结果。", "Tell us whether you accept the result."),
-    "satisfaction": ("请选择满意程度。", "Choose how satisfied you are."),
-    "comments": ("意见请不要超过1000字。", "Please keep your comments under 1000 characters."),
+    "number": lazy_gettext("Enter the complaint number."),
+    "phone_last4": lazy_gettext("Enter the last four digits of your phone number."),
+    "satisfied": lazy_gettext("Tell us whether you accept the result."),
+    "satisfaction": lazy_gettext("Choose how satisfied you are."),
+    "comments": lazy_gettext("Please keep your comments under 1000 characters."),
 }
 
 
@@ -95,9 +96,9 @@ def _answers(form) -> dict[str, Any]:
     return answers
 
 
-def _errors(exc: Invalid) -> dict[str, tuple[str, str]]:
+def _errors(exc: Invalid) -> dict[str, str]:
     fields = exc.extra.get("errors") or {}
-    return {key: FIELD_ERRORS.get(key, (str(value), str(value))) for key, value in fields.items()}
+    return {key: str(FIELD_ERRORS[key]) if key in FIELD_ERRORS else str(value) for key, value in fields.items()}
 
 
 @bp.app_context_processor
