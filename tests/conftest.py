@@ -183,6 +183,22 @@ def swap_process(app):
         db.session.remove()
 
 
+@pytest.fixture
+def files_dir(app, tmp_path, monkeypatch) -> Path:
+    """A fresh ATTACHMENTS_DIR for the test."""
+    folder = tmp_path / "attachments"
+    monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def complaint(as_user) -> dict:
+    """A quality complaint just registered by the service desk."""
+    created = as_user("desk").post("/complaints", intake())
+    assert created.status == 201
+    return created.body
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """The app served over real HTTP by a threaded server on 127.0.0.1."""

@@ -22,20 +22,6 @@ WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 100
 HTML = b"<!doctype html><script>alert(document.cookie)</script>"
 
 
-@pytest.fixture
-def files_dir(app, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "attachments"
-    monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def complaint(as_user) -> dict:
-    created = as_user("desk").post("/complaints", intake())
-    assert created.status == 201
-    return created.body
-
-
 def upload(api, complaint_id: int, data: bytes = JPEG, filename: str = "小票.jpg", kind: str = "receipt",
            content_type: str = "image/jpeg", **form):
     body = {"file": (io.BytesIO(data), filename, content_type), "kind": kind, **form}

@@ -6,26 +6,10 @@ import io
 import re
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import PASSWORD, intake
+from tests.conftest import PASSWORD
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x42" * 2000
 HTML = b"<html><script>alert(1)</script></html>"
-
-
-@pytest.fixture
-def files_dir(app, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "attachments"
-    monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def complaint(as_user) -> dict:
-    created = as_user("desk").post("/complaints", intake())
-    assert created.status == 201
-    return created.body
 
 
 def csrf_of(html: str) -> str:
