@@ -37,6 +37,13 @@ def end_read_transaction() -> None:
         db.session.commit()
 
 
+def row_locks() -> bool:
+    """PostgreSQL locks rows; SQLite's write transactions (BEGIN IMMEDIATE) already run one at a time."""
+    from app.extensions import db
+
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

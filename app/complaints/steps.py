@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.complaints import audit
 from app.complaints.models import Complaint, Incident
+from app.database import row_locks
 from app.definitions import service as definitions
 from app.engine.instance import Instance, StepError
 from app.engine.script_engine import ServiceTaskFailed
@@ -61,14 +62,9 @@ class Snapshot:
 NOTHING = Snapshot(frozenset(), frozenset())  # a complaint being registered
 
 
-def _row_locks() -> bool:
-    """PostgreSQL locks rows; SQLite's write transactions (BEGIN IMMEDIATE) already run one at a time."""
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def lock_complaint(complaint_id: int) -> Complaint:
     query = select(Complaint).where(Complaint.id == complaint_id)
-    if _row_locks():
+    if row_locks():
         query = query.with_for_update().execution_options(populate_existing=True)
     complaint = db.session.scalars(query).first()
     if complaint is None:
@@ -92,7 +88,7 @@ def lock_task(task_id: str) -> tuple[Complaint, HumanTask]:
     deadlock) and the task is read by a statement of its own after the lock is held; SQLite's
     write transactions already run one at a time, so one statement reads both.
     """
-    if _row_locks():
+    if row_locks():
         complaint = db.session.scalars(_LOCK_COMPLAINT_OF_TASK, {"task_id": task_id}).first()
         row = db.session.get(HumanTask, task_id, populate_existing=True) if complaint is not None else None
     else:

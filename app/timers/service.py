@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select
 
 from app.complaints import steps
 from app.complaints.models import Complaint
+from app.database import row_locks
 from app.errors import Conflict
 from app.extensions import db
 from app.timers.models import Timer, WorkerStatus
@@ -39,10 +40,6 @@ class Pass:
     skipped: set[str] = field(default_factory=set)
 
 
-def _row_locks() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def _claim_due(now: datetime, skipped: set[str]) -> tuple[Timer, Complaint] | None:
     """Take the next due timer and lock its complaint, or None when nothing (free) is due."""
     query = select(Timer).where(Timer.state == "waiting", Timer.next_attempt_at <= now)
@@ -50,7 +47,7 @@ def _claim_due(now: datetime, skipped: set[str]) -> tuple[Timer, Complaint] | No
         query = query.where(Timer.id.not_in(skipped))
     query = query.order_by(Timer.next_attempt_at, Timer.id).limit(1)
     complaint_query = select(Complaint).execution_options(populate_existing=True)
-    if _row_locks():
+    if row_locks():
         query = query.with_for_update(skip_locked=True)
         # Never wait for a complaint while holding a timer row: a step that holds the complaint
         # may be about to rewrite its timers. Leave it for the next pass instead.
