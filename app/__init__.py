@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Flask, request
 
+from app import request_checks, routing
 from app.config import load_config
-from app.database import configure_engine, end_read_transaction, expect_writes
+from app.database import configure_engine, end_request, start_reading
 from app.extensions import db, migrate
+from app.proxy import trust_proxies
 
 OPEN_PATHS = ("/api/v1/openapi.json", "/api/v1/healthz")
 
@@ -21,6 +23,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    trust_proxies(app)
+    routing.install(app)  # before any route is added
+    request_checks.install(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
@@ -28,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         configure_engine(db.engine)
 
     _register_models()
+    _bind_runtime()
     _register_http(app)
     _register_web(app)
     _register_cli(app)
@@ -40,9 +46,20 @@ def _register_models() -> None:
     from app.complaints import models as _complaints  # noqa: F401
     from app.definitions import models as _definitions  # noqa: F401
     from app.records import models as _records  # noqa: F401
-    from app.tasks import models as _tasks  # noqa: F401
+    from app.runtime import models as _runtime  # noqa: F401
     from app.timers import models as _timers  # noqa: F401
     from app.users import models as _users  # noqa: F401
+
+
+def _bind_runtime() -> None:
+    """Tell the step pipeline where compiled processes, diagram functions and operators come from."""
+    from app.definitions.service import compiled
+    from app.records.operators import call
+    from app.runtime import environment
+    from app.timers.settings import current
+
+    environment.bind(environment.Environment(compiled=compiled, functions=lambda: current().functions(),
+                                             call_operator=call))
 
 
 def _register_http(app: Flask) -> None:
@@ -59,15 +76,13 @@ def _register_http(app: Flask) -> None:
 
     @app.before_request
     def _before() -> None:
-        writes = request.method not in ("GET", "HEAD", "OPTIONS")
-        expect_writes(False)
+        start_reading()  # a service that writes says so (app.database.begin_write)
         if request.path.startswith(PREFIX) and request.path not in OPEN_PATHS:
             authenticate()
             if request.method != "OPTIONS" and not _has_user():
                 raise Unauthenticated("Send a valid API token: 'Authorization: Bearer <token>'.")
-            if writes:
-                end_read_transaction()  # so the write lock is not held while authenticating
-        expect_writes(writes)
+
+    app.teardown_request(lambda _error: end_request())
 
     init_api(app)
     for blueprint in (definitions_blp, complaints_blp, tasks_blp, users_blp, settings_blp):

@@ -2,8 +2,11 @@
 
 SQLite: WAL, synchronous=NORMAL and a busy timeout; write transactions begin
 with BEGIN IMMEDIATE so two workers queue for the write lock instead of failing
-with "database is locked" when a reader tries to upgrade. Read-only requests
-(GET) begin deferred transactions and never block writers.
+with "database is locked" when a reader tries to upgrade. A web or API request
+starts out reading (deferred transactions that never block writers); the service
+that is about to write declares it with `begin_write()`, so the write lock is
+taken once, by the transaction that writes, and never while a page or token is
+being looked up. Commands and the worker write by default.
 
 Writers also queue on an operating-system file lock beside the database before
 BEGIN IMMEDIATE: a waiting worker then wakes the moment the lock is free,
@@ -24,16 +27,26 @@ from sqlalchemy.orm import Session
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
-def expect_writes(value: bool) -> None:
-    """Declare whether the current request or command may write (SQLite only)."""
-    _write_intent.set(value)
+def start_reading() -> None:
+    """The current request reads until a service declares that it writes (see `begin_write`)."""
+    _write_intent.set(False)
 
 
-def end_read_transaction() -> None:
-    """On SQLite, end the current (read) transaction so that the next one can begin IMMEDIATE."""
+def end_request() -> None:
+    """Outside requests (commands, the worker, tests calling services) code writes by default."""
+    _write_intent.set(True)
+
+
+def begin_write() -> None:
+    """Declare that what follows writes: on SQLite, end the read transaction the request may have
+    open (it holds no lock) so that the next statement begins the one write transaction, IMMEDIATE.
+    Services call this before the first read that their writes depend on."""
     from app.extensions import db
 
-    if is_sqlite(db.engine):
+    if _write_intent.get():
+        return
+    _write_intent.set(True)
+    if is_sqlite(db.engine) and db.session().in_transaction():
         db.session.commit()
 
 

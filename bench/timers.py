@@ -58,11 +58,11 @@ def seed_in_process(timers: int) -> int:
     from sqlalchemy import func, select
 
     from app import create_app
+    from app.complaint_types import COMPLAINT_TYPES
     from app.complaints import service
-    from app.complaints.types import COMPLAINT_TYPES
     from app.definitions.service import active_definition
     from app.extensions import db
-    from app.timers.models import Timer
+    from app.runtime.models import Timer
     from app.users import service as users
 
     app = create_app()

@@ -179,7 +179,7 @@ def swap_process(app):
     with app.app_context():
         for key, version in reversed(deployed):
             if version is not None:
-                definitions.activate(key, version)
+                definitions.activate(key, version, None)
         db.session.remove()
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.attachments import service
 from app.attachments.models import Attachment
-from app.complaints import audit
 from app.extensions import db
+from app.runtime import audit
 from tests.conftest import intake
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) * 8

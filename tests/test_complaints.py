@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from app.complaints.models import Complaint
 from app.extensions import db
+from app.runtime.models import Complaint
 from tests.conftest import http, intake
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
+from app.complaint_types import COMPLAINT_TYPES
 from app.complaints import customer
-from app.complaints.types import COMPLAINT_TYPES
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.timeutil import advance_clock, reset_clock
@@ -57,10 +57,10 @@ class Customer:
                 db.session.remove()
 
     def status(self, number: str, last4: str, client: str | None = None) -> dict:
-        return self._call(customer.status_for_customer, number, last4, client=client)
+        return self._call(customer.status_for_customer, number, last4, client=client or client_ip())
 
     def answer(self, number: str, last4: str, answers: dict, client: str | None = None) -> dict:
-        return self._call(customer.answer_survey, number, last4, answers, client=client)
+        return self._call(customer.answer_survey, number, last4, answers, client=client or client_ip())
 
 
 @pytest.fixture
@@ -122,18 +122,37 @@ def test_ten_lookups_per_client_in_ten_minutes(ctx, swap_process, register):
         reset_clock()
 
 
-def test_five_wrong_digits_lock_the_number_for_an_hour(ctx, swap_process, register):
+def test_five_wrong_digits_lock_the_number_for_that_address_only(ctx, swap_process, register):
     swap_process("quality", feedback_first())
     created = register()
+    stranger, customer_address = client_ip(), client_ip()
     for _ in range(customer.WRONG_DIGITS_PER_NUMBER):
         with pytest.raises(NotFound):
-            ctx.status(created["number"], "0000", client=client_ip())
-    with pytest.raises(customer.TooManyLookups):  # even the right digits, from anywhere
-        ctx.status(created["number"], "5678", client=client_ip())
+            ctx.status(created["number"], "0000", client=stranger)
+    with pytest.raises(customer.TooManyLookups) as refused:  # even the right digits, from that address
+        ctx.status(created["number"], "5678", client=stranger)
+    assert refused.value.extra["retry_after"] > 3000
+    # The real customer, elsewhere, is not locked out by the stranger.
+    assert ctx.status(created["number"], "5678", client=customer_address)["status"] == "open"
     with pytest.raises(customer.TooManyLookups):  # a number that does not exist locks the same way
         for _ in range(customer.WRONG_DIGITS_PER_NUMBER + 1):
             with contextlib.suppress(NotFound):
-                ctx.status("TS-19990101-0001", "0000", client=client_ip())
+                ctx.status("TS-19990101-0001", "0000", client=stranger)
+    advance_clock(customer.NUMBER_WINDOW + timedelta(seconds=1))
+    try:
+        assert ctx.status(created["number"], "5678", client=stranger)["status"] == "open"
+    finally:
+        reset_clock()
+
+
+def test_wrong_digits_from_many_addresses_together_lock_the_number(ctx, swap_process, register):
+    swap_process("quality", feedback_first())
+    created = register()
+    for _ in range(customer.WRONG_DIGITS_PER_NUMBER_ANYWHERE):
+        with pytest.raises(NotFound):
+            ctx.status(created["number"], "0000", client=client_ip())
+    with pytest.raises(customer.TooManyLookups):  # 10,000 combinations cannot be tried from many addresses
+        ctx.status(created["number"], "5678", client=client_ip())
     advance_clock(customer.NUMBER_WINDOW + timedelta(seconds=1))
     try:
         assert ctx.status(created["number"], "5678", client=client_ip())["status"] == "open"
@@ -156,8 +175,9 @@ def test_the_survey_waits_only_at_the_follow_up(ctx, swap_process, register, as_
 def test_a_satisfied_answer_closes_the_feedback_loop(ctx, swap_process, register, as_user):
     swap_process("quality", feedback_first())
     created = register()
+    address = client_ip()
     view = ctx.answer(created["number"], "5678", {
-        "satisfied": True, "satisfaction": "very_satisfied", "comments": "谢谢"}, client=client_ip())
+        "satisfied": True, "satisfaction": "very_satisfied", "comments": "谢谢"}, client=address)
     assert view["survey_waiting"] is False and view["status"] == "open"
     detail = as_user("legal").get(f"/complaints/{created['id']}").body
     assert sorted(t["name"] for t in detail["open_tasks"]) == ["受理部门复盘", "被投诉部门复盘"]
@@ -167,8 +187,9 @@ def test_a_satisfied_answer_closes_the_feedback_loop(ctx, swap_process, register
     trail = as_user("legal").get(f"/complaints/{created['id']}/audit")["items"]
     answered = [e for e in trail if e["action"] == "message_received"]
     assert len(answered) == 1 and answered[0]["actor"] == "system"
-    assert answered[0]["detail"] == {"message": "satisfaction_survey", "by": "customer", "payload": {
-        "satisfied": True, "satisfaction": "very_satisfied", "comments": "谢谢"}}
+    assert answered[0]["detail"] == {"message": "satisfaction_survey", "by": "customer", "client": address,
+                                     "payload": {"satisfied": True, "satisfaction": "very_satisfied",
+                                                 "comments": "谢谢"}}
     with pytest.raises(customer.SurveyNotWaiting):  # a second answer
         ctx.answer(created["number"], "5678", {"satisfied": False, "satisfaction": "dissatisfied"})
 

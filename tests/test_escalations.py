@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.complaints.types import COMPLAINT_TYPES
+from app.complaint_types import COMPLAINT_TYPES
 from app.extensions import db
 from app.records.models import Notification
 from app.timers import service as timer_service

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from app.complaints.models import Complaint
 from app.extensions import db
+from app.records import operators
 from app.records.models import Notification
-from app.tasks import operators
+from app.runtime.models import Complaint
 from tests import bpmn_samples as s
 from tests.conftest import intake
 

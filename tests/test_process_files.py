@@ -55,7 +55,7 @@ def test_a_broken_decision_table_is_refused(as_user, path):
 
 
 def test_every_complaint_type_has_its_diagram_and_starts_with_the_shared_acknowledgement():
-    from app.complaints.types import COMPLAINT_TYPES
+    from app.complaint_types import COMPLAINT_TYPES
 
     for complaint_type in COMPLAINT_TYPES:
         root = etree.parse(str(PROCESSES / f"{complaint_type}.bpmn")).getroot()

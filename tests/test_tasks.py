@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jsonschema
 
 from app.extensions import db
-from app.tasks.models import HumanTask
+from app.runtime.models import HumanTask
 from app.tasks.service import INBOX_COUNT_CAP
 from tests.conftest import http, intake
 from tests.paths import ACKNOWLEDGE_TASK, ACKNOWLEDGED

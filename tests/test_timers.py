@@ -7,14 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from app.complaints.models import AuditEvent, Incident
 from app.extensions import db
+from app.records import operators
 from app.records.models import Notification
-from app.tasks import operators
+from app.runtime.models import AuditEvent, Incident, Timer
 from app.timers import service as timer_service
 from app.timers.calendar import DEFAULT_CALENDAR, BusinessCalendar
 from app.timers.limits import Limits
-from app.timers.models import Timer
 from app.timeutil import advance_clock, reset_clock
 from tests.conftest import intake
 from tests.paths import ACKNOWLEDGED

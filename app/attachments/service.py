@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from app.attachments import storage
 from app.attachments.models import KINDS, Attachment
-from app.complaints import audit, steps
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from app.tasks.models import HumanTask
+from app.runtime import audit, steps
+from app.runtime.models import HumanTask
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import require, require_complaint_reader
@@ -91,7 +91,7 @@ def for_complaint(complaint_id: int) -> list[dict[str, Any]]:
 
 def list_attachments(complaint_id: int, viewer: User) -> list[dict[str, Any]]:
     require_complaint_reader(viewer)
-    from app.complaints.models import Complaint
+    from app.runtime.models import Complaint
 
     if db.session.get(Complaint, complaint_id) is None:
         raise NotFound(f"There is no complaint {complaint_id}.")

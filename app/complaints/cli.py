@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.complaints import audit
+from app.runtime import audit
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 

@@ -3,13 +3,16 @@
 The customer proves who they are with the complaint number and the last four digits of the phone
 number they gave. A wrong number and wrong digits get the same answer, so the page reveals neither
 which complaints exist nor whose they are. Lookups are counted in `public_lookup`: at most
-LOOKUPS_PER_CLIENT per client address in CLIENT_WINDOW, and at most WRONG_DIGITS_PER_NUMBER failed
-lookups of one number in NUMBER_WINDOW; beyond that, 429 until the window has passed.
+LOOKUPS_PER_CLIENT per client address in CLIENT_WINDOW; at most WRONG_DIGITS_PER_NUMBER wrong digits
+for one number from one address in NUMBER_WINDOW, so that a stranger elsewhere cannot lock the
+customer out; and, looser, WRONG_DIGITS_PER_NUMBER_ANYWHERE for one number from every address
+together, so that many addresses cannot try all 10,000 combinations. Beyond a limit, 429 until its
+window has passed.
 
 The customer sees only the number, the type, the status, the next date the mall promised (the
 earliest due time of the open tasks) and whether a survey waits for them: no staff names, no
 contact data, no notes. Their survey answer is the BPMN message `satisfaction_survey`, delivered
-as a step like any other message (audit actor "system", detail `by: customer`).
+as a step like any other message (audit actor "system", detail `by: customer` and the client's address).
 """
 
 from __future__ import annotations
@@ -20,25 +23,27 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select, update
 
-from app.complaints import steps
+from app.complaint_types import COMPLAINT_TYPES
 from app.complaints.customer_models import PublicLookup
-from app.complaints.models import Complaint
-from app.complaints.types import COMPLAINT_TYPES
+from app.database import begin_write
 from app.engine.instance import Instance
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.forms.lifecycle import SATISFACTION
-from app.tasks.models import HumanTask
+from app.runtime import steps
+from app.runtime.models import Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
 
 SURVEY_MESSAGE = "satisfaction_survey"
 LOOKUPS_PER_CLIENT = 10
 CLIENT_WINDOW = timedelta(minutes=10)
 WRONG_DIGITS_PER_NUMBER = 5
+WRONG_DIGITS_PER_NUMBER_ANYWHERE = 30
 NUMBER_WINDOW = timedelta(hours=1)
 KEEP_LOOKUPS = max(CLIENT_WINDOW, NUMBER_WINDOW)
+_FORGET_BATCH = 100
 NOT_FOUND = "No complaint matches this number and these phone digits."
 
 
@@ -92,7 +97,8 @@ def answer_survey(number: Any, phone_last4: Any, answers: Any, *, client: str | 
         instance.deliver_message(SURVEY_MESSAGE, payload)
 
     steps.run_step(complaint, None, act, audit_action="message_received",
-                   audit_detail={"message": SURVEY_MESSAGE, "payload": payload, "by": "customer"},
+                   audit_detail={"message": SURVEY_MESSAGE, "payload": payload, "by": "customer",
+                                 "client": client},
                    retry_action={"kind": "message", "name": SURVEY_MESSAGE, "payload": payload, "user_id": None})
     return _view(complaint)
 
@@ -114,50 +120,67 @@ def _check_input(number: str, last4: str) -> None:
 
 
 def _verify(number: Any, phone_last4: Any, client: str | None) -> Complaint:
-    """The complaint if number and digits match; counts the lookup; NotFound / TooManyLookups otherwise."""
+    """The complaint if number and digits match; counts the lookup; NotFound / TooManyLookups otherwise.
+
+    The lookup is counted (committed) before anything is checked, and the limits count every lookup
+    committed so far, this one included: parallel lookups cannot slip past a limit on either database.
+    """
     number = normalise_number(number)
     last4 = str(phone_last4 or "").strip()
     _check_input(number, last4)
     now = utcnow()
-    _check_limits(number, client, now)
+    client = (client or "-")[:64]
+    begin_write()
+    lookup_id = _count(number, client, now)
+    refused = _over_limit(number, client, now)
+    if refused is not None:
+        db.session.execute(delete(PublicLookup).where(PublicLookup.id == lookup_id))  # refused: not a lookup
+        db.session.commit()
+        raise refused
     complaint = db.session.scalars(select(Complaint).where(Complaint.number == number)).first()
     digits = re.sub(r"\D", "", complaint.customer_phone) if complaint is not None else ""
     # Compared in constant time, and the same way whether or not the number exists.
     matched = hmac.compare_digest((digits[-4:] if len(digits) >= 4 else "....").encode(), last4.encode())
     matched = matched and complaint is not None
-    _record(number, client, matched, now)
+    if matched:
+        db.session.execute(update(PublicLookup).where(PublicLookup.id == lookup_id).values(matched=True))
+    db.session.commit()
     if not matched:
         raise NotFound(NOT_FOUND)
     return complaint
 
 
-def _check_limits(number: str, client: str | None, now: datetime) -> None:
-    if client is not None:
-        since = now - CLIENT_WINDOW
+def _count(number: str, client: str, now: datetime) -> int:
+    """Record the lookup as wrong until it is known to match (own commit), and forget a batch of old ones."""
+    old = (select(PublicLookup.id).where(PublicLookup.at < now - KEEP_LOOKUPS)
+           .limit(_FORGET_BATCH).with_for_update(skip_locked=True))  # never waits for another lookup's rows
+    db.session.execute(delete(PublicLookup).where(PublicLookup.id.in_(old)))
+    lookup_id = db.session.scalar(insert(PublicLookup).values(at=now, client=client, number=number, matched=False)
+                                  .returning(PublicLookup.id))
+    db.session.commit()
+    return lookup_id
+
+
+def _over_limit(number: str, client: str, now: datetime) -> TooManyLookups | None:
+    """The first limit the lookups counted so far (this one included) exceed, as the error to raise."""
+    wrong = PublicLookup.matched.is_(False)
+    limits = (
+        (LOOKUPS_PER_CLIENT, CLIENT_WINDOW, PublicLookup.client == client),
+        (WRONG_DIGITS_PER_NUMBER, NUMBER_WINDOW, and_(PublicLookup.number == number, PublicLookup.client == client,
+                                                     wrong)),
+        (WRONG_DIGITS_PER_NUMBER_ANYWHERE, NUMBER_WINDOW, and_(PublicLookup.number == number, wrong)),
+    )
+    for limit, window, which in limits:
         count, oldest = db.session.execute(
-            select(func.count(), func.min(PublicLookup.at))
-            .where(PublicLookup.client == client, PublicLookup.at > since)).one()
-        if count >= LOOKUPS_PER_CLIENT:
-            raise _too_many(oldest + CLIENT_WINDOW - now)
-    since = now - NUMBER_WINDOW
-    count, oldest = db.session.execute(
-        select(func.count(), func.min(PublicLookup.at))
-        .where(PublicLookup.number == number, PublicLookup.matched.is_(False), PublicLookup.at > since)).one()
-    if count >= WRONG_DIGITS_PER_NUMBER:
-        raise _too_many(oldest + NUMBER_WINDOW - now)
+            select(func.count(), func.min(PublicLookup.at)).where(which, PublicLookup.at > now - window)).one()
+        if count > limit:
+            return _too_many(oldest + window - now)
+    return None
 
 
 def _too_many(wait: timedelta) -> TooManyLookups:
     seconds = max(60, int(wait.total_seconds()) + 1)
     return TooManyLookups("Too many lookups. Please try again later.", retry_after=seconds)
-
-
-def _record(number: str, client: str | None, matched: bool, now: datetime) -> None:
-    """Count the lookup (own commit, so a failing step later does not undo it) and forget old ones."""
-    db.session.execute(delete(PublicLookup).where(PublicLookup.at < now - KEEP_LOOKUPS))
-    db.session.execute(insert(PublicLookup), [{"at": now, "client": (client or "-")[:64], "number": number,
-                                               "matched": matched}])
-    db.session.commit()
 
 
 # --- what the customer sees ------------------------------------------------------------------------------

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
+from sqlalchemy.orm import defer
 
 from app.attachments import service as attachments
-from app.complaints import audit, steps
-from app.complaints.models import Complaint, Incident
+from app.complaint_types import COMPLAINT_TYPES
 from app.complaints.numbering import next_number
 from app.complaints.schemas import CancelSchema, IntakeSchema
-from app.complaints.types import COMPLAINT_TYPES
+from app.database import begin_write
 from app.definitions import service as definitions
 from app.engine.instance import Instance, NothingWaiting
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
+from app.forms import messages
+from app.payloads import load
 from app.records import service as records
+from app.runtime import audit, steps
+from app.runtime.models import Complaint, HumanTask, Incident
 from app.tasks import service as tasks
-from app.tasks.models import HumanTask
 from app.timers import service as timers
-from app.timers import settings as time_settings
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import mask_phone, require, require_complaint_reader, require_intake, sees_contact_details
@@ -32,24 +34,26 @@ _intake_schema = IntakeSchema()
 _cancel_schema = CancelSchema()
 
 
-def validate(schema, data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", errors={"_schema": ["Expected an object."]})
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise Invalid("Some fields are not valid.", errors=exc.messages) from None
+def check_may_register(actor: User) -> None:
+    """403 unless the actor may register complaints (the intake page asks before showing its form)."""
+    require_intake(actor)
 
 
-def register(payload: Any, actor: User) -> dict[str, Any]:
+def check_may_read(viewer: User) -> None:
+    """403 unless the viewer may read complaints."""
+    require_complaint_reader(viewer)
+
+
+def register(payload: Any, actor: User, *,
+             before_commit: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Record a complaint, give it a number and start its process up to the first wait."""
     require_intake(actor)
-    intake = validate(_intake_schema, payload)
+    intake = load(_intake_schema, payload)
     definition = definitions.active_definition(intake["type"])
     if definition is None:
         raise Invalid(f"No process is deployed for complaints of type '{intake['type']}'.",
                       errors={"type": ["No active process for this type."]})
-    compiled = definitions.compiled(definition.id)
+    begin_write()
     now = utcnow()
     complaint = Complaint(
         number=next_number(now, current_app.config["MALL_TIMEZONE"]),
@@ -63,10 +67,9 @@ def register(payload: Any, actor: User) -> dict[str, Any]:
     )
     db.session.add(complaint)
     db.session.flush()
+    steps.mark_locked(complaint)  # created by this transaction: nobody else can see it yet
     try:
-        instance = Instance.start(compiled, {"complaint": _workflow_view(complaint)},
-                                  time_settings.current().functions(),
-                                  steps.service_caller(complaint, actor))
+        instance = steps.start_instance(complaint, {"complaint": _workflow_view(complaint)}, actor)
     except ServiceError:
         db.session.rollback()
         raise
@@ -74,12 +77,15 @@ def register(payload: Any, actor: User) -> dict[str, Any]:
         db.session.rollback()
         raise Conflict(f"The process for '{intake['type']}' failed before its first wait, so the complaint "
                        f"was not registered: {exc}") from exc
-    open_rows = steps.save(complaint, instance, steps.NOTHING, None)
-    audit.record(complaint, actor, "registered", {"number": complaint.number, "type": complaint.type,
-                                                     "definition": f"{definition.key} v{definition.version}"})
+    head = audit.append(complaint, actor, "registered", {"number": complaint.number, "type": complaint.type,
+                                                        "definition": f"{definition.key} v{definition.version}"})
+    open_rows = steps.save(complaint, instance, steps.NOTHING, None, extra=head)
+    result = {"id": complaint.id, "number": complaint.number, "type": complaint.type, "status": complaint.status,
+              "outcome": complaint.outcome, "open_tasks": tasks.summaries(open_rows)}
+    if before_commit is not None:
+        before_commit(result)  # e.g. the Idempotency-Key's record, committed with the complaint or not at all
     steps.commit()
-    return {"id": complaint.id, "number": complaint.number, "type": complaint.type, "status": complaint.status,
-            "outcome": complaint.outcome, "open_tasks": tasks.summaries(open_rows)}
+    return result
 
 
 def _number(value: Any) -> float | None:
@@ -101,8 +107,9 @@ def _get(complaint_id: int) -> Complaint:
 
 
 def _overdue_task(now: datetime):
+    """An open task of the complaint past its due time (due_order is due_at, or year 9999 without one)."""
     return select(HumanTask.id).where(HumanTask.complaint_id == Complaint.id, HumanTask.state == "ready",
-                                      HumanTask.due_at < now)
+                                      HumanTask.due_order < now)
 
 
 def summary(complaint: Complaint, viewer: User, overdue: bool = False) -> dict[str, Any]:
@@ -140,38 +147,82 @@ def get(complaint_id: int, viewer: User) -> dict[str, Any]:
     return body
 
 
+COMPLAINT_COUNT_CAP = 1000
+COMPLAINT_DEPTH_CAP = 10_000  # deepest position a page may reach; filter to see further
+# Up to this many overdue open tasks, the overdue filter starts from them (an index range on the task
+# table); beyond, from the open complaints in order, which then are overdue often enough to fill a page soon.
+OVERDUE_FEW = 2000
+# Unbounded texts that a list never shows: the stored workflow state above all.
+_NOT_LISTED = (Complaint.state, Complaint.description, Complaint.demand, Complaint.intake, Complaint.cancel_reason)
+
+
 def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
-    """Complaints matching filters already loaded by ComplaintFilterSchema."""
+    """Complaints matching filters already loaded by ComplaintFilterSchema, newest first.
+
+    The cost does not grow with the table: one indexed query reads the matching ids in order, up to
+    just past COMPLAINT_COUNT_CAP (beyond it `total` stops there and `total_capped` says so), or on
+    deeper pages only the page's ids; then the page's rows are read by id. Pages reach at most
+    COMPLAINT_DEPTH_CAP complaints deep.
+    """
     require_complaint_reader(viewer)
-    query = select(Complaint)
-    if "type" in filters:
-        query = query.where(Complaint.type == filters["type"])
-    if "status" in filters:
-        query = query.where(Complaint.status == filters["status"])
+    page, per_page = filters["page"], filters["per_page"]
+    offset = (page - 1) * per_page
+    if offset + per_page > COMPLAINT_DEPTH_CAP:
+        raise Invalid(f"Pages reach at most {COMPLAINT_DEPTH_CAP:,} complaints deep; narrow the search with "
+                      "filters.", errors={"page": [f"page × per_page may be at most {COMPLAINT_DEPTH_CAP}."]})
+    now = utcnow()
+    matching = _matching(filters, now)
+    ordered = matching.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    if offset < COMPLAINT_COUNT_CAP:
+        ids = db.session.scalars(ordered.limit(max(offset + per_page, COMPLAINT_COUNT_CAP + 1))).all()
+        found, page_ids = len(ids), ids[offset:offset + per_page]
+    else:  # a page past the count: its rows prove there are more than the cap
+        page_ids = db.session.scalars(ordered.limit(per_page).offset(offset)).all()
+        found = COMPLAINT_COUNT_CAP + 1 if page_ids else db.session.scalar(
+            select(func.count()).select_from(matching.limit(COMPLAINT_COUNT_CAP + 1).subquery()))
+    return {"items": _summaries(page_ids, viewer, now), "total": min(found, COMPLAINT_COUNT_CAP),
+            "total_capped": found > COMPLAINT_COUNT_CAP, "page": page, "per_page": per_page}
+
+
+def _matching(filters: dict[str, Any], now: datetime):
+    """The ids of the complaints the filters select (unordered). Every filter and its combinations with
+    the others are served by an index that also gives the order (see migration 0010)."""
+    query = select(Complaint.id)
+    for name, column in (("type", Complaint.type), ("status", Complaint.status), ("number", Complaint.number),
+                         ("surname", Complaint.customer_surname)):
+        if name in filters:
+            query = query.where(column == filters[name])
     if "created_from" in filters:
         query = query.where(Complaint.created_at >= filters["created_from"])
     if "created_to" in filters:
         query = query.where(Complaint.created_at < filters["created_to"])
-    if "number" in filters:
-        query = query.where(Complaint.number == filters["number"])
-    if "surname" in filters:
-        query = query.where(Complaint.customer_surname == filters["surname"])
-    now = utcnow()
-    overdue = _overdue_task(now).exists()
-    if "overdue" in filters:
-        query = query.where(overdue if filters["overdue"] else ~overdue)
-    page, per_page = filters["page"], filters["per_page"]
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.add_columns(overdue.label("overdue"))
-                              .order_by(Complaint.created_at.desc(), Complaint.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": [summary(row[0], viewer, bool(row[1])) for row in rows], "total": total, "page": page,
-            "per_page": per_page}
+    if filters.get("overdue") is False:
+        query = query.where(~_overdue_task(now).exists())
+    elif filters.get("overdue"):
+        overdue_tasks = db.session.scalars(
+            select(HumanTask.complaint_id).where(HumanTask.state == "ready", HumanTask.due_order < now)
+            .limit(OVERDUE_FEW + 1)).all()
+        if len(overdue_tasks) <= OVERDUE_FEW:
+            query = query.where(Complaint.id.in_(sorted(set(overdue_tasks))) if overdue_tasks else false())
+        else:  # only open complaints have ready tasks: their index bounds what is probed
+            query = query.where(Complaint.status == "open", _overdue_task(now).exists())
+    return query
+
+
+def _summaries(ids: list[int], viewer: User, now: datetime) -> list[dict[str, Any]]:
+    """The list items of these complaints, in this order."""
+    if not ids:
+        return []
+    rows = db.session.execute(select(Complaint, _overdue_task(now).exists().label("overdue"))
+                              .options(*(defer(column) for column in _NOT_LISTED))
+                              .where(Complaint.id.in_(ids))).all()
+    by_id = {complaint.id: (complaint, overdue) for complaint, overdue in rows}
+    return [summary(by_id[i][0], viewer, bool(by_id[i][1])) for i in ids]
 
 
 def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     require(actor, {"duty_manager"}, "cancel complaints")
-    reason = validate(_cancel_schema, payload)["reason"]
+    reason = load(_cancel_schema, payload)["reason"]
     complaint = steps.lock_complaint(complaint_id)
     if complaint.status != "open":
         raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
@@ -189,8 +240,7 @@ def deliver_message(complaint_id: int, name: str, payload: Any, actor: User,
                     retry_of: int | None = None) -> dict[str, Any]:
     if retry_of is None:  # a retry was authorised by retry_incident (admin), whoever sent the message
         require(actor, {"service_desk", "duty_manager"}, "record messages from customers")
-    if not isinstance(payload, dict):
-        raise Invalid("The message payload must be a JSON object.", errors={"_schema": ["Expected an object."]})
+    payload = messages.load(name, payload)  # before the engine runs: a bad payload is a 422, not an incident
     complaint = steps.lock_complaint(complaint_id)
     if complaint.status != "open":
         raise Conflict(f"The complaint is {complaint.status}; nothing waits for messages.")

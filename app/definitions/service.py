@@ -20,6 +20,7 @@ from lxml import etree
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.database import begin_write
 from app.definitions.models import ProcessDefinition
 from app.engine.lint import NS, Vocabulary, lint_bpmn, lint_dmn
 from app.engine.specs import CompiledProcess, Document, compile_process, parse_documents, process_ids
@@ -27,10 +28,11 @@ from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_do
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.forms import form_keys
-from app.tasks.operators import operator_names
+from app.records.operators import operator_names
 from app.timers.limits import FUNCTION_NAMES
 from app.timeutil import utcnow
 from app.users.models import User
+from app.users.permissions import DEFINITION_READERS, require
 from app.users.roles import lane_names
 
 
@@ -111,7 +113,9 @@ def _process_references(root: etree._Element, process_id: str) -> set[tuple[str,
 
 
 def deploy(files: list[tuple[str, bytes]], actor: User | None, activate: bool = True) -> list[DeployedVersion]:
-    """Deploy files; raise DiagramError (422) listing every problem found."""
+    """Deploy files; raise DiagramError (422) listing every problem found. `actor` None is the command line."""
+    if actor is not None:
+        require(actor, {"process_owner"}, "deploy diagrams")
     if not files:
         raise Invalid("Send at least one .bpmn or .dmn document.")
     uploads = [_parse_upload(name, content) for name, content in files]
@@ -138,6 +142,7 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, activate: bool = 
         if kind == "bpmn":
             compile_process(parser, key, roles)  # raises DiagramError on anything SpiffWorkflow refuses
 
+    begin_write()
     results = _store_versions(uploads, owners, external, actor, activate)
     try:
         db.session.commit()
@@ -314,15 +319,20 @@ def _make_active(definition: ProcessDefinition) -> None:
     definition.activated_at = utcnow()
 
 
-def activate(key: str, version: int) -> ProcessDefinition:
-    definition = get_version(key, version)
+def activate(key: str, version: int, actor: User | None) -> ProcessDefinition:
+    """Make a version the one new complaints start on; `actor` None is the command line."""
+    if actor is not None:
+        require(actor, {"process_owner"}, "activate process versions")
+    begin_write()
+    definition = _version(key, version)
     _make_active(definition)
     db.session.commit()
     return definition
 
 
-def list_processes() -> list[dict]:
+def list_processes(viewer: User) -> list[dict]:
     """One entry per BPMN process key with its active and latest versions."""
+    require(viewer, DEFINITION_READERS, "read process definitions")
     rows = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.kind == "bpmn")
                               .order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
     summary: dict[str, dict] = {}
@@ -337,7 +347,8 @@ def list_processes() -> list[dict]:
     return list(summary.values())
 
 
-def versions_of(key: str) -> list[ProcessDefinition]:
+def versions_of(key: str, viewer: User) -> list[ProcessDefinition]:
+    require(viewer, DEFINITION_READERS, "read process definitions")
     rows = db.session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key).order_by(ProcessDefinition.version)).all()
     if not rows:
@@ -345,7 +356,12 @@ def versions_of(key: str) -> list[ProcessDefinition]:
     return list(rows)
 
 
-def get_version(key: str, version: int) -> ProcessDefinition:
+def get_version(key: str, version: int, viewer: User) -> ProcessDefinition:
+    require(viewer, DEFINITION_READERS, "read process definitions")
+    return _version(key, version)
+
+
+def _version(key: str, version: int) -> ProcessDefinition:
     definition = db.session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key,
         ProcessDefinition.version == version)).first()

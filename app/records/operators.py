@@ -9,7 +9,6 @@ workflow stores in the task data. An operator that raises abandons the step.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,18 +30,12 @@ from app.records.models import (
     SupplierAction,
 )
 from app.records.service import evidence_pack
-from app.tasks.models import HumanTask
+from app.runtime.environment import StepContext
+from app.runtime.models import HumanTask
 from app.timeutil import utcnow
 from app.users.roles import ROLES
 
 RETENTION_YEARS = 3  # case files are kept at least this long
-
-
-@dataclass(frozen=True)
-class OperatorContext:
-    complaint_id: int
-    complaint_number: str
-    actor_name: str
 
 
 Operator = Callable[..., dict[str, Any]]
@@ -61,7 +54,7 @@ def operator_names() -> frozenset[str]:
     return frozenset(_OPERATORS)
 
 
-def call(name: str, context: OperatorContext, params: dict[str, Any]) -> dict[str, Any]:
+def call(name: str, context: StepContext, params: dict[str, Any]) -> dict[str, Any]:
     func = _OPERATORS.get(name)
     if func is None:
         raise LookupError(f"There is no operator named '{name}'.")
@@ -93,7 +86,7 @@ def _text(value: Any, limit: int | None = None) -> str:
 
 
 @operator("notify")
-def notify(context: OperatorContext, recipient: str, subject: str, body: str = "", channel: str = "inbox") -> dict:
+def notify(context: StepContext, recipient: str, subject: str, body: str = "", channel: str = "inbox") -> dict:
     """Queue a notification for the customer or a role in the outbox."""
     if recipient != "customer" and recipient not in ROLES:
         raise ValueError(f"Unknown recipient '{recipient}': use 'customer' or a role id.")
@@ -104,7 +97,7 @@ def notify(context: OperatorContext, recipient: str, subject: str, body: str = "
 
 
 @operator("request_payment")
-def request_payment(context: OperatorContext, amount: Any, purpose: str, payee: str = "customer") -> dict:
+def request_payment(context: StepContext, amount: Any, purpose: str, payee: str = "customer") -> dict:
     """File a payment request (请款) with finance."""
     value = _amount(amount)
     return {"payment_request_id": _add(PaymentRequest(
@@ -113,7 +106,7 @@ def request_payment(context: OperatorContext, amount: Any, purpose: str, payee: 
 
 
 @operator("record_emergency_call")
-def record_emergency_call(context: OperatorContext, service: str, reason: str) -> dict:
+def record_emergency_call(context: StepContext, service: str, reason: str) -> dict:
     """Record a call to the police (110) or an ambulance (120)."""
     if str(service) not in ("110", "120"):
         raise ValueError("An emergency call goes to 110 (police) or 120 (ambulance).")
@@ -122,14 +115,14 @@ def record_emergency_call(context: OperatorContext, service: str, reason: str) -
 
 
 @operator("record_supplier_action")
-def record_supplier_action(context: OperatorContext, product: str, action: str, note: str = "") -> dict:
+def record_supplier_action(context: StepContext, product: str, action: str, note: str = "") -> dict:
     """Hand a quality finding to purchasing for the supplier."""
     return {"supplier_action_id": _add(SupplierAction(complaint_id=context.complaint_id, product=_text(product, 200),
                                                       action=_text(action, 40), note=_text(note)))}
 
 
 @operator("record_investigation")
-def record_investigation(context: OperatorContext, findings: str, lead: str = "", complex_case: bool = False,
+def record_investigation(context: StepContext, findings: str, lead: str = "", complex_case: bool = False,
                          root_cause: str = "") -> dict:
     """File the investigation report (投诉调查报告)."""
     return {"investigation_report_id": _add(InvestigationReport(
@@ -138,7 +131,7 @@ def record_investigation(context: OperatorContext, findings: str, lead: str = ""
 
 
 @operator("record_decision")
-def record_decision(context: OperatorContext, remedy: str, amount: Any, decided_by_role: str, note: str = "") -> dict:
+def record_decision(context: StepContext, remedy: str, amount: Any, decided_by_role: str, note: str = "") -> dict:
     """File the decision (投诉处理决定书) with the authority level that took it."""
     if decided_by_role not in ROLES:
         raise ValueError(f"Unknown role '{decided_by_role}'.")
@@ -148,7 +141,7 @@ def record_decision(context: OperatorContext, remedy: str, amount: Any, decided_
 
 
 @operator("archive_case")
-def archive_case(context: OperatorContext, summary: str = "") -> dict:
+def archive_case(context: StepContext, summary: str = "") -> dict:
     """File the closed case for retention: at least RETENTION_YEARS years from today."""
     archived_at = utcnow()
     retain_until = archived_at.replace(year=archived_at.year + RETENTION_YEARS, day=min(archived_at.day, 28))
@@ -158,7 +151,7 @@ def archive_case(context: OperatorContext, summary: str = "") -> dict:
 
 
 @operator("register_lost_property")
-def register_lost_property(context: OperatorContext, item_description: str, place: str,
+def register_lost_property(context: StepContext, item_description: str, place: str,
                            suspect_description: str = "") -> dict:
     """Enter the loss in the lost-property register (顾客丢失物品登记表)."""
     return {"lost_property_entry_id": _add(LostPropertyEntry(
@@ -167,7 +160,7 @@ def register_lost_property(context: OperatorContext, item_description: str, plac
 
 
 @operator("record_cctv_viewing")
-def record_cctv_viewing(context: OperatorContext, police_case_number: str, note: str = "") -> dict:
+def record_cctv_viewing(context: StepContext, police_case_number: str, note: str = "") -> dict:
     """Record a controlled CCTV viewing; it needs the police case it was viewed for."""
     if not _text(police_case_number).strip():
         raise ValueError("A CCTV viewing needs the police case number it is part of.")
@@ -177,7 +170,7 @@ def record_cctv_viewing(context: OperatorContext, police_case_number: str, note:
 
 
 @operator("refer_claim")
-def refer_claim(context: OperatorContext, party: str, party_name: str, reference: str = "") -> dict:
+def refer_claim(context: StepContext, party: str, party_name: str, reference: str = "") -> dict:
     """Pass a claim to the insurer or the property company under their contract with the mall."""
     if party not in ("insurer", "property_company"):
         raise ValueError("A claim is referred to the 'insurer' or the 'property_company'.")
@@ -187,7 +180,7 @@ def refer_claim(context: OperatorContext, party: str, party_name: str, reference
 
 
 @operator("open_regulator_liaison")
-def open_regulator_liaison(context: OperatorContext, body: str, body_name: str, designated_department: str) -> dict:
+def open_regulator_liaison(context: StepContext, body: str, body_name: str, designated_department: str) -> dict:
     """Open the liaison with a regulator, consumer association or court, with an evidence pack of the file."""
     if body not in ("government", "consumer_association", "court"):
         raise ValueError("The body is 'government', 'consumer_association' or 'court'.")
@@ -200,7 +193,7 @@ def open_regulator_liaison(context: OperatorContext, body: str, body_name: str, 
 
 
 @operator("record_legal_opinion")
-def record_legal_opinion(context: OperatorContext, topic: str, conclusion: str, liability: bool) -> dict:
+def record_legal_opinion(context: StepContext, topic: str, conclusion: str, liability: bool) -> dict:
     """File legal's assessment (e.g. of a dignity-harm claim or an injury)."""
     return {"legal_opinion_id": _add(LegalOpinion(complaint_id=context.complaint_id, topic=_text(topic, 60),
                                                   conclusion=_text(conclusion), liability=bool(liability),
@@ -208,7 +201,7 @@ def record_legal_opinion(context: OperatorContext, topic: str, conclusion: str, 
 
 
 @operator("remind_task")
-def remind_task(context: OperatorContext, element_id: str, limit: str = "") -> dict:
+def remind_task(context: StepContext, element_id: str, limit: str = "") -> dict:
     """A reminder before a limit runs out: to the open task's role, and to its assignee when claimed."""
     task = db.session.scalars(select(HumanTask).where(
         HumanTask.complaint_id == context.complaint_id, HumanTask.element_id == str(element_id),

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from app.complaints.models import AuditEvent, Complaint
 from app.extensions import db
+from app.runtime.environment import Actor
+from app.runtime.models import AuditEvent, Complaint
 from app.timeutil import isoformat, utcnow
-from app.users.models import User
 
 GENESIS = "0" * 64
 
@@ -29,13 +29,13 @@ def _digest(prev_hash: str, complaint_id: int, seq: int, at: str, actor: str, ac
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(complaint: Complaint, actor: User | None, action: str, detail: dict[str, Any] | None = None) -> None:
+def record(complaint: Complaint, actor: Actor | None, action: str, detail: dict[str, Any] | None = None) -> None:
     """Append one event to the complaint's chain and move the chain's head on the complaint object."""
     for key, value in append(complaint, actor, action, detail).items():
         setattr(complaint, key, value)
 
 
-def append(complaint: Complaint, actor: User | None, action: str, detail: dict[str, Any] | None = None
+def append(complaint: Complaint, actor: Actor | None, action: str, detail: dict[str, Any] | None = None
            ) -> dict[str, Any]:
     """Insert one event after the complaint's chain head, inside the caller's transaction.
 

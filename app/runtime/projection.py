@@ -1,12 +1,79 @@
-"""Timer rows as a projection of the workflow: rebuilt in every step's transaction."""
+"""The task and timer tables as projections of the workflow, rebuilt in every step's transaction.
+
+Rows are written with plain statements rather than the unit of work: a step touches few rows and
+knows exactly which.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert
+from dataclasses import dataclass
+from typing import Any
 
-from app.engine.instance import WaitingTimer
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.engine.instance import Instance, WaitingTimer
 from app.extensions import db
-from app.timers.models import Timer
+from app.runtime.environment import Actor
+from app.runtime.models import NO_DUE_DATE, Complaint, HumanTask, Timer
+from app.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The human task a step completes, and by whom."""
+
+    row: HumanTask
+    user: Actor
+    data: dict[str, Any]
+
+
+def write_row(row: Any, condition: Any, values: dict[str, Any]) -> bool:
+    """UPDATE one loaded row with a plain statement (no unit of work) and keep the object in step.
+
+    Returns False when `condition` (e.g. the revision the row was loaded at) no longer holds.
+    """
+    model = type(row)
+    result = db.session.execute(update(model).where(model.id == row.id, condition).values(**values),
+                                execution_options={"synchronize_session": False})
+    if result.rowcount != 1:
+        return False
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    return True
+
+
+def project_tasks(complaint: Complaint, instance: Instance, before: frozenset[str],
+                  completion: Completion | None) -> list[HumanTask]:
+    """Bring the complaint's rows in the task table in line with the workflow's READY human tasks;
+    return the complaint's open rows."""
+    now = utcnow()
+    ready = {task.id: task for task in instance.ready_human_tasks()}
+    closed = set(before - ready.keys())
+    if completion is not None and completion.row.id in closed:
+        row, user = completion.row, completion.user
+        done = {"state": "completed", "completed_at": now, "completed_by_id": user.id,
+                "completed_by_name": user.username, "submitted": completion.data}
+        if row.assignee_id is None:
+            done.update(assignee_id=user.id, assignee_name=user.username)
+        write_row(row, HumanTask.state == "ready", done)
+        closed.discard(row.id)
+    if closed:  # ended without being completed: cancelled, or interrupted by an event
+        db.session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")
+                           .values(state="cancelled", completed_at=now),
+                           execution_options={"synchronize_session": "fetch"})
+    kept = sorted(before & ready.keys())
+    still_open = list(db.session.scalars(select(HumanTask).where(HumanTask.id.in_(kept)))) if kept else []
+    new_rows = [{
+        "id": task_id, "complaint_id": complaint.id, "complaint_number": complaint.number,
+        "complaint_type": complaint.type, "process_id": task.meta.process_id, "element_id": task.meta.element_id,
+        "name": task.meta.name, "role": task.meta.role or "duty_manager", "form_key": task.meta.form_key or "",
+        "state": "ready", "created_at": now, "due_at": task.due_at, "due_order": task.due_at or NO_DUE_DATE,
+    } for task_id, task in ready.items() if task_id not in before]
+    if new_rows:
+        db.session.execute(insert(HumanTask), new_rows)
+        still_open += [HumanTask(**row) for row in new_rows]
+    return still_open
 
 
 def project_timers(complaint_id: int, before: frozenset[str], waiting: dict[str, WaitingTimer]) -> None:

@@ -1,10 +1,13 @@
 """One step on one complaint, as one transaction.
 
 Lock the complaint row, load its workflow onto the compiled spec, act, save the
-state with a revision check, re-project the human tasks, append to the audit
-trail, commit. If the engine fails (a service task raises, an expression is
-wrong) everything is rolled back, an incident is recorded in a transaction of
-its own, and the caller gets a 409 that names it.
+state with a revision check, re-project the human tasks and timers, append to
+the audit trail, commit. Whatever fails, the transaction is rolled back before
+the error is raised. When the engine fails (a service task raises, an
+expression is wrong) an incident is recorded in a transaction of its own and the
+caller gets a 409 that names it; a later successful step that makes the failed
+action moot (the task was completed, the message or timer no longer waited for)
+closes that incident as superseded.
 """
 
 from __future__ import annotations
@@ -13,33 +16,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.complaints import audit
-from app.complaints.models import Complaint, Incident
-from app.database import row_locks
-from app.definitions import service as definitions
+from app.database import begin_write, row_locks
 from app.engine.instance import Instance, StepError
 from app.engine.script_engine import ServiceTaskFailed
 from app.errors import Conflict, NotFound, ServiceError
 from app.extensions import db
-from app.tasks import operators
-from app.tasks.models import NO_DUE_DATE, HumanTask
-from app.timers import settings as time_settings
-from app.timers.projection import project_timers
+from app.runtime import audit, environment
+from app.runtime.environment import Actor, StepContext
+from app.runtime.models import Complaint, HumanTask, Incident
+from app.runtime.projection import Completion, project_tasks, project_timers, write_row
 from app.timeutil import utcnow
-from app.users.models import User
 
-
-@dataclass(frozen=True)
-class Completion:
-    """The human task a step completes, and by whom."""
-
-    row: HumanTask
-    user: User
-    data: dict[str, Any]
+CONCURRENT_CHANGE = "The complaint was changed by someone else at the same moment; reload and try again."
 
 
 class StepFailed(Conflict):
@@ -62,13 +55,36 @@ class Snapshot:
 NOTHING = Snapshot(frozenset(), frozenset())  # a complaint being registered
 
 
+def mark_locked(complaint: Complaint) -> None:
+    """Record that this transaction holds the complaint (locked, or created by it)."""
+    session = db.session()
+    transaction = session.get_transaction()
+    held = session.info.get("locked_complaints")
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info["locked_complaints"] = held
+    held[1].add(complaint.id)
+
+
+def _require_locked(complaint: Complaint) -> None:
+    session = db.session()
+    held = session.info.get("locked_complaints")
+    if held is None or held[0] is not session.get_transaction() or complaint.id not in held[1]:
+        db.session.rollback()
+        raise RuntimeError(f"Complaint {complaint.id} must be locked in this transaction before a step is saved.")
+
+
 def lock_complaint(complaint_id: int) -> Complaint:
+    """Begin the write transaction and lock the complaint row in it (SQLite: the write lock)."""
+    begin_write()
     query = select(Complaint).where(Complaint.id == complaint_id)
     if row_locks():
         query = query.with_for_update().execution_options(populate_existing=True)
     complaint = db.session.scalars(query).first()
     if complaint is None:
+        db.session.rollback()
         raise NotFound(f"There is no complaint {complaint_id}.")
+    mark_locked(complaint)
     return complaint
 
 
@@ -88,6 +104,7 @@ def lock_task(task_id: str) -> tuple[Complaint, HumanTask]:
     deadlock) and the task is read by a statement of its own after the lock is held; SQLite's
     write transactions already run one at a time, so one statement reads both.
     """
+    begin_write()
     if row_locks():
         complaint = db.session.scalars(_LOCK_COMPLAINT_OF_TASK, {"task_id": task_id}).first()
         row = db.session.get(HumanTask, task_id, populate_existing=True) if complaint is not None else None
@@ -95,23 +112,34 @@ def lock_task(task_id: str) -> tuple[Complaint, HumanTask]:
         found = db.session.execute(_TASK_WITH_COMPLAINT, {"task_id": task_id}).first()
         complaint, row = found if found is not None else (None, None)
     if complaint is None or row is None:
+        db.session.rollback()
         raise NotFound(f"There is no task {task_id}.")
+    mark_locked(complaint)
     return complaint, row
 
 
-def service_caller(complaint: Complaint, actor: User | None):
-    context = operators.OperatorContext(complaint.id, complaint.number, actor.username if actor else "system")
-    return lambda name, params, _data: operators.call(name, context, params)
+def _service_caller(complaint: Complaint, actor: Actor | None):
+    context = StepContext(complaint.id, complaint.number, actor.username if actor else "system")
+    call_operator = environment.current().call_operator
+    return lambda name, params, _data: call_operator(name, context, params)
 
 
-def load_instance(complaint: Complaint, actor: User | None) -> Instance:
-    return Instance.load(definitions.compiled(complaint.definition_id), complaint.state,
-                         time_settings.current().functions(), service_caller(complaint, actor))
+def load_instance(complaint: Complaint, actor: Actor | None) -> Instance:
+    env = environment.current()
+    return Instance.load(env.compiled(complaint.definition_id), complaint.state, env.functions(),
+                         _service_caller(complaint, actor))
+
+
+def start_instance(complaint: Complaint, data: dict[str, Any], actor: Actor | None) -> Instance:
+    """Start the complaint's process with `data` and run it to its first wait."""
+    env = environment.current()
+    return Instance.start(env.compiled(complaint.definition_id), data, env.functions(),
+                          _service_caller(complaint, actor))
 
 
 def run_step(
     complaint: Complaint,
-    actor: User | None,
+    actor: Actor | None,
     act: Callable[[Instance], None],
     *,
     audit_action: str,
@@ -120,16 +148,25 @@ def run_step(
     completion: Completion | None = None,
     retry_of: int | None = None,
     on_failure: Callable[[Exception], Exception] | None = None,
+    instance: Instance | None = None,
 ) -> list[HumanTask]:
     """Take one step on a locked complaint and commit it, or change nothing; return its open tasks.
 
+    `instance` is the complaint's workflow when the caller has loaded it already under this lock.
     When the engine fails, everything is rolled back and, by default, an incident is recorded;
-    `on_failure` replaces that (the timer worker retries with backoff first).
+    `on_failure` replaces that (the timer worker retries with backoff first). A failure to load
+    (the database, a stored state the engine cannot read) is an error, not an incident.
     """
+    _require_locked(complaint)
     complaint_id = complaint.id
     try:
-        instance = load_instance(complaint, actor)
+        if instance is None:
+            instance = load_instance(complaint, actor)
         before = Snapshot.of(instance)
+    except BaseException:
+        db.session.rollback()
+        raise
+    try:
         act(instance)
     except ServiceError:
         db.session.rollback()
@@ -137,15 +174,56 @@ def run_step(
     except StepError as exc:
         db.session.rollback()
         raise Conflict(str(exc)) from None
+    except SQLAlchemyError:
+        db.session.rollback()
+        raise
     except Exception as exc:  # the engine's failure of any kind: keep the committed state
         db.session.rollback()
         if on_failure is not None:
             raise on_failure(exc) from exc
         raise incident(complaint_id, actor, retry_action, exc, retry_of) from exc
-    head = audit.append(complaint, actor, audit_action, audit_detail)
-    open_rows = save(complaint, instance, before, completion, extra=head)
+    try:
+        head = _chain(complaint, actor, audit_action, audit_detail)
+        for superseded in _supersede_incidents(complaint, instance, retry_of):
+            head = _chain(complaint, None, "incident_superseded", {"incident": superseded, "by": audit_action})
+        open_rows = save(complaint, instance, before, completion, extra=head)
+    except BaseException:
+        db.session.rollback()
+        raise
     commit()
     return open_rows
+
+
+def _chain(complaint: Complaint, actor: Actor | None, action: str, detail: dict[str, Any]) -> dict[str, Any]:
+    """Append an event and move the complaint's chain head in memory only: `save` writes it."""
+    head = audit.append(complaint, actor, action, detail)
+    for key, value in head.items():
+        set_committed_value(complaint, key, value)
+    return head
+
+
+def _still_applies(action: dict[str, Any], instance: Instance) -> bool:
+    kind = action.get("kind")
+    if kind == "complete_task":
+        return action.get("task_id") in instance.ready_task_ids()
+    if kind == "message":
+        return action.get("name") in instance.waiting_messages()
+    if kind == "timer":
+        return action.get("timer_id") in instance.waiting_timers()
+    return True
+
+
+def _supersede_incidents(complaint: Complaint, instance: Instance, retry_of: int | None) -> list[int]:
+    """Close the open incidents whose failed action this step made moot; return their numbers."""
+    query = select(Incident).where(Incident.complaint_id == complaint.id, Incident.status == "open")
+    if retry_of is not None:  # the incident being retried is resolved by its retry
+        query = query.where(Incident.n != retry_of)
+    moot = [i for i in db.session.scalars(query) if not _still_applies(i.action, instance)]
+    if moot:
+        db.session.execute(update(Incident).where(Incident.id.in_([i.id for i in moot]))
+                           .values(status="superseded", resolved_at=utcnow()),
+                           execution_options={"synchronize_session": False})
+    return [i.n for i in moot]
 
 
 def save(complaint: Complaint, instance: Instance, before: Snapshot, completion: Completion | None,
@@ -153,8 +231,10 @@ def save(complaint: Complaint, instance: Instance, before: Snapshot, completion:
     """Write the workflow state and its projections (no commit); return the complaint's open tasks.
 
     `before` is what the workflow waited on when it was loaded. `extra` are more columns of the
-    complaint to write in the same statement (the audit chain's head).
+    complaint to write in the same statement (the audit chain's head). The complaint must be
+    locked by this transaction.
     """
+    _require_locked(complaint)
     now = utcnow()
     values: dict[str, Any] = {
         "state": instance.dump(), "updated_at": now,
@@ -166,59 +246,9 @@ def save(complaint: Complaint, instance: Instance, before: Snapshot, completion:
     open_rows = project_tasks(complaint, instance, before.tasks, completion)
     project_timers(complaint.id, before.timers, instance.waiting_timers())
     if not write_row(complaint, Complaint.revision == complaint.revision, values):
-        raise Conflict("The complaint was changed by someone else at the same moment; reload and try again.")
+        db.session.rollback()
+        raise Conflict(CONCURRENT_CHANGE)
     return open_rows
-
-
-def write_row(row: Any, condition: Any, values: dict[str, Any]) -> bool:
-    """UPDATE one loaded row with a plain statement (no unit of work) and keep the object in step.
-
-    Returns False when `condition` (e.g. the revision the row was loaded at) no longer holds.
-    """
-    model = type(row)
-    result = db.session.execute(update(model).where(model.id == row.id, condition).values(**values),
-                                execution_options={"synchronize_session": False})
-    if result.rowcount != 1:
-        return False
-    for key, value in values.items():
-        set_committed_value(row, key, value)
-    return True
-
-
-def project_tasks(complaint: Complaint, instance: Instance, before: frozenset[str],
-                  completion: Completion | None) -> list[HumanTask]:
-    """Bring the complaint's rows in the task table in line with the workflow's READY human tasks.
-
-    Rows are written with plain statements rather than the unit of work: a step touches few
-    rows and knows exactly which.
-    """
-    now = utcnow()
-    ready = {task.id: task for task in instance.ready_human_tasks()}
-    closed = set(before - ready.keys())
-    if completion is not None and completion.row.id in closed:
-        row, user = completion.row, completion.user
-        done = {"state": "completed", "completed_at": now, "completed_by_id": user.id,
-                "completed_by_name": user.username, "submitted": completion.data}
-        if row.assignee_id is None:
-            done.update(assignee_id=user.id, assignee_name=user.username)
-        write_row(row, HumanTask.state == "ready", done)
-        closed.discard(row.id)
-    if closed:  # ended without being completed: cancelled, or interrupted by an event
-        db.session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")
-                           .values(state="cancelled", completed_at=now),
-                           execution_options={"synchronize_session": "fetch"})
-    kept = sorted(before & ready.keys())
-    still_open = list(db.session.scalars(select(HumanTask).where(HumanTask.id.in_(kept)))) if kept else []
-    new_rows = [{
-        "id": task_id, "complaint_id": complaint.id, "complaint_number": complaint.number,
-        "complaint_type": complaint.type, "process_id": task.meta.process_id, "element_id": task.meta.element_id,
-        "name": task.meta.name, "role": task.meta.role or "duty_manager", "form_key": task.meta.form_key or "",
-        "state": "ready", "created_at": now, "due_at": task.due_at, "due_order": task.due_at or NO_DUE_DATE,
-    } for task_id, task in ready.items() if task_id not in before]
-    if new_rows:
-        db.session.execute(insert(HumanTask), new_rows)
-        still_open += [HumanTask(**row) for row in new_rows]
-    return still_open
 
 
 def commit() -> None:
@@ -226,33 +256,35 @@ def commit() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict("The complaint was changed by someone else at the same moment; reload and try again.") \
-            from None
+        raise Conflict(CONCURRENT_CHANGE) from None
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
-def incident(complaint_id: int, actor: User | None, retry_action: dict[str, Any], exc: Exception,
-              retry_of: int | None) -> StepFailed:
+def incident(complaint_id: int, actor: Actor | None, retry_action: dict[str, Any], exc: Exception,
+             retry_of: int | None) -> StepFailed:
     """Record what failed (own transaction) and return the error to raise.
 
     A failed retry updates the incident it retried instead of opening another.
     """
     element_id = exc.element_id if isinstance(exc, ServiceTaskFailed) else _element_of(exc)
     message = _explain(exc)
-    incident = None
+    complaint = lock_complaint(complaint_id)
+    found = None
     if retry_of is not None:
-        incident = db.session.scalars(select(Incident).where(Incident.complaint_id == complaint_id,
-                                                             Incident.n == retry_of)).first()
-    if incident is not None:
-        incident.attempts += 1
-        incident.message, incident.element_id = message, element_id
-        n = incident.n
+        found = db.session.scalars(select(Incident).where(Incident.complaint_id == complaint_id,
+                                                          Incident.n == retry_of)).first()
+    if found is not None:
+        found.attempts += 1
+        found.message, found.element_id = message, element_id
+        n = found.n
     else:
         n = (db.session.scalar(select(func.max(Incident.n)).where(Incident.complaint_id == complaint_id)) or 0) + 1
         db.session.add(Incident(complaint_id=complaint_id, n=n, action=retry_action, element_id=element_id,
                                 message=message))
-    audit.record(lock_complaint(complaint_id), actor, "incident",
-                 {"incident": n, "element_id": element_id, "message": message})
-    db.session.commit()
+    audit.record(complaint, actor, "incident", {"incident": n, "element_id": element_id, "message": message})
+    commit()
     return StepFailed(f"The step could not be taken and nothing was changed: {message}",
                       incident=n, element_id=element_id)
 

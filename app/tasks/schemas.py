@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.complaints.types import COMPLAINT_TYPES
+from app.complaint_types import COMPLAINT_TYPES
+from app.forms.fields import AwareDateTime, page_number
 
 
 class InboxFilterSchema(Schema):
@@ -12,8 +13,8 @@ class InboxFilterSchema(Schema):
     role = fields.String(validate=validate.Length(max=40))
     assignee = fields.String(validate=validate.OneOf(["me"]))
     unassigned = fields.Boolean()
-    due_before = fields.AwareDateTime(default_timezone=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    due_before = AwareDateTime()
+    page = page_number()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

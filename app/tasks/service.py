@@ -13,12 +13,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app import forms
-from app.complaints import audit, steps
-from app.complaints.models import Complaint
 from app.definitions import service as definitions
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.tasks.models import HumanTask
+from app.runtime import audit, steps
+from app.runtime.models import Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import COMPLAINT_READERS, require

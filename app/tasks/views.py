@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api import PREFIX, body_doc, json_body
-from app.complaints.service import validate
+from app.payloads import load
 from app.tasks import service
 from app.tasks.schemas import AssignSchema, InboxFilterSchema
 from app.users.auth import current_user
@@ -50,4 +50,4 @@ def complete(task_id: str):
 @blp.doc(summary="Assign a task to a user with its role (duty manager)", **body_doc(AssignSchema))
 def assign(task_id: str):
     user = current_user()
-    return service.assign(user, task_id, validate(_assign_schema, json_body())["username"])
+    return service.assign(user, task_id, load(_assign_schema, json_body())["username"])

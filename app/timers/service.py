@@ -1,7 +1,7 @@
 """Timer rows and the worker that fires them.
 
 Every step rebuilds its complaint's timer rows from the workflow's waiting timer
-events, in the step's own transaction (app/timers/projection.py). The worker reads only due rows (never
+events, in the step's own transaction (app/runtime/projection.py). The worker reads only due rows (never
 scans workflows), comparing due times with the service's clock. Each firing is a
 step of its own: on PostgreSQL several workers share the rows with
 `FOR UPDATE SKIP LOCKED` (a complaint busy with someone else's step is left for the
@@ -17,13 +17,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from app.complaints import steps
-from app.complaints.models import Complaint
-from app.database import row_locks
+from app.database import begin_write, row_locks
 from app.errors import Conflict
 from app.extensions import db
-from app.timers.models import Timer, WorkerStatus
+from app.runtime import steps
+from app.runtime.models import Complaint, Timer
+from app.timers.models import WorkerStatus
 from app.timeutil import isoformat, utcnow
 
 MAX_ATTEMPTS = 5
@@ -42,6 +43,7 @@ class Pass:
 
 def _claim_due(now: datetime, skipped: set[str]) -> tuple[Timer, Complaint] | None:
     """Take the next due timer and lock its complaint, or None when nothing (free) is due."""
+    begin_write()
     query = select(Timer).where(Timer.state == "waiting", Timer.next_attempt_at <= now)
     if skipped:
         query = query.where(Timer.id.not_in(skipped))
@@ -60,11 +62,17 @@ def _claim_due(now: datetime, skipped: set[str]) -> tuple[Timer, Complaint] | No
         skipped.add(timer.id)
         db.session.rollback()
         return _claim_due(now, skipped)
+    steps.mark_locked(complaint)
     return timer, complaint
 
 
 def fire_due(now: datetime | None = None, limit: int | None = None) -> Pass:
-    """Fire timers due at `now` (default: the service's clock) one step at a time."""
+    """Fire timers due at `now` (default: the service's clock) one step at a time.
+
+    A timer row whose event the workflow no longer waits on is deleted under the complaint's lock.
+    A firing that meets a conflict (the complaint changed at that moment) is rolled back and left for
+    the next pass: the worker never writes after a conflict.
+    """
     now = now or utcnow()
     result = Pass()
     while limit is None or result.fired + result.retried + result.failed < limit:
@@ -75,23 +83,40 @@ def fire_due(now: datetime | None = None, limit: int | None = None) -> Pass:
         timer, complaint = claimed
         timer_id, element_id, due_at = timer.id, timer.element_id, timer.due_at
         try:
+            instance = steps.load_instance(complaint, None)
+        except SQLAlchemyError:
+            db.session.rollback()
+            raise
+        except Exception as exc:  # a state the engine cannot read: retried, then an incident
+            db.session.rollback()
+            _count(result, _failed(timer_id, exc))
+            continue
+        if timer_id not in instance.waiting_timers():
+            db.session.execute(delete(Timer).where(Timer.id == timer_id))
+            db.session.commit()
+            continue
+        try:
             steps.run_step(
-                complaint, None, lambda instance, tid=timer_id: instance.fire_timer(tid),
+                complaint, None, lambda inst, tid=timer_id: inst.fire_timer(tid),
                 audit_action="timer_fired",
                 audit_detail={"timer_id": timer_id, "timer": element_id, "due_at": isoformat(due_at)},
                 retry_action={"kind": "timer", "timer_id": timer_id},
                 on_failure=lambda exc, tid=timer_id: _failed(tid, exc),
+                instance=instance,
             )
             result.fired += 1
         except _TimerFailed as failure:
-            if failure.final:
-                result.failed += 1
-            else:
-                result.retried += 1
-        except Conflict:  # the timer had already fired or gone: the row was stale
-            db.session.execute(delete(Timer).where(Timer.id == timer_id))
-            db.session.commit()
+            _count(result, failure)
+        except Conflict:  # already rolled back by the step
+            result.skipped.add(timer_id)
     return result
+
+
+def _count(result: Pass, failure: _TimerFailed) -> None:
+    if failure.final:
+        result.failed += 1
+    else:
+        result.retried += 1
 
 
 class _TimerFailed(Exception):
@@ -103,6 +128,9 @@ class _TimerFailed(Exception):
 def _failed(timer_id: str, exc: Exception) -> _TimerFailed:
     """After a failed firing (already rolled back): back off, or give up and record an incident."""
     timer = db.session.get(Timer, timer_id)
+    if timer is None:  # a step replaced the complaint's timers meanwhile
+        db.session.rollback()
+        return _TimerFailed(final=False)
     timer.attempts += 1
     timer.last_error = str(exc)[:2000] or type(exc).__name__
     if timer.attempts >= MAX_ATTEMPTS:

@@ -13,12 +13,15 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.database import begin_write
 from app.errors import Invalid
 from app.extensions import db
 from app.timers.calendar import DEFAULT_CALENDAR, WEEKDAYS, BusinessCalendar
 from app.timers.limits import DEFAULT_LIMITS, UNITS, Limits
 from app.timers.models import Setting
 from app.timeutil import utcnow
+from app.users.models import User
+from app.users.permissions import require
 
 SETTINGS_TTL = 5.0
 _cache: dict[str, tuple[float, Limits]] = {}
@@ -69,6 +72,7 @@ def current() -> Limits:
 
 
 def _save(key: str, value: dict[str, Any], actor_name: str) -> None:
+    begin_write()
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value, row.updated_at, row.updated_by = value, utcnow(), actor_name
     db.session.add(row)
@@ -76,7 +80,8 @@ def _save(key: str, value: dict[str, Any], actor_name: str) -> None:
     _cache.clear()
 
 
-def set_time_limits(payload: Any, actor_name: str) -> dict[str, dict[str, Any]]:
+def set_time_limits(payload: Any, actor: User) -> dict[str, dict[str, Any]]:
+    require(actor, {"admin"}, "change time limits")
     if not isinstance(payload, dict) or not payload:
         raise Invalid("Send an object of limits: {\"feedback\": {\"amount\": 48, \"unit\": \"hours\"}, …}.")
     errors: dict[str, Any] = {}
@@ -92,16 +97,17 @@ def set_time_limits(payload: Any, actor_name: str) -> dict[str, dict[str, Any]]:
     if errors:
         raise Invalid("Some limits are not valid.", errors=errors)
     merged = {**(_stored("time_limits") or {}), **cleaned}
-    _save("time_limits", merged, actor_name)
+    _save("time_limits", merged, actor.username)
     return time_limits()
 
 
-def set_business_calendar(payload: Any, actor_name: str) -> dict[str, Any]:
+def set_business_calendar(payload: Any, actor: User) -> dict[str, Any]:
+    require(actor, {"admin"}, "change the business calendar")
     try:
         loaded = CalendarSchema().load(payload if isinstance(payload, dict) else {})
     except ValidationError as exc:
         raise Invalid("The calendar is not valid.", errors=exc.messages) from None
     value = {"opening_hours": {day: loaded["opening_hours"].get(day) for day in WEEKDAYS},
              "holidays": sorted({d.isoformat() for d in loaded["holidays"]})}
-    _save("business_calendar", value, actor_name)
+    _save("business_calendar", value, actor.username)
     return business_calendar()

@@ -7,9 +7,9 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.api import PREFIX, body_doc, json_body
-from app.complaints.service import validate as load
 from app.extensions import db
-from app.users import service
+from app.payloads import load
+from app.users import passwords, service
 from app.users.auth import current_user
 from app.users.models import User
 from app.users.permissions import require
@@ -20,7 +20,10 @@ blp = Blueprint("users", __name__, url_prefix=PREFIX, description="Users")
 
 class NewUserSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    password = fields.String(required=True, validate=validate.Length(min=8, max=200), load_only=True)
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
+                             metadata={"description": f"At least {passwords.MIN_LENGTH} characters, not a common "
+                                                      "or easily guessed password."})
     roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), required=True,
                         validate=validate.Length(min=1))
     display_name = fields.String(load_default=None, validate=validate.Length(max=120))

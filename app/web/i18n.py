@@ -15,7 +15,7 @@ from flask import current_app, request, session
 from flask_babel import format_currency, format_date, format_time, get_locale
 from flask_babel import gettext as _
 
-from app.complaints.types import CHANNELS, COMPLAINT_TYPES
+from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.timeutil import utcnow
 from app.users.roles import ROLES
 
@@ -183,6 +183,8 @@ _EXACT = {
     "This must be confirmed.": lambda: _("This must be confirmed."),
     "No active process for this type.": lambda: _("No process is active for this complaint type."),
     "The current password is not correct.": lambda: _("The current password is not correct."),
+    "This password is too common or too easy to guess. Use a longer phrase of unrelated words.":
+        lambda: _("This password is too common or too easy to guess. Use a longer phrase of unrelated words."),
 }
 
 _PATTERNS = [
@@ -203,6 +205,8 @@ _PATTERNS = [
     (re.compile(r"Must be equal to .*\."), lambda m: _("This value is not allowed.")),
     (re.compile(r"A password needs at least (?P<n>\d+) characters\."),
      lambda m: _("A password needs at least %(n)s characters.", **m)),
+    (re.compile(r"A password may have at most (?P<n>\d+) characters\."),
+     lambda m: _("A password may have at most %(n)s characters.", **m)),
     (re.compile(r"Not a valid .*\."), lambda m: _("This value is not valid.")),
 ]
 

@@ -14,7 +14,6 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.complaints import customer
-from app.database import end_read_transaction
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.forms.lifecycle import SATISFACTION
 from app.web.extensions import csrf
@@ -35,7 +34,6 @@ FIELD_ERRORS = {
 def _before() -> None:
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
-        end_read_transaction()
 
 
 def _client() -> str:
@@ -49,7 +47,7 @@ def _form_values() -> dict[str, str]:
 
 @bp.route("/status", methods=["GET", "POST"])
 def status():
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD like GET
         return render_template("public/lookup.html", values={"number": request.args.get("number", "")},
                                errors={}, not_found=False)
     values = _form_values()

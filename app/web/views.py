@@ -28,24 +28,20 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.complaints import service as complaints
 from app.complaints.schemas import ComplaintFilterSchema
-from app.complaints.types import CHANNELS, COMPLAINT_TYPES
-from app.database import end_read_transaction
 from app.definitions import service as definitions
 from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthenticated
 from app.tasks import service as tasks
 from app.timeutil import utcnow
-from app.users import lockout
+from app.users import lockout, passwords
 from app.users import service as users
-from app.users.permissions import COMPLAINT_READERS, DEFINITION_READERS, require
-from app.users.roles import CASE_ROLES, INTAKE_ROLES
+from app.users.login import log_in
+from app.users.permissions import COMPLAINT_READERS, DEFINITION_READERS
+from app.users.roles import CASE_ROLES
 from app.web import formrender, i18n
 from app.web.extensions import csrf, login_manager
-
-# The processes page is for the people who own or audit the diagrams (every case role still sees a
-# complaint's own diagram on its page).
-PROCESS_PAGE_ROLES = frozenset({"process_owner", "legal", "admin"})
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/web-static")
@@ -86,8 +82,6 @@ def _before() -> None:
         csrf.protect()
     if current_user.is_authenticated:
         g.user = current_user.user
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        end_read_transaction()  # so the write lock is not held while the session user was read
 
 
 @bp.app_context_processor
@@ -97,7 +91,7 @@ def _helpers() -> dict[str, Any]:
             "local_time": i18n.local_time, "local_date": i18n.local_date, "money": i18n.money, "pick": i18n.pick,
             "nav_counts": _nav_counts, "translate_error": i18n.validation_message,
             "may_read_complaints": lambda: current_user.is_authenticated and me().has_role(*COMPLAINT_READERS),
-            "may_see_processes": lambda: current_user.is_authenticated and me().has_role(*PROCESS_PAGE_ROLES)}
+            "may_see_processes": lambda: current_user.is_authenticated and me().has_role(*DEFINITION_READERS)}
 
 
 def _nav_counts() -> list[tuple[str, int]]:
@@ -134,21 +128,17 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD like GET
         return render_template("web/login.html", username="", error=None)
     username = (request.form.get("username") or "").strip()
-    password = request.form.get("password") or ""
-    if username and lockout.locked_for(username):
-        minutes = lockout.locked_for(username) // 60 + 1
+    try:
+        user = log_in(username, request.form.get("password") or "", request.remote_addr)
+    except lockout.TooManyAttempts as exc:
         return render_template("web/login.html", username=username,
-                               error=_("Too many failed attempts. Try again in %(n)d min.", n=minutes)), 429
-    user = users.find_user(username) if username else None
-    if user is None or not users.check_password(user, password):
-        if username:
-            lockout.failed(username)
-        return render_template("web/login.html", username=username,
-                               error=_("Wrong user name or password.")), 401
-    lockout.succeeded(username)
+                               error=_("Too many failed attempts. Try again in %(n)d min.",
+                                       n=(exc.retry_after + 59) // 60)), 429, {"Retry-After": str(exc.retry_after)}
+    except Unauthenticated:
+        return render_template("web/login.html", username=username, error=_("Wrong user name or password.")), 401
     session.clear()
     login_user(SessionUser(user))
     return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
@@ -329,7 +319,7 @@ def _flatten(errors: dict[str, Any]) -> dict[str, list[str]]:
 @bp.route("/complaints/new", methods=["GET", "POST"])
 @login_required
 def register():
-    require(me(), INTAKE_ROLES, "register complaints")
+    complaints.check_may_register(me())
     errors: dict[str, list[str]] = {}
     values: Any = {"channel": "desk", "occurred_at": datetime.now(
         ZoneInfo(current_app.config["MALL_TIMEZONE"])).strftime("%Y-%m-%dT%H:%M")}
@@ -372,11 +362,11 @@ def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]
         value = (args.get(name) or "").strip()
         if value:
             try:
-                day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=zone)
-            except ValueError:
+                day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=zone) + timedelta(days=days)
+            except (ValueError, OverflowError):  # not a date, or the day after 9999-12-31
                 errors[name] = ["Not a valid date."]
             else:
-                raw[name] = (day + timedelta(days=days)).isoformat()
+                raw[name] = day.isoformat()
     if args.get("overdue") in ("1", "true", "yes"):
         raw["overdue"] = True
     if args.get("page"):
@@ -388,7 +378,7 @@ def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]
 @bp.route("/complaints")
 @login_required
 def complaint_list():
-    require(me(), COMPLAINT_READERS, "read complaints")
+    complaints.check_may_read(me())
     errors: dict[str, list[str]] = {}
     result: dict[str, Any] = {"items": [], "total": 0, "page": 1, "per_page": 20}
     raw, errors = _list_filters(request.args)
@@ -429,7 +419,7 @@ def change_password():
                 flash(_("Your password was changed."), "ok")
                 return redirect(url_for("web.home"))
         status = 422
-    return render_template("web/password.html", errors=errors, min_length=users.MIN_PASSWORD_LENGTH), status
+    return render_template("web/password.html", errors=errors, min_length=passwords.MIN_LENGTH), status
 
 
 # --- processes (read-only) ------------------------------------------------------------------------------
@@ -437,8 +427,7 @@ def change_password():
 @bp.route("/processes")
 @login_required
 def processes():
-    require(me(), PROCESS_PAGE_ROLES, "read process definitions")
-    items = definitions.list_processes()
+    items = definitions.list_processes(me())
     for item in items:
         item["title"] = i18n.element_name(item["key"], item["key"], item["name"] or item["key"])
     return render_template("web/processes.html", items=items)
@@ -447,8 +436,7 @@ def processes():
 @bp.route("/processes/<key>")
 @login_required
 def process(key: str):
-    require(me(), PROCESS_PAGE_ROLES, "read process definitions")
-    versions = definitions.versions_of(key)
+    versions = definitions.versions_of(key, me())
     active = next((v for v in versions if v.active), None)
     wanted = request.args.get("version", type=int)
     shown = next((v for v in versions if v.version == wanted), None) or active or versions[-1]
@@ -482,8 +470,7 @@ def complaint(complaint_id: int):
 @bp.route("/processes/<key>/versions/<int:version>/bpmn")
 @login_required
 def bpmn(key: str, version: int):
-    require(me(), DEFINITION_READERS, "read process definitions")
-    return Response(definitions.get_version(key, version).source, mimetype="application/xml")
+    return Response(definitions.get_version(key, version, me()).source, mimetype="application/xml")
 
 
 # --- error pages ----------------------------------------------------------------------------------------
@@ -533,7 +520,7 @@ def _service_error(error):
 @bp.errorhandler(Exception)
 def _unexpected(error):
     if isinstance(error, HTTPException):
-        return _error_page(error.code or 500)
+        return (*_error_page(error.code or 500), _http_headers(error))
     current_app.logger.exception("unexpected error on a page")
     return _error_page(500)
 
@@ -543,7 +530,13 @@ def register_error_pages(app: Flask) -> None:
     from app.api import PREFIX, api
 
     @app.errorhandler(404)
+    @app.errorhandler(405)
     def _page_not_found(error):
         if request.path.startswith(PREFIX):
             return api.handle_http_exception(error)
-        return _error_page(404)
+        return (*_error_page(error.code), _http_headers(error))
+
+
+def _http_headers(error: HTTPException) -> dict[str, str]:
+    """The headers an HTTP error carries (Allow on a 405), without its content type."""
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}

@@ -1,0 +1,147 @@
+"""The tables the step pipeline owns: the complaint (process instance) row, its projected human tasks
+and timers, its incidents and its audit trail.
+
+Every step writes them in one transaction (app/runtime/steps.py); features read them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.timeutil import UtcDateTime, utcnow
+
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+class Complaint(db.Model):
+    __tablename__ = "complaint"
+    __table_args__ = (  # the search's filters, each followed by its order (migration 0010)
+        Index("ix_complaint_order", "created_at", "id"),
+        Index("ix_complaint_type_order", "type", "created_at", "id"),
+        Index("ix_complaint_status_order", "status", "created_at", "id"),
+        Index("ix_complaint_type_status_order", "type", "status", "created_at", "id"),
+        Index("ix_complaint_surname_order", "customer_surname", "created_at", "id", "type", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(120))
+    revision: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(Text)
+
+    channel: Mapped[str] = mapped_column(String(20))
+    customer_surname: Mapped[str] = mapped_column(String(40))
+    customer_phone: Mapped[str] = mapped_column(String(20))
+    contact_consent: Mapped[bool] = mapped_column(default=False)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    location: Mapped[str] = mapped_column(String(200))
+    involved_party: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    demand: Mapped[str] = mapped_column(Text)
+    intake: Mapped[dict] = mapped_column(JSON, default=dict)  # further intake fields, as entered
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # The head of the complaint's audit chain, kept here so appending needs no read of the trail.
+    audit_seq: Mapped[int] = mapped_column(default=0)
+    audit_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
+
+    # The ORM checks the revision on every UPDATE (WHERE revision = <as loaded>); steps.save raises it
+    # when the workflow state changes, so claims or audit appends do not count as new revisions.
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
+
+
+class Incident(db.Model):
+    """A step that failed and was rolled back; kept so someone can retry it."""
+
+    __tablename__ = "incident"
+    __table_args__ = (UniqueConstraint("complaint_id", "n", name="uq_incident_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    n: Mapped[int]
+    action: Mapped[dict] = mapped_column(JSON)  # what to retry: {"kind": ..., ...}
+    element_id: Mapped[str | None] = mapped_column(String(120))
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open / resolved
+    attempts: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class AuditEvent(db.Model):
+    """One action on a complaint. Append-only (database triggers refuse changes) and hash-chained."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("complaint_id", "seq", name="uq_audit_sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"))
+    seq: Mapped[int]
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class HumanTask(db.Model):
+    """A READY (or finished) human task of a complaint: the inbox reads only this table."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_inbox_order", "state", "role", "due_order", "id"),
+        Index("ix_task_complaint_state", "complaint_id", "state"),
+        Index("ix_task_overdue", "state", "due_order", "complaint_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow's task id
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"))
+    complaint_number: Mapped[str] = mapped_column(String(20))
+    complaint_type: Mapped[str] = mapped_column(String(40))
+    process_id: Mapped[str] = mapped_column(String(120))
+    element_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    form_key: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(12), default="ready")  # ready / completed / cancelled
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    assignee_name: Mapped[str | None] = mapped_column(String(120))
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # due_at, or NO_DUE_DATE for tasks without one: the inbox orders by this, so one index serves the order
+    # on both databases (SQLite and PostgreSQL disagree on where NULLs sort).
+    due_order: Mapped[datetime] = mapped_column(UtcDateTime, default=lambda: NO_DUE_DATE)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    completed_by_name: Mapped[str | None] = mapped_column(String(120))
+    submitted: Mapped[dict | None] = mapped_column(JSON)  # the form data it was completed with
+
+
+class Timer(db.Model):
+    """A timer event a complaint waits on; rebuilt from the workflow in every step's transaction."""
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_due", "state", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow's task id of the timer event
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    element_id: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="waiting")  # waiting / failed
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
