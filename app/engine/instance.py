@@ -1,8 +1,10 @@
 """Running one complaint's workflow: start, load, act, save.
 
-The stored state is SpiffWorkflow's serialization without the specs: the spec of
-a deployed version is compiled once and attached on load, which keeps both the
-stored state and the cost of a step small.
+The stored state is SpiffWorkflow's serialization without the specs, pruned and
+versioned (app/engine/state.py): the spec of a deployed version is compiled once
+and attached on load, which keeps both the stored state and the cost of a step
+small. Timers never fire by themselves (app/engine/timers.py): only `fire_timer`,
+which the timer worker calls when the service's clock says they are due.
 """
 
 from __future__ import annotations
@@ -15,20 +17,16 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import state as stored
 from app.engine.script_engine import RestrictedScriptEngine, ServiceCaller
 from app.engine.specs import CompiledProcess, HumanTaskMeta
-
-STATE_FORMAT = "spiff-3.2-nospec"
 
 
 class StepError(Exception):
@@ -45,36 +43,6 @@ class NothingWaiting(StepError):
 
 class TimerNotWaiting(StepError):
     pass
-
-
-class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
-    """Serializes a workflow without its specs; restores it onto a compiled process."""
-
-    def to_dict(self, workflow: BpmnWorkflow) -> dict:
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct: dict, compiled: CompiledProcess | None = None) -> BpmnWorkflow:
-        if compiled is None:
-            raise ValueError("A stored workflow can only be restored onto its compiled process.")
-        workflow = self.target_class(compiled.spec, compiled.subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
-def _make_serializer() -> BpmnWorkflowSerializer:
-    config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = _SpeclessWorkflowConverter
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
-
-
-_SERIALIZER = _make_serializer()
 
 
 @dataclass(frozen=True)
@@ -156,20 +124,20 @@ class Instance:
         functions: Mapping[str, Callable[..., Any]],
         service_caller: ServiceCaller | None,
     ) -> Instance:
-        dct = json.loads(state)
-        if dct.pop("format", None) != STATE_FORMAT:
-            raise StepError("The stored workflow state has an unknown format.")
-        workflow = _SERIALIZER.from_dict(dct, compiled=compiled)
+        try:
+            workflow = stored.decode(state, compiled)
+        except stored.StateFormatError as exc:
+            raise StepError(str(exc)) from exc
         workflow.script_engine = RestrictedScriptEngine(functions, service_caller)
         return cls(compiled, workflow)
 
     def dump(self) -> str:
-        dct = _SERIALIZER.to_dict(self.workflow)
-        dct["format"] = STATE_FORMAT
-        return json.dumps(dct, separators=(",", ":"))
+        """The state to store. Prunes the workflow first: what is dropped is history, so the
+        instance still answers every question below and can go on running."""
+        return stored.encode(self.workflow)
 
     def run(self) -> None:
-        """Run engine steps (gateways, service tasks, due timers) up to the next wait."""
+        """Run engine steps (gateways, service tasks) up to the next wait; timers wait for `fire_timer`."""
         self.workflow.do_engine_steps()
 
     @property

@@ -2,8 +2,9 @@
 
 A `CompiledProcess` is what one deployed version runs: the process spec, the
 specs of the call activities it resolved, and for every human task the facts
-the inbox needs (role, form key, name, instructions). Parsing is expensive, so
-the service layer compiles each version once and keeps the result.
+the inbox needs (role, form key, name, instructions). Its timers wait for the
+timer worker (app/engine/timers.py). Parsing is expensive, so the service layer
+compiles each version once and keeps the result.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask as ManualTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
+from app.engine.timers import hold_timers
 from app.engine.xml import DiagramError, DiagramProblem
 
 
@@ -73,6 +75,7 @@ def compile_process(parser: SpiffBpmnParser, key: str, roles: Mapping[str, str])
     with _as_diagram_error(None):
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
+    hold_timers([spec, *subprocess_specs.values()])
     compiled = CompiledProcess(key=key, spec=spec, subprocess_specs=subprocess_specs)
     for process_spec in [spec, *subprocess_specs.values()]:
         for task_spec in process_spec.task_specs.values():
