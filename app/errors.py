@@ -1,12 +1,15 @@
 """Errors that reach a client, and the one JSON shape they all take.
 
 Services raise these; the API turns them into `{"message": ..., ...}` with the
-right status. Nothing else may escape as a 500 with a stack trace.
+right status. Nothing else may escape as a 500 with a stack trace. The schemas at
+the end describe those bodies in the OpenAPI document.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from marshmallow import Schema, fields
 
 
 class ServiceError(Exception):
@@ -43,3 +46,24 @@ class Invalid(ServiceError):
     """422: the payload or diagram was understood but is not acceptable."""
 
     status = 422
+
+
+class ErrorSchema(Schema):
+    """The body of every error: what went wrong, in words a person can act on."""
+
+    message = fields.String(required=True)
+
+
+class InvalidSchema(ErrorSchema):
+    """A 422: a payload names its fields (`{field: [messages]}`, nested like the payload);
+    a diagram lists its problems (`[{message, element_id, line, file}]`)."""
+
+    errors = fields.Raw(metadata={"description": "{field: [messages]} for a payload, "
+                                                 "[{message, element_id, line, file}] for a diagram"})
+    reason = fields.String(metadata={"description": "A code for why an attachment was refused"})
+
+
+class TooManySchema(ErrorSchema):
+    """A 429: how many seconds to wait (also sent as Retry-After)."""
+
+    retry_after = fields.Integer()

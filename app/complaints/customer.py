@@ -22,7 +22,6 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import and_, delete, func, insert, select, update
 
 from app.complaint_types import COMPLAINT_TYPES
@@ -31,7 +30,7 @@ from app.database import begin_write
 from app.engine.instance import Instance
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
-from app.forms.lifecycle import SATISFACTION
+from app.forms import messages
 from app.runtime import steps
 from app.runtime.models import Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
@@ -57,15 +56,6 @@ class SurveyNotWaiting(Conflict):
     """No survey waits for an answer (already answered, or the complaint is not at the follow-up)."""
 
 
-class SurveySchema(Schema):
-    satisfied = fields.Boolean(required=True)
-    satisfaction = fields.String(required=True, validate=validate.OneOf(list(SATISFACTION)))
-    comments = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
-
-
-_survey_schema = SurveySchema()
-
-
 def status_for_customer(number: Any, phone_last4: Any, *, client: str | None = None) -> dict[str, Any]:
     """The customer's view of their complaint; NotFound when number and digits do not match.
 
@@ -81,12 +71,7 @@ def answer_survey(number: Any, phone_last4: Any, answers: Any, *, client: str | 
     SurveyNotWaiting (409) when no survey waits (already answered, or not at the follow-up yet).
     """
     complaint = _verify(number, phone_last4, client)
-    if not isinstance(answers, dict):
-        raise Invalid("The answers must be an object.", errors={"_schema": ["Expected an object."]})
-    try:
-        payload = _survey_schema.load(answers)
-    except ValidationError as exc:
-        raise Invalid("Some answers are not valid.", errors=exc.messages) from None
+    payload = messages.load(SURVEY_MESSAGE, answers)
     complaint = steps.lock_complaint(complaint.id)
     if complaint.status != "open":
         raise SurveyNotWaiting("This complaint waits for no survey answer.")

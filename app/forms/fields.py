@@ -1,12 +1,76 @@
-"""Field helpers so every form labels and validates the same way."""
+"""Field types and helpers so every payload labels and validates the same way.
+
+Besides the form helpers (`text`, `yes_no`, `money`, …) this module holds the field
+types every payload schema uses where marshmallow's own are too lenient for this
+service: booleans that are JSON booleans, money that is documented and returned as
+a number, date-times the databases and time-zone arithmetic can hold, and integers
+that fit the databases' integer columns.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import fields, validate
 
-PHONE_PATTERN = r"^\+?[0-9][0-9 -]{5,19}$"
+PHONE_MAX_LENGTH = 20  # the customer_phone column
+PHONE_PATTERN = r"^\+?[0-9][0-9 -]{5,19}$"  # and at most PHONE_MAX_LENGTH characters in all
+MAX_INT = 2**31 - 1  # PostgreSQL's integer; page numbers and ids stay within it
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999  # date-times outside are refused before any arithmetic
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON boolean: true or false only (marshmallow also takes 1, "yes", "on", …)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class Money(fields.Decimal):
+    """Yuan with two decimals, loaded as Decimal, returned and documented as a JSON number."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(places=2, as_string=False, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:
+        number = super()._serialize(value, attr, obj, **kwargs)
+        return None if number is None else float(number)
+
+
+class AwareDateTime(fields.AwareDateTime):
+    """An ISO 8601 date-time with its offset, between EARLIEST_YEAR and LATEST_YEAR in UTC.
+
+    Year 9999 with a negative offset (or year 1 with a positive one) has no UTC equivalent;
+    refusing the ends of the calendar keeps every later conversion safe.
+    """
+
+    default_error_messages = {"range": f"Must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}."}
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(default_timezone=None, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            year = moment.astimezone(dt.UTC).year
+        except OverflowError:
+            raise self.make_error("range") from None
+        if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+            raise self.make_error("range")
+        return moment
+
+
+def page_number() -> fields.Field:
+    return fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_INT),
+                          metadata={"description": "1 for the first page"})
+
+
+def per_page(default: int = 20, maximum: int = 100) -> fields.Field:
+    return fields.Integer(load_default=default, validate=validate.Range(min=1, max=maximum))
 
 
 def _meta(zh: str, en: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -21,13 +85,19 @@ def text(zh: str, en: str, *, required: bool = True, max_length: int = 2000, mul
 
 
 def yes_no(zh: str, en: str, *, required: bool = True) -> fields.Field:
-    return fields.Boolean(required=required, metadata=_meta(zh, en))
+    return StrictBoolean(required=required, metadata=_meta(zh, en))
+
+
+def confirmed(zh: str, en: str) -> fields.Field:
+    """A box that must be ticked: true, and nothing else."""
+    return StrictBoolean(required=True, validate=validate.Equal(True, error="This must be confirmed."),
+                         metadata=_meta(zh, en))
 
 
 def money(zh: str, en: str, *, required: bool = True) -> fields.Field:
     """Yuan, non-negative, kept to two decimals."""
-    return fields.Decimal(required=required, places=2, validate=validate.Range(min=0, max=10_000_000),
-                          metadata=_meta(zh, en, {"x-decimal-places": 2, "x-currency": "CNY"}))
+    return Money(required=required, validate=validate.Range(min=Decimal(0), max=Decimal(10_000_000)),
+                 metadata=_meta(zh, en, {"x-decimal-places": 2, "x-currency": "CNY"}))
 
 
 def choice(zh: str, en: str, options: dict[str, tuple[str, str]], *, required: bool = True) -> fields.Field:
@@ -42,5 +112,6 @@ def date(zh: str, en: str, *, required: bool = True) -> fields.Field:
 
 
 def phone(zh: str, en: str, *, required: bool = True) -> fields.Field:
-    return fields.String(required=required, validate=validate.Regexp(PHONE_PATTERN),
+    return fields.String(required=required, validate=[validate.Length(max=PHONE_MAX_LENGTH),
+                                                      validate.Regexp(PHONE_PATTERN)],
                          metadata=_meta(zh, en, {"pattern": PHONE_PATTERN}))

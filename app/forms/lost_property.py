@@ -7,9 +7,9 @@ merged into the workflow's task data by name. The diagram's gateways read `loss_
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
-from app.forms.fields import choice, money, text, yes_no
+from app.forms.fields import choice, confirmed, money, text, yes_no
 from app.forms.registry import register
 
 LOSS_KINDS = {
@@ -20,11 +20,6 @@ LOSS_KINDS = {
     "damaged": ("财物损坏", "Damaged"),
 }
 
-
-def confirmed(zh: str, en: str) -> fields.Field:
-    """A yes/no that must be yes: the step cannot be completed without it."""
-    return fields.Boolean(required=True, validate=validate.Equal(True, error="This must be confirmed."),
-                          metadata={"title": zh, "x-title-en": en})
 
 
 @register("lost_property.report", "登记丢失或损坏情况", "Record the loss or damage")

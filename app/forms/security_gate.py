@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
-from app.forms.fields import choice, text, yes_no
+from app.forms.fields import choice, confirmed, text, yes_no
 from app.forms.registry import register
 
 # What the footage shows caused the alarm; the diagram's gateways read this one field.
@@ -17,11 +17,6 @@ ALARM_FINDINGS = {
                               "Clear evidence of theft and the person will not cooperate"),
 }
 
-
-def confirmed(zh: str, en: str) -> fields.Field:
-    """A yes/no that must be yes: the step cannot be completed without it."""
-    return fields.Boolean(required=True, validate=validate.Equal(True, error="This must be confirmed."),
-                          metadata={"title": zh, "x-title-en": en})
 
 
 @register("security_gate.statement", "记录顾客陈述及资料", "Record the customer's statement and materials")

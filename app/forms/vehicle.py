@@ -6,9 +6,9 @@ when the form data is merged into the workflow's task data.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
-from app.forms.fields import choice, text, yes_no
+from app.forms.fields import choice, confirmed, text, yes_no
 from app.forms.registry import register
 
 INCIDENT_KINDS = {
@@ -43,11 +43,6 @@ CONTACT_DEPARTMENTS = {
     "legal": ("法务", "Legal"),
 }
 
-
-def confirmed(zh: str, en: str) -> fields.Field:
-    """A confirmation staff must tick: only `true` is accepted."""
-    return fields.Boolean(required=True, validate=validate.Equal(True, error="This must be confirmed."),
-                          metadata={"title": zh, "x-title-en": en})
 
 
 @register("vehicle.on_site", "保安/物业现场处理", "Security on site")

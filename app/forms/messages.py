@@ -1,0 +1,72 @@
+"""Payloads of the BPMN messages the diagrams wait for: one schema per message name.
+
+A message is delivered with POST /complaints/{id}/messages/{name} (the customer's survey
+also from the status page); its payload becomes the workflow variable the diagram's
+`spiffworkflow:messageVariable` names, and the gateways after it read its fields:
+
+| message | diagram | read by the diagrams |
+| --- | --- | --- |
+| `customer_response` | lifecycle_negotiate | `customer_response["accepted"]` |
+| `satisfaction_survey` | lifecycle_feedback | `survey["satisfied"]` |
+| `consumer_association` | vehicle | `consumer_association["complained"]` |
+
+`load` checks a payload before the engine runs, so a bad one is a 422 and never an incident.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from app.errors import NotFound
+from app.forms.fields import StrictBoolean, choice, text
+from app.forms.lifecycle import SATISFACTION
+from app.payloads import load as load_payload
+
+MESSAGES: dict[str, type[Schema]] = {}
+
+
+def message(name: str):
+    """Class decorator: make a schema the payload of the message `name`."""
+
+    def decorate(schema: type[Schema]) -> type[Schema]:
+        MESSAGES[name] = schema
+        return schema
+
+    return decorate
+
+
+@message("customer_response")
+class CustomerResponseSchema(Schema):
+    """The customer's answer to the proposed remedy."""
+
+    accepted = StrictBoolean(required=True, metadata={"title": "接受方案", "x-title-en": "Accepts the proposal"})
+    note = text("备注", "Note", required=False)
+
+
+@message("satisfaction_survey")
+class SatisfactionSurveySchema(Schema):
+    """The customer's answer to the follow-up: do they accept the result, and how satisfied are they."""
+
+    satisfied = StrictBoolean(required=True, metadata={"title": "接受处理结果", "x-title-en": "Accepts the result"})
+    satisfaction = choice("满意度", "Satisfaction", SATISFACTION)
+    comments = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000),
+                             metadata={"title": "意见", "x-title-en": "Comments"})
+
+
+@message("consumer_association")
+class ConsumerAssociationSchema(Schema):
+    """Whether the customer complained to the consumer association (消协) after no agreement."""
+
+    complained = StrictBoolean(required=True,
+                               metadata={"title": "已向消协投诉", "x-title-en": "Complained to the association"})
+    note = text("备注", "Note", required=False)
+
+
+def load(name: str, payload: Any) -> dict[str, Any]:
+    """The payload of message `name` as its schema loads it: 404 for an unknown name, 422 for a bad payload."""
+    schema = MESSAGES.get(name)
+    if schema is None:
+        raise NotFound(f"There is no message '{name}'. The diagrams wait for: {', '.join(sorted(MESSAGES))}.")
+    return load_payload(schema(), payload)
