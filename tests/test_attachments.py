@@ -69,7 +69,7 @@ def test_upload_list_and_download(app, as_user, complaint, files_dir):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Content-Disposition"].startswith("inline")
 
-    trail = desk.get(f"/complaints/{complaint['id']}/audit")["items"]
+    trail = as_user("manager").get(f"/complaints/{complaint['id']}/audit")["items"]
     event = trail[-1]
     assert event["action"] == "attachment_added" and event["detail"]["attachment"] == body["id"]
     with app.app_context():

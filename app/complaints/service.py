@@ -28,7 +28,14 @@ from app.tasks import service as tasks
 from app.timers import service as timers
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
-from app.users.permissions import mask_phone, require, require_complaint_reader, require_intake, sees_contact_details
+from app.users.permissions import (
+    mask_phone,
+    require,
+    require_audit_reader,
+    require_complaint_reader,
+    require_intake,
+    sees_contact_details,
+)
 
 _intake_schema = IntakeSchema()
 _cancel_schema = CancelSchema()
@@ -139,7 +146,7 @@ def get(complaint_id: int, viewer: User) -> dict[str, Any]:
         "involved_party": complaint.involved_party, "description": complaint.description,
         "demand": complaint.demand, "intake": complaint.intake, "revision": complaint.revision,
         "cancel_reason": complaint.cancel_reason,
-        "open_tasks": open_tasks, "history": tasks.history(complaint.id),
+        "open_tasks": open_tasks, "history": tasks.history(complaint.id, viewer),
         "records": records.for_complaint(complaint.id),
         "attachments": attachments.for_complaint(complaint.id),
         "incidents": [incident_dict(i) for i in _incidents(complaint.id)],
@@ -168,8 +175,10 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
     page, per_page = filters["page"], filters["per_page"]
     offset = (page - 1) * per_page
     if offset + per_page > COMPLAINT_DEPTH_CAP:
-        raise Invalid(f"Pages reach at most {COMPLAINT_DEPTH_CAP:,} complaints deep; narrow the search with "
-                      "filters.", errors={"page": [f"page × per_page may be at most {COMPLAINT_DEPTH_CAP}."]})
+        deepest = COMPLAINT_DEPTH_CAP // per_page
+        raise Invalid(f"Pages reach at most {COMPLAINT_DEPTH_CAP:,} complaints deep (page × per_page); narrow the "
+                      "search with filters to see older complaints.",
+                      errors={"page": [f"Must be greater than or equal to 1 and less than or equal to {deepest}."]})
     now = utcnow()
     matching = _matching(filters, now)
     ordered = matching.order_by(Complaint.created_at.desc(), Complaint.id.desc())
@@ -297,7 +306,8 @@ def retry_incident(complaint_id: int, n: int, actor: User) -> dict[str, Any]:
 
 
 def audit_trail(complaint_id: int, viewer: User) -> list[dict[str, Any]]:
-    require_complaint_reader(viewer)
+    """Every event of the complaint, with its data: for legal, duty managers and senior management."""
+    require_audit_reader(viewer)
     _get(complaint_id)
     return [{"seq": e.seq, "at": isoformat(e.at), "actor": e.actor_name, "action": e.action,
              "detail": e.detail, "hash": e.hash} for e in audit.trail(complaint_id)]

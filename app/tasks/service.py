@@ -20,7 +20,7 @@ from app.runtime import audit, steps
 from app.runtime.models import Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
-from app.users.permissions import COMPLAINT_READERS, require
+from app.users.permissions import reads_answers_of_lane, reads_every_lane, require
 
 
 def task_summary(row: HumanTask, now: datetime | None = None) -> dict[str, Any]:
@@ -107,8 +107,9 @@ def _require_open(row: HumanTask) -> None:
 
 def get_task(user: User, task_id: str) -> dict[str, Any]:
     row = _get_row(task_id)
-    if not user.has_role(row.role):
-        require(user, COMPLAINT_READERS & {"legal", "duty_manager", "admin"}, "read this task")
+    if not reads_answers_of_lane(user, row.role):
+        raise Forbidden(f"This task belongs to the role '{row.role}'; its answers are read by that role, "
+                        "duty managers, senior management and legal.")
     complaint = db.session.get(Complaint, row.complaint_id)
     meta = definitions.compiled(complaint.definition_id).human_task(row.process_id, row.element_id)
     body = task_summary(row)
@@ -197,8 +198,10 @@ def open_tasks(complaint_id: int) -> list[dict[str, Any]]:
         HumanTask.complaint_id == complaint_id, HumanTask.state == "ready").order_by(HumanTask.created_at)).all())
 
 
-def history(complaint_id: int) -> list[dict[str, Any]]:
+def history(complaint_id: int, viewer: User) -> list[dict[str, Any]]:
+    """The complaint's finished tasks; the answers only of the lanes the viewer may read (else null)."""
     rows = db.session.scalars(select(HumanTask).where(
         HumanTask.complaint_id == complaint_id, HumanTask.state != "ready").order_by(HumanTask.completed_at))
+    every_lane = reads_every_lane(viewer)
     return [{**task_summary(row), "completed_by": row.completed_by_name, "completed_at": isoformat(row.completed_at),
-             "submitted": row.submitted} for row in rows]
+             "submitted": row.submitted if every_lane or viewer.has_role(row.role) else None} for row in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.errors import Forbidden
 from app.users.models import User
-from app.users.roles import CASE_ROLES, CONTACT_ROLES, INTAKE_ROLES
+from app.users.roles import CASE_ROLES, CONTACT_ROLES, FULL_CASE_READERS, INTAKE_ROLES
 
 COMPLAINT_READERS = CASE_ROLES | {"admin"}
 DEFINITION_READERS = frozenset({"process_owner", "legal", "admin"}) | CASE_ROLES
@@ -21,6 +21,19 @@ def require_complaint_reader(user: User) -> None:
 
 def require_intake(user: User) -> None:
     require(user, INTAKE_ROLES, "register complaints")
+
+
+def reads_every_lane(user: User) -> bool:
+    return user.has_role(*FULL_CASE_READERS)
+
+
+def reads_answers_of_lane(user: User, role: str) -> bool:
+    """Whether the user may read the answers given in a task of the lane `role`."""
+    return user.has_role(role) or reads_every_lane(user)
+
+
+def require_audit_reader(user: User) -> None:
+    require(user, FULL_CASE_READERS, "read the audit trail")
 
 
 def sees_contact_details(user: User) -> bool:

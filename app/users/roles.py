@@ -20,6 +20,9 @@ ROLES: dict[str, tuple[str, str]] = {
 CASE_ROLES = frozenset(ROLES) - {"process_owner", "admin"}
 # Roles that see the customer's full contact details.
 CONTACT_ROLES = frozenset({"service_desk", "duty_manager", "legal"})
+# Roles that read every lane's answers and the audit trail of any complaint (the others read the
+# answers given in their own lanes' tasks).
+FULL_CASE_READERS = frozenset({"legal", "duty_manager", "senior_management"})
 # Roles that may register a complaint.
 INTAKE_ROLES = frozenset({"service_desk", "duty_manager"})
 

@@ -387,7 +387,10 @@ def complaint_list():
     except ValidationError as exc:
         errors = {**_flatten(exc.messages), **errors}
     if not errors:
-        result = complaints.search(filters, me())
+        try:
+            result = complaints.search(filters, me())
+        except Invalid as exc:  # a page deeper than the search goes
+            errors = _flatten(exc.extra.get("errors", {}))
     pages = max(1, -(-result["total"] // result["per_page"]))
     kept = {k: v for k, v in request.args.items() if k in LIST_FILTERS and k != "page" and v}
 
@@ -452,7 +455,10 @@ def process(key: str):
 @login_required
 def complaint(complaint_id: int):
     record = complaints.get(complaint_id, me())
-    trail = complaints.audit_trail(complaint_id, me())
+    try:
+        trail = complaints.audit_trail(complaint_id, me())
+    except Forbidden:  # the timeline then lists the finished tasks instead
+        trail = None
     ctype = record["type"]
     current = [dict(zip(("process", "element"), i18n.locate(t, ctype), strict=True)) for t in record["open_tasks"]]
     done = [{"process": process, "element": element}
