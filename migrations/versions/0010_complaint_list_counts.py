@@ -1,4 +1,19 @@
-"""Complaint lists at scale: counts without scanning.
+"""Complaint lists at scale: an index for every search filter that also gives the list's order.
+
+The complaints search (app/complaints/service.py) reads the matching ids newest first
+(created_at, id) and stops just past its count cap, so each filter needs an index that
+starts with its equality columns and continues with (created_at, id):
+
+- ix_complaint_order (created_at, id): no filter, or only dates; replaces ix_complaint_created.
+- ix_complaint_type_order, ix_complaint_status_order, ix_complaint_type_status_order: type
+  and/or status, with dates; the last replaces ix_complaint_type_status_created.
+- ix_complaint_surname_order (customer_surname, created_at, id, type, status): a surname,
+  with type and status checked inside the index, so that a common surname combined with a
+  rare type does not read the table row of each of the surname's complaints.
+- ix_task_overdue (state, due_order, complaint_id) on the task table: the open tasks past
+  their due time, read from the index alone, for the overdue filter when few are overdue.
+
+On a large table, building them takes a while and holds writes back (run it in a quiet hour).
 
 Revision ID: 0010
 Revises: 0009
@@ -6,7 +21,6 @@ Create Date: 2026-11-29 16:50:00.000000
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -15,10 +29,31 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
+COMPLAINT_INDEXES = {
+    'ix_complaint_order': ['created_at', 'id'],
+    'ix_complaint_type_order': ['type', 'created_at', 'id'],
+    'ix_complaint_status_order': ['status', 'created_at', 'id'],
+    'ix_complaint_type_status_order': ['type', 'status', 'created_at', 'id'],
+    'ix_complaint_surname_order': ['customer_surname', 'created_at', 'id', 'type', 'status'],
+}
+REPLACED = {
+    'ix_complaint_created': ['created_at'],
+    'ix_complaint_type_status_created': ['type', 'status', 'created_at'],
+}
 
+
+# Plain CREATE/DROP INDEX (no batch mode): SQLite needs no table copy for them.
 def upgrade():
-    pass
+    for name, columns in COMPLAINT_INDEXES.items():
+        op.create_index(name, 'complaint', columns, unique=False)
+    for name in REPLACED:
+        op.drop_index(name, table_name='complaint')
+    op.create_index('ix_task_overdue', 'task', ['state', 'due_order', 'complaint_id'], unique=False)
 
 
 def downgrade():
-    pass
+    op.drop_index('ix_task_overdue', table_name='task')
+    for name, columns in REPLACED.items():
+        op.create_index(name, 'complaint', columns, unique=False)
+    for name in COMPLAINT_INDEXES:
+        op.drop_index(name, table_name='complaint')
