@@ -110,3 +110,41 @@ def test_intake_whose_first_steps_fail_keeps_no_complaint_and_no_number(app, as_
     created = as_user("desk").post("/complaints", intake("conflict"))
     assert created.status == 201
     assert int(created["number"].rsplit("-", 1)[1]) == int(last.rsplit("-", 1)[1]) + 1
+
+
+def _flaky_complaint(as_user, swap_process) -> tuple[int, str]:
+    swap_process("vehicle", s.process("vehicle", "service_desk", [
+        s.user_task("lifecycle.payment", "第一步"), s.service_task("test_flaky", note="'x'"),
+        s.user_task("lifecycle.payment", "第二步")]))
+    created = as_user("desk").post("/complaints", intake("vehicle"))
+    complaint_id, task_id = created["id"], created["open_tasks"][0]["id"]
+    failed = as_user("desk").post(f"/tasks/{task_id}/complete",
+                                  {"paid": True, "voucher_number": "V1", "claim_form_signed": True})
+    assert failed.status == 409 and failed["incident"] == 1
+    return complaint_id, task_id
+
+
+def test_a_later_step_that_makes_the_failed_action_moot_supersedes_its_incident(app, as_user, swap_process):
+    complaint_id, task_id = _flaky_complaint(as_user, swap_process)
+    FLAKY["fail"] = False
+    done = as_user("desk").post(f"/tasks/{task_id}/complete",
+                                {"paid": True, "voucher_number": "V2", "claim_form_signed": True})
+    assert done.status == 200, done.body
+    detail = as_user("legal").get(f"/complaints/{complaint_id}")
+    assert [(i["n"], i["status"]) for i in detail["incidents"]] == [(1, "superseded")]
+    assert detail["incidents"][0]["resolved_at"] is not None
+    trail = [e for e in as_user("legal").get(f"/complaints/{complaint_id}/audit")["items"]
+             if e["action"] == "incident_superseded"]
+    assert [e["detail"] for e in trail] == [{"incident": 1, "by": "task_completed"}]
+    assert as_user("admin").post(f"/complaints/{complaint_id}/incidents/1/retry").status == 409
+
+
+def test_cancelling_a_complaint_supersedes_its_open_incidents(app, as_user, swap_process):
+    complaint_id, _task_id = _flaky_complaint(as_user, swap_process)
+    cancelled = as_user("manager").post(f"/complaints/{complaint_id}/cancel", {"reason": "顾客撤回投诉"})
+    assert cancelled.status == 200 and cancelled["status"] == "cancelled"
+    detail = as_user("legal").get(f"/complaints/{complaint_id}")
+    assert [(i["n"], i["status"]) for i in detail["incidents"]] == [(1, "superseded")]
+    assert detail["status"] == "cancelled" and detail["cancel_reason"] == "顾客撤回投诉"
+    assert detail["open_tasks"] == []
+

@@ -235,13 +235,9 @@ def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     complaint = steps.lock_complaint(complaint_id)
     if complaint.status != "open":
         raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
-    instance = steps.load_instance(complaint, actor)
-    before = steps.Snapshot.of(instance)
-    instance.cancel()
-    steps.save(complaint, instance, before, None)
-    complaint.status, complaint.cancel_reason, complaint.closed_at = "cancelled", reason, utcnow()
-    audit.record(complaint, actor, "cancelled", {"reason": reason})
-    steps.commit()
+    steps.run_step(complaint, actor, lambda instance: instance.cancel(), audit_action="cancelled",
+                   audit_detail={"reason": reason}, retry_action={"kind": "cancel", "user_id": actor.id},
+                   columns={"status": "cancelled", "cancel_reason": reason, "closed_at": utcnow()})
     return summary(complaint, actor)
 
 

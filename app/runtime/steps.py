@@ -149,10 +149,12 @@ def run_step(
     retry_of: int | None = None,
     on_failure: Callable[[Exception], Exception] | None = None,
     instance: Instance | None = None,
+    columns: dict[str, Any] | None = None,
 ) -> list[HumanTask]:
     """Take one step on a locked complaint and commit it, or change nothing; return its open tasks.
 
-    `instance` is the complaint's workflow when the caller has loaded it already under this lock.
+    `instance` is the complaint's workflow when the caller has loaded it already under this lock;
+    `columns` are more of the complaint's columns the step sets (a cancellation's status and reason).
     When the engine fails, everything is rolled back and, by default, an incident is recorded;
     `on_failure` replaces that (the timer worker retries with backoff first). A failure to load
     (the database, a stored state the engine cannot read) is an error, not an incident.
@@ -186,7 +188,7 @@ def run_step(
         head = _chain(complaint, actor, audit_action, audit_detail)
         for superseded in _supersede_incidents(complaint, instance, retry_of):
             head = _chain(complaint, None, "incident_superseded", {"incident": superseded, "by": audit_action})
-        open_rows = save(complaint, instance, before, completion, extra=head)
+        open_rows = save(complaint, instance, before, completion, extra={**head, **(columns or {})})
     except BaseException:
         db.session.rollback()
         raise
@@ -239,10 +241,10 @@ def save(complaint: Complaint, instance: Instance, before: Snapshot, completion:
     values: dict[str, Any] = {
         "state": instance.dump(), "updated_at": now,
         "revision": complaint.revision + 1 if complaint.state else complaint.revision,  # intake is revision 1
-        **(extra or {}),
     }
     if instance.completed and complaint.status == "open":
         values.update(status="closed", outcome=instance.outcome(), closed_at=now)
+    values.update(extra or {})
     open_rows = project_tasks(complaint, instance, before.tasks, completion)
     project_timers(complaint.id, before.timers, instance.waiting_timers())
     if not write_row(complaint, Complaint.revision == complaint.revision, values):

@@ -1,22 +1,39 @@
-"""Creating users, issuing API tokens, and resolving a bearer token to its user."""
+"""Creating users and setting their passwords, issuing API tokens, and resolving a bearer token to its user."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from sqlalchemy import bindparam, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.database import begin_write
 from app.errors import Conflict, Invalid
 from app.extensions import db
+from app.payloads import load
+from app.users import passwords
 from app.users.models import ApiToken, User
+from app.users.permissions import require
 from app.users.roles import ROLES
+from app.users.schemas import NewUserSchema
 
 
 def _token_hash(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is safe here (unlike passwords).
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def list_users(actor: User) -> list[User]:
+    require(actor, {"admin"}, "manage users")
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+def add_user(actor: User, payload: Any) -> User:
+    """An administrator creates a user from a NewUserSchema payload."""
+    require(actor, {"admin"}, "manage users")
+    data = load(NewUserSchema(), payload)
+    return create_user(data["username"], data["roles"], data["password"], data["display_name"])
 
 
 def create_user(username: str, roles: list[str], password: str, display_name: str | None = None) -> User:
@@ -25,37 +42,40 @@ def create_user(username: str, roles: list[str], password: str, display_name: st
         raise Invalid(f"Unknown role(s): {', '.join(unknown)}. Known: {', '.join(ROLES)}.")
     if not roles:
         raise Invalid("A user needs at least one role.")
-    if len(password) < 8:
-        raise Invalid("A password needs at least 8 characters.")
+    passwords.require_acceptable(password, username)
+    password_hash = passwords.hash_password(password)  # slow: before the write transaction begins
+    begin_write()
     if db.session.scalars(select(User).where(User.username == username)).first() is not None:
         raise Conflict(f"The user '{username}' already exists.")
     user = User(username=username, display_name=display_name or username, roles=sorted(set(roles)),
-                password_hash=generate_password_hash(password))
+                password_hash=password_hash)
     db.session.add(user)
     db.session.commit()
     return user
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < 8:
-        raise Invalid("A password needs at least 8 characters.")
-    user.password_hash = generate_password_hash(password)
+    """An administrator's reset (and `flask users demo`): the rule applies as to everyone."""
+    passwords.require_acceptable(password, user.username)
+    password_hash = passwords.hash_password(password)
+    begin_write()
+    user.password_hash = password_hash
     db.session.commit()
 
 
-MIN_PASSWORD_LENGTH = 8
-
-
 def change_password(user: User, current: str, new: str) -> None:
-    """The user's own change: the current password must be right and the new one long enough."""
+    """The user's own change: the current password must be right and the new one acceptable."""
     errors: dict[str, list[str]] = {}
-    if not check_password_hash(user.password_hash, current or ""):
+    if not passwords.check(user.password_hash, current or ""):
         errors["current_password"] = ["The current password is not correct."]
-    if len(new or "") < MIN_PASSWORD_LENGTH:
-        errors["new_password"] = [f"A password needs at least {MIN_PASSWORD_LENGTH} characters."]
+    found = passwords.problems(new or "", user.username)
+    if found:
+        errors["new_password"] = found
     if errors:
         raise Invalid("The password was not changed.", errors=errors)
-    user.password_hash = generate_password_hash(new)
+    password_hash = passwords.hash_password(new)
+    begin_write()
+    user.password_hash = password_hash
     db.session.commit()
 
 
@@ -63,13 +83,10 @@ def find_user(username: str) -> User | None:
     return db.session.scalars(select(User).where(User.username == username)).first()
 
 
-def check_password(user: User, password: str) -> bool:
-    return user.active and check_password_hash(user.password_hash, password)
-
-
 def issue_token(user: User) -> str:
     """A new API token; only its hash is stored, so this is the one time it is seen."""
     token = secrets.token_urlsafe(32)
+    begin_write()
     db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token)))
     db.session.commit()
     return token
