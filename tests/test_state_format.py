@@ -1,0 +1,180 @@
+"""The stored workflow state: small whatever the case's history, versioned, and readable from every older format."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import select
+
+from app.engine import state as stored
+from app.engine.state import _SERIALIZER as SPIFF_DICT  # what format 1 stored, with its tag
+from app.extensions import db
+from app.runtime import environment, steps
+from app.runtime.models import Complaint
+from app.runtime.projection import project_tasks, project_timers, write_row
+from tests.conftest import ROOT, intake
+from tests.paths import Message, Step, execute, feedback, negotiate, remedy, review
+from tests.test_process_quality import START, assess, verify
+
+MIGRATION = ROOT / "migrations" / "versions" / "0009_workflow_state_format.py"
+TARGET_BYTES = 30_000
+
+
+def _stored(app, complaint_id: int) -> str:
+    with app.app_context():
+        text = db.session.scalar(select(Complaint.state).where(Complaint.id == complaint_id))
+        db.session.remove()
+    return text
+
+
+def _take(as_user, complaint_id: int, open_tasks: list[dict], steps_: list[Step]) -> dict:
+    response = None
+    for step in steps_:
+        if isinstance(step, Message):
+            response = as_user("desk").post(f"/complaints/{complaint_id}/messages/{step.name}", step.payload)
+        else:
+            task = next(t for t in open_tasks if t["name"] == step.name)
+            response = as_user(step.who).post(f"/tasks/{task['id']}/complete", step.data)
+        assert response.status == 200, (step, response.body)
+        open_tasks = response["open_tasks"]
+    return response.body
+
+
+def _store_in_format_1(app, complaint_id: int, steps_: list[Step]) -> str:
+    """Take `steps_` on the complaint in memory, with the service's engine, and store the workflow the
+    way the release before format 2 did: SpiffWorkflow's dict with all its history, tagged."""
+    with app.app_context():
+        complaint = steps.lock_complaint(complaint_id)
+        instance = steps.load_instance(complaint, None)
+        before = steps.Snapshot.of(instance)
+        for step in steps_:
+            if isinstance(step, Message):
+                instance.deliver_message(step.name, step.payload)
+            else:
+                task = next(t for t in instance.ready_human_tasks() if t.meta.name == step.name)
+                instance.complete_task(task.id, step.data)
+        legacy = json.dumps({**SPIFF_DICT.to_dict(instance.workflow), "format": stored.LEGACY_FORMAT})
+        project_tasks(complaint, instance, before.tasks, None)
+        project_timers(complaint.id, before.timers, instance.waiting_timers())
+        assert write_row(complaint, Complaint.revision == complaint.revision,
+                         {"state": legacy, "revision": complaint.revision + 1})
+        steps.commit()
+        db.session.remove()
+    return legacy
+
+
+# acknowledged, assessed, an offer turned down, and the duty manager about to propose again
+TO_SECOND_OFFER = [*START, *verify(), *assess("service"), *remedy("refund", 100), *negotiate(False)]
+SECOND_OFFER = "提出处理方案"
+
+
+def _finished_subprocesses(state: dict) -> int:
+    return sum(1 for sp in state["subprocesses"].values() if sp["completed"])
+
+
+def test_a_complaint_stored_in_the_old_format_loads_steps_and_closes(app, as_user):
+    created = as_user("desk").post("/complaints", intake("quality"))
+    legacy = _store_in_format_1(app, created["id"], TO_SECOND_OFFER)
+    assert _finished_subprocesses(json.loads(legacy)) == 3  # acknowledge, the first remedy, its negotiation
+
+    detail = as_user("legal").get(f"/complaints/{created['id']}")
+    assert [t["name"] for t in detail["open_tasks"]] == [SECOND_OFFER]
+    answer = _take(as_user, created["id"], detail["open_tasks"], remedy("refund", 120))
+
+    state = json.loads(_stored(app, created["id"]))
+    assert state["format"] == stored.FORMAT and state["serializer"] == stored.SERIALIZER_VERSION
+    assert _finished_subprocesses(state["workflow"]) == 0
+    assert len(_stored(app, created["id"])) < len(legacy) / 2
+    closed = _take(as_user, created["id"], answer["open_tasks"],
+                   [*negotiate(True), *execute(120), *feedback(True), *review()])
+    assert closed["complaint"]["status"] == "closed" and closed["complaint"]["outcome"] == "end_resolved"
+
+
+def _migration():
+    spec = importlib.util.spec_from_file_location("migration_0009", MIGRATION)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(app, operation) -> None:
+    with app.app_context():
+        with db.engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+            operation()
+        db.session.remove()
+
+
+def test_the_migration_rewrites_old_rows_and_its_downgrade_gives_them_back(app, as_user):
+    created = as_user("desk").post("/complaints", intake("quality"))
+    legacy = _store_in_format_1(app, created["id"], TO_SECOND_OFFER)
+    migration = _migration()
+
+    _run(app, migration.upgrade)
+    rewritten = _stored(app, created["id"])
+    state = json.loads(rewritten)
+    assert state["format"] == stored.FORMAT and _finished_subprocesses(state["workflow"]) == 0
+    assert len(rewritten) < len(legacy) / 2
+    _run(app, migration.upgrade)
+    assert _stored(app, created["id"]) == rewritten  # a row in the current format is left alone
+
+    _run(app, migration.downgrade)
+    downgraded = json.loads(_stored(app, created["id"]))
+    assert downgraded == {**state["workflow"], "format": stored.LEGACY_FORMAT}  # what the older release reads
+    _run(app, migration.upgrade)
+
+    detail = as_user("legal").get(f"/complaints/{created['id']}")
+    answer = _take(as_user, created["id"], detail["open_tasks"], remedy("refund", 120))
+    closed = _take(as_user, created["id"], answer["open_tasks"],
+                   [*negotiate(True), *execute(120), *feedback(True), *review()])
+    assert closed["complaint"]["outcome"] == "end_resolved"
+
+
+def test_the_state_stays_small_however_many_offers_are_turned_down(app, as_user):
+    created = as_user("desk").post("/complaints", intake("quality"))
+    answer = _take(as_user, created["id"], created["open_tasks"], [*START, *verify(), *assess("service")])
+    sizes = []
+    for _ in range(20):
+        answer = _take(as_user, created["id"], answer["open_tasks"], [*remedy("refund", 100), *negotiate(False)])
+        sizes.append(len(_stored(app, created["id"])))
+    assert max(sizes) < TARGET_BYTES
+    assert sizes[-1] - sizes[0] < 100  # no growth from one offer to the next (a few digits of timestamps vary)
+    state = json.loads(_stored(app, created["id"]))["workflow"]
+    assert list(state["subprocesses"].values())[0]["spec"] == "lifecycle_remedy"
+    assert len(state["subprocesses"]) == 1  # only the remedy under way
+
+    closed = _take(as_user, created["id"], answer["open_tasks"],
+                   [*remedy("refund", 100), *negotiate(True), *execute(100), *feedback(True), *review()])
+    assert closed["complaint"]["status"] == "closed" and closed["complaint"]["outcome"] == "end_resolved"
+    detail = as_user("legal").get(f"/complaints/{created['id']}")
+    assert sum(1 for t in detail["history"] if t["name"] == SECOND_OFFER and t["state"] == "completed") == 21
+    assert len(_stored(app, created["id"])) < 6_000  # closed: the final data and the end it reached
+
+
+def _compiled(app, complaint_id: int):
+    with app.app_context():
+        definition_id = db.session.scalar(select(Complaint.definition_id).where(Complaint.id == complaint_id))
+        compiled = environment.current().compiled(definition_id)
+        db.session.remove()
+    return compiled
+
+
+@pytest.mark.parametrize("change", [
+    {"format": 99},
+    {"format": "spiff-9.9"},
+    {"serializer": "1.4"},
+])
+def test_a_state_this_release_cannot_read_is_refused_not_misread(app, complaint, change):
+    state = {**json.loads(_stored(app, complaint["id"])), **change}
+    with pytest.raises(stored.StateFormatError):
+        stored.decode(json.dumps(state), _compiled(app, complaint["id"]))
+
+
+def test_a_spiffworkflow_upgrade_needs_an_upgrade_step():
+    assert stored.SERIALIZER_VERSION == "1.5", (
+        "SpiffWorkflow's serializer changed: every stored state was written by serializer 1.5. Add an "
+        "upgrade step from the current format in app/engine/state.py (and a migration that rewrites the rows), "
+        "bump FORMAT, then update this test.")
