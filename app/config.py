@@ -39,4 +39,13 @@ def load_config(instance_path: Path) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": None,
         "JSON_AS_ASCII": False,
+        # How many reverse proxies in front may be trusted for X-Forwarded-For/-Proto (app/proxy.py).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
+        # Set here, not with setdefault: Flask's own defaults already hold these keys.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # True: always Secure; False (default): Secure whenever the request came over HTTPS (app/web/security.py).
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -36,11 +36,16 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class LoginFailure(db.Model):
-    """Failed log-ins per username, for the lock-out (kept in the database so every worker and host agrees)."""
+class LoginThrottle(db.Model):
+    """Log-in attempts counted per user name and client address (client "*": from every address).
 
-    __tablename__ = "login_failure"
+    Kept in the database so every worker and host agrees; see app/users/lockout.py.
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (Index("ix_login_throttle_last_at", "last_at"),)
 
     username: Mapped[str] = mapped_column(String(80), primary_key=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)  # attempts counted since the window began
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the last attempt that counted
