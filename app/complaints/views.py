@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_smorest import Blueprint
 
 from app.api import PREFIX, body_doc, json_body
-from app.complaints import service
+from app.complaints import idempotency, service
 from app.complaints.schemas import CancelSchema, ComplaintFilterSchema, IntakeSchema
 from app.users.auth import current_user
 
@@ -13,9 +14,12 @@ blp = Blueprint("complaints", __name__, url_prefix=f"{PREFIX}/complaints", descr
 
 
 @blp.route("", methods=["POST"])
-@blp.doc(summary="Register a complaint and start its process", **body_doc(IntakeSchema))
+@blp.doc(summary="Register a complaint and start its process", **body_doc(IntakeSchema),
+         parameters=[idempotency.DOC])
 def register():
-    return service.register(json_body(), current_user()), 201
+    body, user = json_body(), current_user()
+    return idempotency.once(user, request.headers.get(idempotency.HEADER), body,
+                            lambda remember: service.register(body, user, before_commit=remember))
 
 
 @blp.route("", methods=["GET"])
