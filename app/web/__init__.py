@@ -2,7 +2,8 @@
 
 `init_web(app)` registers the `web` blueprint with Flask-Login (session cookie),
 Flask-WTF (CSRF on every form of these pages; the bearer-token API is not
-affected) and Flask-Babel (Chinese by default, English on request).
+affected), Flask-Babel (Chinese by default, English on request) and the security headers and
+session cookie of app/web/security.py (for every response).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.web.extensions import babel, csrf, login_manager
+from app.web.security import init_security
 
 
 def init_web(app: Flask) -> None:
@@ -25,12 +27,10 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent.parent / "translations"))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    init_security(app)
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     register_error_pages(app)

@@ -32,17 +32,26 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
+    """A page of its own; at the end, no page may have reported a Content-Security-Policy violation."""
     contexts = []
+    violations: list[str] = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url')}: {message.text}")
 
     def make(width: int = 1280, height: int = 900):
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server)
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", watch)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "the pages broke their Content-Security-Policy"
 
 
 def login(page, username: str, password: str = PASSWORD) -> None:

@@ -133,7 +133,7 @@ def test_search_complaints_processes_and_own_password(new_page):
     page.fill("#p-confirm_password", "short")
     page.click("#password-submit")
     expect(page.locator("#p-current_password-error")).to_contain_text("当前密码不正确")
-    expect(page.locator("#p-new_password-error")).to_contain_text("至少需要 8 个字符")
+    expect(page.locator("#p-new_password-error")).to_contain_text("至少需要 10 个字符")
     shoot(page, "password-errors")
 
     # the processes page: the versions of a process and its diagram in the viewer
