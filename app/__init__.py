@@ -88,7 +88,8 @@ def _register_http(app: Flask) -> None:
     for blueprint in (definitions_blp, complaints_blp, tasks_blp, users_blp, settings_blp):
         api.register_blueprint(blueprint)
     api.register_blueprint(attachments_blp)
-    app.register_blueprint(health.blp)
+    api.register_blueprint(health.blp)
+    app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API
 
 
 def _register_web(app: Flask) -> None:

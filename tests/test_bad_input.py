@@ -120,7 +120,7 @@ def test_every_string_the_api_accepts_fits_its_column(app):
     from app.runtime.models import Complaint as Model
     from app.tasks.schemas import AssignSchema
     from app.users.models import User
-    from app.users.views import NewUserSchema
+    from app.users.schemas import NewUserSchema
 
     def longest(schema, name: str) -> int:
         lengths = [v.max for v in schema().fields[name].validators if getattr(v, "max", None) is not None]

@@ -1,11 +1,22 @@
-"""Marshmallow schemas of the complaint API: intake, filters and what is returned."""
+"""Marshmallow schemas of the complaint API: intake, filters and what is returned (the OpenAPI contract)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.attachments.schemas import AttachmentSchema, NamesSchema
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
-from app.forms.fields import PHONE_MAX_LENGTH, PHONE_PATTERN, AwareDateTime, Money, StrictBoolean, page_number
+from app.errors import ErrorSchema
+from app.forms.fields import (
+    PHONE_MAX_LENGTH,
+    PHONE_PATTERN,
+    AwareDateTime,
+    Money,
+    StrictBoolean,
+    page_number,
+    timestamp,
+)
+from app.tasks.schemas import TaskConflictSchema, TaskHistorySchema, TaskSummarySchema
 
 
 class CustomerSchema(Schema):
@@ -49,3 +60,116 @@ class ComplaintFilterSchema(Schema):
 
 class CancelSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+# --- what the complaint API returns ---------------------------------------------------------------------
+
+STATUSES = ["open", "closed", "cancelled"]
+
+
+class CustomerViewSchema(Schema):
+    surname = fields.String(required=True)
+    phone = fields.String(required=True, metadata={"description": "masked (138****5678) for most roles"})
+
+
+class ComplaintSummarySchema(Schema):
+    """A complaint as lists show it (phone masked)."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    type = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    outcome = fields.String(required=True, allow_none=True, metadata={"description": "the end event, once closed"})
+    overdue = fields.Boolean(required=True)
+    channel = fields.String(required=True)
+    customer = fields.Nested(CustomerViewSchema, required=True)
+    location = fields.String(required=True)
+    occurred_at = timestamp()
+    created_at = timestamp()
+    closed_at = timestamp(nullable=True)
+
+
+class CustomerDetailSchema(CustomerViewSchema):
+    consent_to_contact = fields.Boolean(required=True)
+
+
+class ProcessVersionSchema(Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class IncidentSchema(Schema):
+    n = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "resolved"]))
+    element_id = fields.String(required=True, allow_none=True)
+    message = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    kind = fields.String(required=True, allow_none=True)
+    created_at = timestamp()
+    resolved_at = timestamp(nullable=True)
+
+
+class ComplaintDetailSchema(ComplaintSummarySchema):
+    """A complaint's record, open tasks, history, case-file records, attachments and incidents."""
+
+    customer = fields.Nested(CustomerDetailSchema, required=True)
+    type_name = fields.Nested(NamesSchema, required=True)
+    process = fields.Nested(ProcessVersionSchema, required=True)
+    involved_party = fields.String(required=True, allow_none=True)
+    description = fields.String(required=True)
+    demand = fields.String(required=True)
+    intake = fields.Dict(required=True, metadata={"description": "amount_claimed, receipt_number"})
+    revision = fields.Integer(required=True)
+    cancel_reason = fields.String(required=True, allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskSummarySchema), required=True)
+    history = fields.List(fields.Nested(TaskHistorySchema), required=True)
+    records = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()), required=True,
+                          metadata={"description": "records service tasks wrote, by kind"})
+    attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
+    incidents = fields.List(fields.Nested(IncidentSchema), required=True)
+
+
+class ComplaintPageSchema(Schema):
+    items = fields.List(fields.Nested(ComplaintSummarySchema), required=True)
+    total = fields.Integer(required=True)
+    total_capped = fields.Boolean(required=True, metadata={"description": "more complaints than `total` counts"})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+class StepResultSchema(Schema):
+    """A complaint after a step: registered, or a message delivered."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    type = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    outcome = fields.String(required=True, allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskSummarySchema), required=True)
+
+
+class AuditEventSchema(Schema):
+    seq = fields.Integer(required=True)
+    at = timestamp()
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    detail = fields.Dict(required=True)
+    hash = fields.String(required=True)
+
+
+class AuditTrailSchema(Schema):
+    items = fields.List(fields.Nested(AuditEventSchema), required=True)
+
+
+class ComplaintConflictSchema(ErrorSchema):
+    """409: the complaint is not open, nothing waits for the message, someone changed it at the same
+    moment, or the step failed and an incident was recorded."""
+
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    waiting = fields.List(fields.String(), metadata={"description": "the messages the complaint waits for"})
+    incident = fields.Integer(metadata={"description": "the incident recorded for the failed step"})
+    element_id = fields.String(allow_none=True)
+
+
+class IncidentRetryConflictSchema(ComplaintConflictSchema, TaskConflictSchema):
+    """409 on a retry: the incident is resolved already, or the step it retries is refused or fails again."""

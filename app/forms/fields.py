@@ -15,6 +15,8 @@ from typing import Any
 
 from marshmallow import fields, validate
 
+from app.timeutil import isoformat
+
 PHONE_MAX_LENGTH = 20  # the customer_phone column
 PHONE_PATTERN = r"^\+?[0-9][0-9 -]{5,19}$"  # and at most PHONE_MAX_LENGTH characters in all
 MAX_INT = 2**31 - 1  # PostgreSQL's integer; page numbers and ids stay within it
@@ -62,6 +64,18 @@ class AwareDateTime(fields.AwareDateTime):
         if not EARLIEST_YEAR <= year <= LATEST_YEAR:
             raise self.make_error("range")
         return moment
+
+
+class Timestamp(fields.DateTime):
+    """A date-time in a response, written as the service writes them all (UTC, `Z`); text passes as it is."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return isoformat(value) if isinstance(value, dt.datetime) else value
+
+
+def timestamp(*, nullable: bool = False) -> fields.Field:
+    """A date-time every response carries (null when `nullable` and not yet happened)."""
+    return Timestamp(required=True, allow_none=nullable)
 
 
 def page_number() -> fields.Field:

@@ -1,11 +1,12 @@
-"""Marshmallow schemas of the task API."""
+"""Marshmallow schemas of the task API: the inbox's filters, what is sent and what is returned."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from app.complaint_types import COMPLAINT_TYPES
-from app.forms.fields import AwareDateTime, page_number
+from app.errors import ErrorSchema
+from app.forms.fields import AwareDateTime, page_number, timestamp
 
 
 class InboxFilterSchema(Schema):
@@ -20,3 +21,84 @@ class InboxFilterSchema(Schema):
 
 class AssignSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+# --- what the task API returns -------------------------------------------------------------------------
+
+TASK_STATES = ["ready", "completed", "cancelled"]
+
+
+class TaskComplaintSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    type = fields.String(required=True)
+
+
+class TaskSummarySchema(Schema):
+    """A human task as the inbox lists it."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(TASK_STATES))
+    assignee = fields.String(required=True, allow_none=True)
+    due_at = timestamp(nullable=True)
+    overdue = fields.Boolean(required=True)
+    complaint = fields.Nested(TaskComplaintSchema, required=True)
+    process_id = fields.String(required=True)
+    element_id = fields.String(required=True)
+
+
+class TaskHistorySchema(TaskSummarySchema):
+    """A finished task; `submitted` is null for a lane the reader may not see the answers of."""
+
+    completed_by = fields.String(required=True, allow_none=True)
+    completed_at = timestamp(nullable=True)
+    submitted = fields.Dict(required=True, allow_none=True)
+
+
+class TaskDetailSchema(TaskSummarySchema):
+    form_key = fields.String(required=True)
+    form = fields.Dict(required=True, allow_none=True, metadata={"description": "the form as JSON Schema"})
+    instructions = fields.String(required=True, allow_none=True)
+    completed_by = fields.String(required=True, allow_none=True)
+    submitted = fields.Dict(required=True, allow_none=True)
+
+
+class InboxPageSchema(Schema):
+    items = fields.List(fields.Nested(TaskSummarySchema), required=True)
+    total = fields.Integer(required=True)
+    total_capped = fields.Boolean(required=True, metadata={"description": "more tasks than `total` counts"})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+class StepComplaintSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    status = fields.String(required=True)
+    outcome = fields.String(required=True, allow_none=True)
+
+
+class CompletionSchema(Schema):
+    task = fields.Nested(TaskSummarySchema, required=True)
+    complaint = fields.Nested(StepComplaintSchema, required=True)
+    open_tasks = fields.List(fields.Nested(TaskSummarySchema), required=True)
+
+
+class FormDataSchema(Schema):
+    """The task's form data: its fields are those of the task's form (GET /tasks/{id} gives it as JSON Schema)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class TaskConflictSchema(ErrorSchema):
+    """409: the task is no longer open, someone else holds it, or the step failed (an incident)."""
+
+    state = fields.String(validate=validate.OneOf(TASK_STATES))
+    completed_by = fields.String(allow_none=True)
+    completed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    claimed_by = fields.String()
+    incident = fields.Integer(metadata={"description": "the incident recorded for the failed step"})
+    element_id = fields.String(allow_none=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
-from app.api import PREFIX, json_body
+from app.api import PREFIX, Blueprint, body_doc, errors, json_body
 from app.timers import settings
+from app.timers.schemas import CalendarViewSchema, TimeLimitsChangeSchema, TimeLimitsSchema
 from app.users.auth import current_user
 
 blp = Blueprint("settings", __name__, url_prefix=f"{PREFIX}/settings", description="Time limits and calendar")
@@ -13,6 +12,8 @@ blp = Blueprint("settings", __name__, url_prefix=f"{PREFIX}/settings", descripti
 
 @blp.route("/time-limits", methods=["GET"])
 @blp.doc(summary="The named time limits in force (what sla(name) in a diagram means)")
+@blp.response(200, TimeLimitsSchema)
+@errors(blp, 401)
 def get_time_limits():
     current_user()
     return settings.time_limits()
@@ -20,20 +21,25 @@ def get_time_limits():
 
 @blp.route("/time-limits", methods=["PUT"])
 @blp.doc(summary="Change named limits (admin): {name: {amount, unit}}; unit minutes, hours, working_hours, "
-                 "working_days", requestBody={"content": {"application/json": {"schema": {"type": "object"}}}})
+                 "working_days", **body_doc(TimeLimitsChangeSchema))
+@blp.response(200, TimeLimitsSchema)
+@errors(blp, 401, 403, 413, 422)
 def put_time_limits():
     return settings.set_time_limits(json_body(), current_user())
 
 
 @blp.route("/calendar", methods=["GET"])
 @blp.doc(summary="The business calendar: opening hours per weekday and public holidays")
+@blp.response(200, CalendarViewSchema)
+@errors(blp, 401)
 def get_calendar():
     current_user()
     return settings.business_calendar()
 
 
 @blp.route("/calendar", methods=["PUT"])
-@blp.doc(summary="Replace the business calendar (admin)",
-         requestBody={"content": {"application/json": {"schema": {"type": "object"}}}})
+@blp.doc(summary="Replace the business calendar (admin)", **body_doc(settings.CalendarSchema))
+@blp.response(200, CalendarViewSchema)
+@errors(blp, 401, 403, 413, 422)
 def put_calendar():
     return settings.set_business_calendar(json_body(), current_user())

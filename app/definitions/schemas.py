@@ -1,0 +1,57 @@
+"""Marshmallow schemas of the process-definitions API: deployed processes and their versions."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from app.forms.fields import timestamp
+
+
+class ProcessSummarySchema(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    active_version = fields.Integer(required=True, allow_none=True)
+    latest_version = fields.Integer(required=True)
+    versions = fields.Integer(required=True, metadata={"description": "how many versions are deployed"})
+
+
+class ProcessListSchema(Schema):
+    items = fields.List(fields.Nested(ProcessSummarySchema), required=True)
+
+
+class VersionSchema(Schema):
+    """A deployed version (dumped from the stored definition)."""
+
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True, allow_none=True)
+    active = fields.Boolean(required=True)
+    filename = fields.String(required=True)
+    sha256 = fields.String(required=True, attribute="source_sha256")
+    identity = fields.String(required=True, attribute="identity_sha256",
+                             metadata={"description": "hash of the XML with the versions it resolved"})
+    dependencies = fields.List(fields.Dict(), required=True,
+                               metadata={"description": "the call activities and decision tables it resolved"})
+    deployed_at = timestamp()
+    deployed_by_id = fields.Integer(required=True, allow_none=True)
+    activated_at = timestamp(nullable=True)
+
+
+class ProcessVersionsSchema(Schema):
+    key = fields.String(required=True)
+    active_version = fields.Integer(required=True, allow_none=True)
+    versions = fields.List(fields.Nested(VersionSchema), required=True)
+
+
+class DeployedSchema(Schema):
+    """One deployed document: `created` is false when identical content already existed."""
+
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["bpmn", "dmn"]})
+    created = fields.Boolean(required=True)
+    active = fields.Boolean(required=True)
+
+
+DEPLOYED = {"oneOf": [DeployedSchema, {"type": "array", "items": DeployedSchema}],
+            "description": "the process deployed, or a list when the upload held several"}

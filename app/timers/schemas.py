@@ -1,0 +1,32 @@
+"""Marshmallow schemas of the settings API: the named time limits and the business calendar."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.timers.calendar import WEEKDAYS
+from app.timers.limits import DEFAULT_LIMITS, UNITS
+from app.timers.settings import LimitSchema
+
+
+class LimitViewSchema(Schema):
+    amount = fields.Raw(required=True, metadata={"type": "number"})  # as stored: 48 stays 48, 1.5 stays 1.5
+    unit = fields.String(required=True, validate=validate.OneOf(UNITS))
+
+
+TimeLimitsSchema = Schema.from_dict(
+    {name: fields.Nested(LimitViewSchema, required=True) for name in DEFAULT_LIMITS}, name="TimeLimitsSchema")
+TimeLimitsSchema.__doc__ = "Every named limit in force: what sla(name) in a diagram means."
+
+TimeLimitsChangeSchema = Schema.from_dict(
+    {name: fields.Nested(LimitSchema) for name in DEFAULT_LIMITS}, name="TimeLimitsChangeSchema")
+TimeLimitsChangeSchema.__doc__ = "The limits to change (at least one); the others keep their values."
+
+
+class CalendarViewSchema(Schema):
+    opening_hours = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(WEEKDAYS)),
+        values=fields.List(fields.String(metadata={"pattern": r"^\d\d:\d\d$"}), allow_none=True), required=True,
+        metadata={"description": "per weekday [opening, closing], or null when closed"})
+    holidays = fields.List(fields.String(metadata={"format": "date"}), required=True)
+

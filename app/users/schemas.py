@@ -1,0 +1,33 @@
+"""Marshmallow schemas of the users API: a new user, and what a user looks like."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.users import passwords
+from app.users.roles import ROLES
+
+
+class NewUserSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
+                             metadata={"description": f"At least {passwords.MIN_LENGTH} characters, not a common "
+                                                      "or easily guessed password."})
+    roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), required=True,
+                        validate=validate.Length(min=1))
+    display_name = fields.String(load_default=None, validate=validate.Length(max=120))
+
+
+class UserSchema(Schema):
+    """A user (dumped from the stored user)."""
+
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True, allow_none=True)
+    roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), required=True)
+    active = fields.Boolean(required=True)
+
+
+class UserListSchema(Schema):
+    items = fields.List(fields.Nested(UserSchema), required=True)
