@@ -62,7 +62,7 @@ def refuse_unstorable_text() -> None:
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in FORM_TYPES:
         values += list(request.form.items(multi=True))
     bad = sorted({name if "\x00" not in name else "_schema" for name, value in values
-                  if "\x00" in name or "\x00" in value})
+                  if "\x00" in f"{name}{value}"})  # a multipart part may come without a name
     if bad:
         raise Invalid(f"Some fields are not valid: {', '.join(bad)}.", errors={name: [NUL_MESSAGE] for name in bad})
 
