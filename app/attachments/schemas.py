@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.attachments.models import KINDS
 from app.attachments.service import TYPES
+from app.errors import ErrorSchema
 from app.forms.fields import timestamp
 
 
@@ -39,3 +40,9 @@ class UploadSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))
     task_id = fields.String(metadata={"description": "the task the file belongs to (optional)"})
 
+
+
+class AttachmentConflictSchema(ErrorSchema):
+    """409: the complaint is closed or cancelled; its case file no longer changes."""
+
+    status = fields.String(validate=validate.OneOf(["closed", "cancelled"]))

@@ -9,7 +9,12 @@ from flask import request
 from app.api import PREFIX, Blueprint, errors
 from app.attachments import service
 from app.attachments.download import file_response
-from app.attachments.schemas import AttachmentListSchema, AttachmentSchema, UploadSchema
+from app.attachments.schemas import (
+    AttachmentConflictSchema,
+    AttachmentListSchema,
+    AttachmentSchema,
+    UploadSchema,
+)
 from app.users.auth import current_user
 
 blp = Blueprint("attachments", __name__, url_prefix=PREFIX, description="Attachments of complaints")
@@ -31,7 +36,7 @@ def _file_responses(func: Callable) -> Callable:
                      "unsupported_type, unknown_task); nothing is stored.",
          requestBody={"required": True, "content": {"multipart/form-data": {"schema": UploadSchema}}})
 @blp.response(201, AttachmentSchema)
-@errors(blp, 401, 403, 404, 409, 413, 422)
+@errors(blp, 401, 403, 404, 409, 413, 422, schemas={409: AttachmentConflictSchema})
 def upload(complaint_id: int):
     user = current_user()
     upload_file = request.files.get("file")
