@@ -288,3 +288,24 @@ def test_a_bad_message_payload_is_422_and_opens_no_incident(app, as_user, compla
     response = as_user("desk").post(f"/complaints/{complaint['id']}/messages/{name}", payload)
     assert response.status == 422 and field in response["errors"]
     assert incident_count(app) == before
+
+
+# --- settings the service could not compute with ---------------------------------------------------------
+
+@pytest.mark.parametrize(("limits", "calendar"), [
+    ({"resolution": {"amount": 100_000, "unit": "working_days"}}, None),
+    ({"first_response": {"amount": 100_000, "unit": "working_hours"}}, None),
+    (None, {"opening_hours": {day: None for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+            "holidays": []}),
+])
+def test_time_settings_the_timers_cannot_compute_are_422_and_intake_goes_on(as_user, limits, calendar):
+    admin = as_user("admin")
+    before = (admin.get("/settings/time-limits").body, admin.get("/settings/calendar").body)
+    if limits:
+        response = admin.put_json("/settings/time-limits", limits)
+        assert response.status == 422 and set(limits) <= set(response["errors"])
+    if calendar:
+        response = admin.put_json("/settings/calendar", calendar)
+        assert response.status == 422 and response["errors"]
+    assert (admin.get("/settings/time-limits").body, admin.get("/settings/calendar").body) == before
+    assert as_user("desk").post("/complaints", intake()).status == 201

@@ -17,7 +17,7 @@ from app.database import begin_write
 from app.errors import Invalid
 from app.extensions import db
 from app.timers.calendar import DEFAULT_CALENDAR, WEEKDAYS, BusinessCalendar
-from app.timers.limits import DEFAULT_LIMITS, UNITS, Limits
+from app.timers.limits import DEFAULT_LIMITS, ESCALATION_FACTOR, UNITS, Limits
 from app.timers.models import Setting
 from app.timeutil import utcnow
 from app.users.models import User
@@ -80,6 +80,20 @@ def _save(key: str, value: dict[str, Any], actor_name: str) -> None:
     _cache.clear()
 
 
+def _check_computable(limits: dict[str, dict[str, Any]], calendar: dict[str, Any]) -> None:
+    """A 422 naming each limit whose escalation (the farthest moment a diagram asks for) this calendar
+    cannot compute: more working time than its horizon holds, or a calendar with no opening hours."""
+    candidate = Limits(limits, BusinessCalendar.from_settings(calendar, current_app.config["MALL_TIMEZONE"]))
+    errors: dict[str, list[str]] = {}
+    for name in limits:
+        try:
+            candidate.due(name, ESCALATION_FACTOR)
+        except (ValueError, OverflowError) as exc:
+            errors[name] = [f"Cannot be computed with this calendar: {exc}"]
+    if errors:
+        raise Invalid("Some limits cannot be computed with the business calendar.", errors=errors)
+
+
 def set_time_limits(payload: Any, actor: User) -> dict[str, dict[str, Any]]:
     require(actor, {"admin"}, "change time limits")
     if not isinstance(payload, dict) or not payload:
@@ -97,6 +111,7 @@ def set_time_limits(payload: Any, actor: User) -> dict[str, dict[str, Any]]:
     if errors:
         raise Invalid("Some limits are not valid.", errors=errors)
     merged = {**(_stored("time_limits") or {}), **cleaned}
+    _check_computable({**DEFAULT_LIMITS, **merged}, business_calendar())
     _save("time_limits", merged, actor.username)
     return time_limits()
 
@@ -109,5 +124,6 @@ def set_business_calendar(payload: Any, actor: User) -> dict[str, Any]:
         raise Invalid("The calendar is not valid.", errors=exc.messages) from None
     value = {"opening_hours": {day: loaded["opening_hours"].get(day) for day in WEEKDAYS},
              "holidays": sorted({d.isoformat() for d in loaded["holidays"]})}
+    _check_computable(time_limits(), value)
     _save("business_calendar", value, actor.username)
     return business_calendar()
