@@ -16,11 +16,14 @@ from tests.conftest import intake
 from tests.paths import ACKNOWLEDGED
 
 PAST = '"2020-01-01T00:00:00+00:00"'  # due long ago by any clock
+FAILING: set[int] = set()
 
 
 @operators.operator("test_timer_path_fails")
 def _failing(context) -> dict:
-    raise RuntimeError("the SMS gateway is down")
+    if context.complaint_id in FAILING:
+        raise RuntimeError("the SMS gateway is down")
+    return operators.notify(context, recipient="duty_manager", subject="超时")
 
 
 def _process(key: str, *, timer: str, operator: str = "notify", on_first: bool = False) -> str:
@@ -63,8 +66,10 @@ def _process(key: str, *, timer: str, operator: str = "notify", on_first: bool =
 @pytest.fixture
 def clock():
     reset_clock()
+    FAILING.clear()
     yield advance_clock
     reset_clock()
+    FAILING.clear()
 
 
 def _count(app, model, *conditions) -> int:
@@ -125,6 +130,7 @@ def test_a_failing_timer_path_is_the_workers_problem_not_the_users(app, as_user,
     swap_process("vehicle", _process("vehicle", timer=f"<bpmn:timeDate>{PAST}</bpmn:timeDate>",
                                      operator="test_timer_path_fails"))
     created = as_user("desk").post("/complaints", intake("vehicle"))
+    FAILING.add(created["id"])
 
     done = _complete_first(as_user, created)
     assert done.status == 200, done.body  # the completion is kept, whatever the timer's path does
@@ -138,6 +144,12 @@ def test_a_failing_timer_path_is_the_workers_problem_not_the_users(app, as_user,
     assert _count(app, Incident, Incident.complaint_id == created["id"]) == 0
     assert _timer_events(as_user, created["id"]) == []
 
+    FAILING.discard(created["id"])  # the gateway is back
+    clock(timedelta(minutes=1))
+    _worker_once(app)
+    assert _escalations(app, created["id"]) == 1 and len(_timer_events(as_user, created["id"])) == 1
+    assert _count(app, Timer, Timer.complaint_id == created["id"]) == 0
+
 
 def test_a_duration_counts_from_the_service_clock(app, as_user, swap_process, clock):
     swap_process("vehicle", _process("vehicle", timer="<bpmn:timeDuration>\"PT1H\"</bpmn:timeDuration>",
@@ -150,3 +162,9 @@ def test_a_duration_counts_from_the_service_clock(app, as_user, swap_process, cl
         db.session.remove()
     assert started + timedelta(hours=1) <= due <= utcnow() + timedelta(hours=1)
     assert due > datetime.now(UTC) + timedelta(days=2)  # not an hour after the machine's clock
+
+    done = _complete_first(as_user, created)
+    second = done["open_tasks"][0]
+    closed = as_user("desk").post(f"/tasks/{second['id']}/complete", ACKNOWLEDGED)
+    assert closed["complaint"]["status"] == "closed"
+    assert _count(app, Timer, Timer.complaint_id == created["id"]) == 0
