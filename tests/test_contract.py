@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.attachments.models import Attachment
 from app.extensions import db
@@ -79,10 +79,14 @@ def real_ids(app, tokens) -> dict[str, list]:
 
 @pytest.fixture
 def state_restored(app, tokens):
-    """Put back what the fuzzing may change for the tests after it: time limits, calendar, active versions."""
+    """Put back what the fuzzing may change for the tests after it: time limits, calendar, active versions;
+    and cancel the complaints it registered, so that their tasks do not crowd the inboxes of later tests."""
     client = app.test_client()
     admin = {"Authorization": f"Bearer {tokens['admin']}"}
     owner = {"Authorization": f"Bearer {tokens['owner']}"}
+    with app.app_context():
+        last_before = db.session.scalar(select(func.max(Complaint.id))) or 0
+        db.session.remove()
     limits = client.get("/api/v1/settings/time-limits", headers=admin).get_json()
     calendar = client.get("/api/v1/settings/calendar", headers=admin).get_json()
     active = {p["key"]: p["active_version"] for p in
@@ -93,6 +97,13 @@ def state_restored(app, tokens):
     for key, version in active.items():
         if version is not None:
             client.post(f"/api/v1/process-definitions/{key}/versions/{version}/activate", headers=owner)
+    with app.app_context():
+        registered = list(db.session.scalars(select(Complaint.id).where(Complaint.id > last_before,
+                                                                         Complaint.status == "open")))
+        db.session.remove()
+    for complaint_id in registered:
+        client.post(f"/api/v1/complaints/{complaint_id}/cancel", json={"reason": "registered by the contract test"},
+                    headers={"Authorization": f"Bearer {tokens['manager']}"})
 
 
 def _jpeg():
