@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from dataclasses import dataclass
+from uuid import UUID
 
 import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import select
 
+from app import forms
 from app.engine import state as stored
+from app.engine.instance import Instance
 from app.engine.state import _SERIALIZER as SPIFF_DICT  # what format 1 stored, with its tag
 from app.extensions import db
+from app.forms import messages
 from app.runtime import environment, steps
 from app.runtime.models import Complaint
 from app.runtime.projection import project_tasks, project_timers, write_row
 from tests.conftest import ROOT, intake
-from tests.paths import Message, Step, execute, feedback, negotiate, remedy, review
+from tests.paths import Message, Step, Task, acknowledge, execute, feedback, negotiate, re_review, remedy, review
+from tests.test_process_conflict import PATHS as CONFLICT_PATHS
+from tests.test_process_lost_property import PATHS as LOST_PROPERTY_PATHS
+from tests.test_process_quality import PATHS as QUALITY_PATHS
 from tests.test_process_quality import START, assess, verify
+from tests.test_process_regulator_referral import PATHS as REGULATOR_PATHS
+from tests.test_process_security_gate import PATHS as SECURITY_GATE_PATHS
+from tests.test_process_vehicle import PATHS as VEHICLE_PATHS
 
 MIGRATION = ROOT / "migrations" / "versions" / "0009_workflow_state_format.py"
 TARGET_BYTES = 30_000
@@ -178,3 +189,93 @@ def test_a_spiffworkflow_upgrade_needs_an_upgrade_step():
         "SpiffWorkflow's serializer changed: every stored state was written by serializer 1.5. Add an "
         "upgrade step from the current format in app/engine/state.py (and a migration that rewrites the rows), "
         "bump FORMAT, then update this test.")
+
+
+# --- pruning changes nothing the engine does ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Fire:
+    """Fire the waiting timer of this element (as the worker would)."""
+
+    element_id: str
+
+
+class _Twin:
+    """One workflow kept between steps in a given stored form."""
+
+    def __init__(self, compiled, text: str, functions, save):
+        self.compiled, self.functions, self.save = compiled, functions, save
+        self.text = text
+
+    def step(self, action) -> Instance:
+        instance = Instance.load(self.compiled, self.text, self.functions, lambda _name, _params, _data: {})
+        if isinstance(action, Message):
+            instance.deliver_message(action.name, messages.load(action.name, action.payload))
+        elif isinstance(action, Fire):
+            timer = next(t for t in instance.waiting_timers().values() if t.element_id == action.element_id)
+            instance.fire_timer(timer.id)
+        else:
+            task = next(t for t in instance.ready_human_tasks() if t.meta.name == action.name)
+            instance.complete_task(task.id, forms.load(task.meta.form_key, action.data))  # as the inbox does
+        self.text = self.save(instance)
+        return Instance.load(self.compiled, self.text, self.functions, None)
+
+
+def _unpruned(instance: Instance) -> str:
+    return json.dumps({**SPIFF_DICT.to_dict(instance.workflow), "format": stored.LEGACY_FORMAT})
+
+
+def _observed(instance: Instance) -> dict:
+    """What the service reads of a workflow: its open tasks with the data they see, timers, messages, end."""
+    ready = {(t.meta.process_id, t.meta.element_id): (t.due_at, instance.workflow.get_task_from_id(UUID(t.id)).data)
+             for t in instance.ready_human_tasks()}
+    timers = {(t.element_id, t.expression): t.due_at for t in instance.waiting_timers().values()}
+    return {"ready": ready, "timers": timers, "messages": instance.waiting_messages(),
+            "completed": instance.completed, "outcome": instance.outcome()}
+
+
+def _same(pruned: dict, full: dict) -> None:
+    """Equal, except for due times: each twin computed its own from the clock, a moment apart."""
+    assert pruned.keys() == full.keys()
+    for key in ("messages", "completed", "outcome"):
+        assert pruned[key] == full[key], key
+    assert pruned["ready"].keys() == full["ready"].keys() and pruned["timers"].keys() == full["timers"].keys()
+    for key, (due, data) in pruned["ready"].items():
+        assert data == full["ready"][key][1], key
+        assert (due is None) == (full["ready"][key][0] is None), key
+    for key, due in pruned["timers"].items():
+        assert abs((due - full["timers"][key]).total_seconds()) < 5, key
+
+
+CALL_BACK = Task("desk", "回电顾客", "service_desk", {"reached_customer_by_phone": True, "call_note": "已回电"})
+TWIN_PATHS = {
+    **{f"quality/{name}": ("quality", path[0]) for name, path in QUALITY_PATHS.items()},
+    **{f"conflict/{name}": ("conflict", path[0]) for name, path in CONFLICT_PATHS.items()},
+    **{f"lost_property/{name}": ("lost_property", path[0]) for name, path in LOST_PROPERTY_PATHS.items()},
+    **{f"vehicle/{name}": ("vehicle", [*acknowledge(), *path[0]]) for name, path in VEHICLE_PATHS.items()},
+    **{f"security_gate/{name}": ("security_gate", path[0]) for name, path in SECURITY_GATE_PATHS.items()},
+    **{f"regulator_referral/{name}": ("regulator_referral", path[0]) for name, path in REGULATOR_PATHS.items()},
+    "quality/no_answer_called_back_twice_then_rejected_then_accepted": ("quality", [
+        *START, *verify(), *assess("service"), *remedy("refund", 100), Fire("no_answer_yet"), CALL_BACK,
+        Fire("no_answer_yet"), CALL_BACK, *negotiate(False), *remedy("refund", 150), *negotiate(True), *execute(150),
+        *feedback(False), *re_review(0), *feedback(True), *review()]),
+}
+
+
+@pytest.mark.parametrize("path", sorted(TWIN_PATHS))
+def test_a_pruned_workflow_goes_on_exactly_as_the_full_one(app, as_user, path):
+    """Every path of every diagram, taken twice in memory from the same intake: once stored whole (as format 1
+    did) and once pruned, reloaded after every step; the service must not be able to tell them apart."""
+    complaint_type, actions = TWIN_PATHS[path]
+    created = as_user("desk").post("/complaints", intake(complaint_type))
+    compiled = _compiled(app, created["id"])
+    with app.app_context():
+        functions = environment.current().functions()
+        text = _stored(app, created["id"])
+        full = _Twin(compiled, text, functions, _unpruned)
+        pruned = _Twin(compiled, text, functions, Instance.dump)
+        for index, action in enumerate(actions):
+            _same(_observed(pruned.step(action)), _observed(full.step(action)))
+            assert len(pruned.text) <= len(full.text), index
+        db.session.remove()
+    assert json.loads(full.text)["completed"], "every path ends"

@@ -93,6 +93,16 @@ def _waiting_timer_definition(task) -> TimerEventDefinition | None:
     return next((d for d in _event_definitions(task) if isinstance(d, TimerEventDefinition)), None)
 
 
+def _timer_element(task, definition: TimerEventDefinition) -> str:
+    """The timer event's own element id; behind an event-based gateway, the catch event the timer leads to
+    (the gateway holds its events' definitions in the order of its outgoing flows)."""
+    spec = task.task_spec
+    gathered = spec.event_definition
+    if isinstance(gathered, MultipleEventDefinition):
+        spec = spec.outputs[next(i for i, d in enumerate(gathered.event_definitions) if d is definition)]
+    return spec.bpmn_id or spec.name
+
+
 class Instance:
     """One workflow, bound to its compiled process and this step's script engine."""
 
@@ -183,8 +193,8 @@ class Instance:
             definition = _waiting_timer_definition(task)
             due = _timer_due(task) if definition is not None else None
             if due is not None:
-                timers[str(task.id)] = WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
-                                                    due, definition.expression)
+                timers[str(task.id)] = WaitingTimer(str(task.id), _timer_element(task, definition), due,
+                                                    definition.expression)
         return timers
 
     def fire_timer(self, timer_id: str) -> None:
