@@ -1,7 +1,7 @@
 """Whether a step costs the same on its 50th step as on its first: the figures those targets are checked against.
 
 Usage:
-    .venv/bin/python bench/steps.py [--database sqlite|postgresql|both] [--complaints 10] [--steps 50]
+    .venv/bin/python bench/steps.py [--database sqlite|postgresql|both] [--complaints 20] [--steps 50]
                                     [--closed 20]
 
 For each database (default: SQLite, then PostgreSQL) it builds a fresh database with the service's own
@@ -16,7 +16,9 @@ diagram (processes/quality.bpmn) over HTTP, with one sequential client:
    activities to the remedy). The stored workflow state is read with SQL (`length(state)`, averaged over
    the complaints) at intake, after step 18 and after the last step; each step's latency (the request
    that completes the task or delivers the message) is kept by step number, and the p50 of step 1 and
-   of the last step are printed with their ratio.
+   of the last step are printed with their ratio. The cases run staggered (a new one starts every few
+   rounds, each round takes the next step of every case under way), so early and late steps are timed
+   side by side throughout the run.
 2. Completions on the real diagram: --closed complaints (default 20) driven from intake to their end
    (a product defect taken to the supplier, a refund offered and accepted, paid by finance, the
    customer called back, both reviews), and the p50 / p95 of every task completion among their steps.
@@ -179,20 +181,35 @@ class LongCases:
 
 
 def measure_long_cases(database: Database, port: int, token: str, complaints: int, steps: int) -> LongCases:
+    """Drive the cases in a staggered pipeline: a new case starts every few rounds and each round takes the
+    next step of every case under way, so that early and late step numbers are timed side by side across
+    the whole run rather than early ones first (a machine whose load drifts would bias the ratio)."""
     client = Client(port, token)
     try:
         path = long_path(steps)
-        cases = [Case(client) for _ in range(complaints)]
-        ids = [case.id for case in cases]
-        at_intake = state_bytes(database, ids)
+        start_every = max(1, steps // complaints)
         latencies: dict[int, list[float]] = {n: [] for n in range(1, steps + 1)}
-        middle = float("nan")
-        for number, step in enumerate(path, start=1):
-            for case in cases:  # step n of every case, then step n + 1: each step number under the same load
-                latencies[number].append(case.take(step))
-            if number == SIZE_AT:
-                middle = state_bytes(database, ids)
-        return LongCases(steps, at_intake, middle, state_bytes(database, ids), latencies)
+        at_intake, in_the_middle, finished = [], [], []
+        under_way: list[list[Any]] = []  # [case, steps taken]
+        started = rounds = 0
+        while started < complaints or under_way:
+            if started < complaints and rounds % start_every == 0:
+                case = Case(client)
+                at_intake.append(state_bytes(database, [case.id]))
+                under_way.append([case, 0])
+                started += 1
+            for item in list(under_way):
+                case, taken = item
+                latencies[taken + 1].append(case.take(path[taken]))
+                item[1] = taken = taken + 1
+                if taken == SIZE_AT:
+                    in_the_middle.append(state_bytes(database, [case.id]))
+                if taken == steps:
+                    under_way.remove(item)
+                    finished.append(case.id)
+            rounds += 1
+        return LongCases(steps, sum(at_intake) / len(at_intake), sum(in_the_middle) / len(in_the_middle),
+                         state_bytes(database, finished), latencies)
     finally:
         client.close()
 
@@ -328,7 +345,7 @@ def bench_database(name: str, options: Options, workdir: Path) -> Report:
 def parse_args(argv: Sequence[str] | None) -> tuple[list[str], Options]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--complaints", type=int, default=10, help="long cases driven (default 10)")
+    parser.add_argument("--complaints", type=int, default=20, help="long cases driven (default 20)")
     parser.add_argument("--steps", type=int, default=50, help="steps of each long case (default 50)")
     parser.add_argument("--closed", type=int, default=20, help="complaints driven to their end (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
