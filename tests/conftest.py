@@ -222,3 +222,25 @@ def http(method: str, url: str, token: str | None, body: Any = None) -> Response
             return Response(response.status, json.loads(response.read() or b"null"))
     except urllib.error.HTTPError as error:
         return Response(error.code, json.loads(error.read() or b"null"))
+
+
+@pytest.fixture(scope="module")
+def cancel_registered(app, tokens):
+    """Cancel, after the module, the complaints its tests left open, so that their tasks do not crowd the
+    inboxes of later tests (the inbox page shows the first 100)."""
+    from sqlalchemy import func, select
+
+    from app.runtime.models import Complaint
+
+    with app.app_context():
+        last_before = db.session.scalar(select(func.max(Complaint.id))) or 0
+        db.session.remove()
+    yield
+    with app.app_context():
+        left_open = list(db.session.scalars(select(Complaint.id).where(Complaint.id > last_before,
+                                                                        Complaint.status == "open")))
+        db.session.remove()
+    client = app.test_client()
+    for complaint_id in left_open:
+        client.post(f"/api/v1/complaints/{complaint_id}/cancel", json={"reason": "left open by a test"},
+                    headers={"Authorization": f"Bearer {tokens['manager']}"})

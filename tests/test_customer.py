@@ -17,6 +17,8 @@ from app.timeutil import advance_clock, reset_clock
 from tests import bpmn_samples as s
 from tests.conftest import intake
 
+pytestmark = pytest.mark.usefixtures("cancel_registered")
+
 PHONE = "13812345678"
 _clients = itertools.count(1)
 

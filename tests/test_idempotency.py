@@ -16,6 +16,8 @@ from app.runtime.models import Complaint
 from app.timeutil import advance_clock, reset_clock
 from tests.conftest import intake
 
+pytestmark = pytest.mark.usefixtures("cancel_registered")
+
 
 @pytest.fixture
 def post(app, tokens):

@@ -24,6 +24,8 @@ from app.users import lockout, passwords
 from app.users import service as users
 from tests.conftest import PASSWORD, intake
 
+pytestmark = pytest.mark.usefixtures("cancel_registered")
+
 _names = itertools.count(1)
 _addresses = itertools.count(1)
 

@@ -71,3 +71,21 @@ def shoot(page, name: str) -> None:
         page.wait_for_timeout(150)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size(size)
+
+
+@pytest.fixture
+def quiet_inboxes(app, tokens):
+    """Cancel every complaint still open, so that the inbox page (its first 100 rows) shows the test's own
+    tasks whatever the tests before it left behind."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.runtime.models import Complaint
+
+    with app.app_context():
+        still_open = list(db.session.scalars(select(Complaint.id).where(Complaint.status == "open")))
+        db.session.remove()
+    client = app.test_client()
+    for complaint_id in still_open:
+        client.post(f"/api/v1/complaints/{complaint_id}/cancel", json={"reason": "cleared for a browser test"},
+                    headers={"Authorization": f"Bearer {tokens['manager']}"})

@@ -28,7 +28,7 @@ def register_quality(page) -> str:
     return number.inner_text()
 
 
-def test_register_work_the_first_task_and_follow_it_on_the_diagram(new_page):
+def test_register_work_the_first_task_and_follow_it_on_the_diagram(quiet_inboxes, new_page):
     page = new_page()
     page.goto("/login")
     expect(page.locator("h1")).to_have_text("登录")

@@ -10,6 +10,8 @@ import pytest
 from tests import bpmn_samples as s
 from tests.conftest import intake
 
+pytestmark = pytest.mark.usefixtures("cancel_registered")
+
 PHONE = "13912344321"
 _addresses = itertools.count(1)
 
