@@ -327,21 +327,21 @@ def _task(database: Database, complaint_id: int, number: str, kind: str, n: int,
           created: datetime, due: datetime | None, completed: datetime | None, user_id: int) -> tuple:
     done = state == "completed"
     return (str(uuid.uuid4()), complaint_id, number, kind, kind, f"task_{n}", f"第{n + 1}步", role,
-            "lifecycle.feedback", state, user_id if done else None, DESK_USER if done else None,
+            "lifecycle.feedback", state, user_id if done else None, ADMIN_USER if done else None,
             stored(database, due), stored(database, due or NO_DUE_DATE), stored(database, created),
-            stored(database, completed), user_id if done else None, DESK_USER if done else None)
+            stored(database, completed), user_id if done else None, ADMIN_USER if done else None)
 
 
 def _seed_case_file(database: Database, writer: Writer, complaint_id: int, created: datetime, user_id: int) -> None:
     """Audit events (as rows only: their hashes are not a valid chain) and attachment rows of one complaint."""
     for seq in range(1, 9):
         writer.add("audit_event", AUDIT_COLUMNS, (
-            complaint_id, seq, stored(database, created + timedelta(minutes=seq)), user_id, DESK_USER,
+            complaint_id, seq, stored(database, created + timedelta(minutes=seq)), user_id, ADMIN_USER,
             "registered" if seq == 1 else "task_completed", '{"bench": true}', f"{seq - 1:064x}", f"{seq:064x}"))
     for n in range(3):
         writer.add("attachment", ATTACHMENT_COLUMNS, (
             complaint_id, "photo", f"photo-{n}.png", "image/png", len(PNG), "0" * 64,
-            f"{complaint_id}/{uuid.uuid4().hex}.png", user_id, DESK_USER, stored(database, created)))
+            f"{complaint_id}/{uuid.uuid4().hex}.png", user_id, ADMIN_USER, stored(database, created)))
 
 
 def _finish_postgresql(connection: Any) -> None:
@@ -364,6 +364,7 @@ class Service:
     desk_token: str
     admin_token: str
     desk_id: int
+    admin_id: int  # whose name the seeded finished tasks carry (the timed inbox is the desk user's)
 
 
 def user_id(database: Database, name: str) -> int:
@@ -387,7 +388,8 @@ def set_up(database: Database, reuse: bool) -> Service:
         for name, roles in ((DESK_USER, DESK_ROLES), (ADMIN_USER, ADMIN_ROLES)):
             flask(database, "users", "create", name, *[a for role in roles for a in ("--role", role)],
                   "--password", PASSWORD)
-    return Service(token(database, DESK_USER), token(database, ADMIN_USER), user_id(database, DESK_USER))
+    return Service(token(database, DESK_USER), token(database, ADMIN_USER), user_id(database, DESK_USER),
+                   user_id(database, ADMIN_USER))
 
 
 def multipart(fields: dict[str, str], filename: str, content: bytes) -> tuple[bytes, str]:
@@ -489,7 +491,7 @@ class Endpoint:
     label: str
     path: Callable[[int], str]  # request number -> path with query
     web: bool = False
-    admin: bool = False
+    admin: bool = False  # as the admin, legal and process owner user (else as the service desk)
 
 
 @dataclass
@@ -513,8 +515,9 @@ def _describe(path: str, data: bytes) -> str:
 
 def time_endpoints(port: int, service: Service, endpoints: list[Endpoint], requests: int) -> list[Timing]:
     api = {False: Client(port, service.desk_token), True: Client(port, service.admin_token)}
-    web = WebClient(port)
-    web.log_in(DESK_USER, PASSWORD)
+    web = {False: WebClient(port), True: WebClient(port)}
+    web[False].log_in(DESK_USER, PASSWORD)
+    web[True].log_in(ADMIN_USER, PASSWORD)
     timings = []
     try:
         for endpoint in endpoints:
@@ -523,7 +526,7 @@ def time_endpoints(port: int, service: Service, endpoints: list[Endpoint], reque
             for i in range(-WARM_UP, requests):
                 path = endpoint.path(i % requests)
                 if endpoint.web:
-                    status, data, elapsed = web.request("GET", path)
+                    status, data, elapsed = web[endpoint.admin].request("GET", path)
                     if status != 200:
                         raise BenchError(f"GET {path} answered {status}: {data[:300]!r}")
                 else:
@@ -618,7 +621,8 @@ def complaint_endpoints(numbers: list[str], case_file: int, now: datetime) -> li
         Endpoint("page /complaints, page 500", lambda i: "/complaints?page=500", web=True),
         Endpoint("page /inbox", lambda i: "/inbox", web=True),
         Endpoint("page /inbox.json", lambda i: "/inbox.json", web=True),
-        Endpoint("page /processes", lambda i: "/processes", web=True),
+        Endpoint("page /processes (process owner)", lambda i: "/processes", web=True, admin=True),
+        Endpoint("page /processes/quality (versions)", lambda i: "/processes/quality", web=True, admin=True),
     ]
 
 
@@ -700,7 +704,7 @@ def bench_database(name: str, options: Options) -> Report:
     seeded = None
     if not reuse:
         progress(f"{name}: seeding {options.complaints:,} complaints")
-        seeded = seed(database, options.complaints, options.history, service.desk_id)
+        seeded = seed(database, options.complaints, options.history, service.admin_id)
     numbers = sample_numbers(database, options.complaints)
     os.environ["ATTACHMENTS_DIR"] = str(options.data_dir / f"attachments-{name}")
     log_path = options.data_dir / f"gunicorn-{name}.log"

@@ -104,7 +104,7 @@ class HumanTask(db.Model):
     __tablename__ = "task"
     __table_args__ = (
         Index("ix_task_inbox_order", "state", "role", "due_order", "id"),
-        Index("ix_task_complaint_state", "complaint_id", "state"),
+        Index("ix_task_complaint_due", "complaint_id", "state", "due_order"),
         Index("ix_task_overdue", "state", "due_order", "complaint_id"),
     )
 
