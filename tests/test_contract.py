@@ -49,7 +49,16 @@ def api_schema(app):
 
 
 @pytest.fixture(scope="module")
-def real_ids(app, tokens) -> dict[str, list]:
+def attachments_dir(app, tmp_path_factory):
+    """Uploaded files go to a scratch folder for this module."""
+    before = app.config["ATTACHMENTS_DIR"]
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path_factory.mktemp("contract-attachments"))
+    yield
+    app.config["ATTACHMENTS_DIR"] = before
+
+
+@pytest.fixture(scope="module")
+def real_ids(app, tokens, state_restored, attachments_dir) -> dict[str, list]:
     """Complaints in several states, with their tasks, an attachment and an incident to point at."""
     client = app.test_client()
 
@@ -77,9 +86,9 @@ def real_ids(app, tokens) -> dict[str, list]:
     return ids
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def state_restored(app, tokens):
-    """Put back what the fuzzing may change for the tests after it: time limits, calendar, active versions;
+    """Put back what this module may change for the tests after it: time limits, calendar, active versions;
     and cancel the complaints it registered, so that their tasks do not crowd the inboxes of later tests."""
     client = app.test_client()
     admin = {"Authorization": f"Bearer {tokens['admin']}"}
@@ -116,7 +125,7 @@ def operations(schema):
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def test_every_operation_keeps_to_the_document(app, api_schema, real_ids, tokens, files_dir, state_restored):
+def test_every_operation_keeps_to_the_document(api_schema, real_ids, tokens):
     failures: list[str] = []
     for operation in operations(api_schema):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
