@@ -34,7 +34,7 @@ from app.extensions import db
 from app.runtime.models import Complaint, HumanTask, Incident
 from tests.conftest import intake
 
-EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "20"))  # per operation and generation mode
+EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "15"))  # per operation and generation mode
 ROLES = ("desk", "manager", "legal", "admin", "owner", "qc", None)  # None: no token at all
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
