@@ -269,7 +269,7 @@ def test_the_customer_survey_audit_names_the_forwarded_address(proxied, as_user,
 
 # --- the customer's lookup ---------------------------------------------------------------------------
 
-def test_parallel_wrong_digits_from_one_address_get_five_checked(proxied, as_user):
+def test_parallel_wrong_digits_from_one_address_get_at_most_five_checked(proxied, as_user):
     from app.complaints.customer import WRONG_DIGITS_PER_NUMBER
 
     created = as_user("desk").post("/complaints", intake(
@@ -284,5 +284,6 @@ def test_parallel_wrong_digits_from_one_address_get_five_checked(proxied, as_use
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = Counter(pool.map(lambda n: look_up(f"{n:04d}", stranger), range(20)))
-    assert statuses == {404: WRONG_DIGITS_PER_NUMBER, 429: 20 - WRONG_DIGITS_PER_NUMBER}
+    # Lookups still in flight count too, so a burst may get fewer than five checked, never more.
+    assert set(statuses) == {404, 429} and statuses[404] <= WRONG_DIGITS_PER_NUMBER, statuses
     assert look_up("2222", address()) == 200  # the customer, elsewhere, still gets in

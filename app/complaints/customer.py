@@ -108,7 +108,8 @@ def _verify(number: Any, phone_last4: Any, client: str | None) -> Complaint:
     """The complaint if number and digits match; counts the lookup; NotFound / TooManyLookups otherwise.
 
     The lookup is counted (committed) before anything is checked, and the limits count every lookup
-    committed so far, this one included: parallel lookups cannot slip past a limit on either database.
+    committed so far, this one included: parallel lookups cannot slip past a limit on either database
+    (lookups still in flight count too, so a burst may get fewer through, never more).
     """
     number = normalise_number(number)
     last4 = str(phone_last4 or "").strip()
