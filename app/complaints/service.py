@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import false, func, select
-from sqlalchemy.orm import defer
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import aliased, defer
 
 from app.attachments import service as attachments
 from app.complaint_types import COMPLAINT_TYPES
@@ -114,9 +114,12 @@ def _get(complaint_id: int) -> Complaint:
 
 
 def _overdue_task(now: datetime):
-    """An open task of the complaint past its due time (due_order is due_at, or year 9999 without one)."""
-    return select(HumanTask.id).where(HumanTask.complaint_id == Complaint.id, HumanTask.state == "ready",
-                                      HumanTask.due_order < now)
+    """An open task of the complaint past its due time (due_order is due_at, or year 9999 without one).
+
+    Asked once per complaint, from the index alone; the OFFSET keeps PostgreSQL from turning EXISTS into
+    a join that first reads every overdue task."""
+    return select(HumanTask.complaint_id).where(HumanTask.complaint_id == Complaint.id, HumanTask.state == "ready",
+                                                HumanTask.due_order < now).offset(0)
 
 
 def summary(complaint: Complaint, viewer: User, overdue: bool = False) -> dict[str, Any]:
@@ -159,6 +162,9 @@ COMPLAINT_DEPTH_CAP = 10_000  # deepest position a page may reach; filter to see
 # Up to this many overdue open tasks, the overdue filter starts from them (an index range on the task
 # table); beyond, from the open complaints in order, which then are overdue often enough to fill a page soon.
 OVERDUE_FEW = 2000
+# What the filters read.
+_FILTERED = (Complaint.id, Complaint.type, Complaint.status, Complaint.number, Complaint.customer_surname,
+             Complaint.created_at)
 # Unbounded texts that a list never shows, the stored workflow state above all, are not read.
 _LIST_ROW = tuple(defer(column) for column in (Complaint.state, Complaint.description, Complaint.demand,
                                                Complaint.intake, Complaint.cancel_reason))
@@ -182,12 +188,11 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
                       errors={"page": [f"Must be greater than or equal to 1 and less than or equal to {deepest}."]})
     now = utcnow()
     matching = _matching(filters, now)
-    ordered = matching.order_by(Complaint.created_at.desc(), Complaint.id.desc())
     if offset < COMPLAINT_COUNT_CAP:
-        ids = _ids(ordered.limit(max(offset + per_page, COMPLAINT_COUNT_CAP + 1)))
+        ids = _ids(matching.limit(max(offset + per_page, COMPLAINT_COUNT_CAP + 1)))
         found, page_ids = len(ids), ids[offset:offset + per_page]
     else:  # a page past the count: its rows prove there are more than the cap
-        page_ids = _ids(ordered.limit(per_page).offset(offset))
+        page_ids = _ids(matching.limit(per_page).offset(offset))
         found = COMPLAINT_COUNT_CAP + 1 if page_ids else db.session.scalar(
             select(func.count()).select_from(matching.limit(COMPLAINT_COUNT_CAP + 1).subquery()))
     return {"items": _summaries(page_ids, viewer, now), "total": min(found, COMPLAINT_COUNT_CAP),
@@ -195,32 +200,41 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
 
 
 def _matching(filters: dict[str, Any], now: datetime):
-    """The ids of the complaints the filters select (unordered). Every filter and its combinations with
-    the others are served by an index that also gives the order (see migration 0010)."""
-    query = select(Complaint.id)
-    for name, column in (("type", Complaint.type), ("status", Complaint.status), ("number", Complaint.number),
-                         ("surname", Complaint.customer_surname)):
+    """The ids of the complaints the filters select, newest first. Each filter, alone or with the others,
+    has an index that also gives this order (migration 0010)."""
+    complaint: Any = Complaint
+    overdue_only = None
+    if filters.get("overdue"):
+        overdue_tasks = _ids(select(HumanTask.complaint_id).where(HumanTask.state == "ready",
+                                                                  HumanTask.due_order < now).limit(OVERDUE_FEW + 1))
+        if len(overdue_tasks) > OVERDUE_FEW:  # only open complaints have ready tasks: their index bounds the probes
+            overdue_only = and_(Complaint.status == "open", _overdue_task(now).exists())
+        elif not overdue_tasks:
+            overdue_only = false()
+        else:
+            # Start from those few complaints. The LIMIT keeps a planner without statistics (SQLite's) from
+            # reading them through another filter's index instead, testing every row of it against the list.
+            few = sorted(set(overdue_tasks))
+            complaint = aliased(Complaint, select(*_FILTERED).where(Complaint.id.in_(few)).limit(len(few)).subquery())
+    query = select(complaint.id).order_by(complaint.created_at.desc(), complaint.id.desc())
+    for name, column in (("type", complaint.type), ("status", complaint.status), ("number", complaint.number),
+                         ("surname", complaint.customer_surname)):
         if name in filters:
             query = query.where(column == filters[name])
     if "created_from" in filters:
-        query = query.where(Complaint.created_at >= filters["created_from"])
+        query = query.where(complaint.created_at >= filters["created_from"])
     if "created_to" in filters:
-        query = query.where(Complaint.created_at < filters["created_to"])
-    if filters.get("overdue") is False:
-        query = query.where(~_overdue_task(now).exists())
-    elif filters.get("overdue"):
-        overdue_tasks = _ids(select(HumanTask.complaint_id).where(HumanTask.state == "ready",
-                                                                  HumanTask.due_order < now).limit(OVERDUE_FEW + 1))
-        if len(overdue_tasks) <= OVERDUE_FEW:
-            query = query.where(Complaint.id.in_(sorted(set(overdue_tasks))) if overdue_tasks else false())
-        else:  # only open complaints have ready tasks: their index bounds what is probed
-            query = query.where(Complaint.status == "open", _overdue_task(now).exists())
+        query = query.where(complaint.created_at < filters["created_to"])
+    if filters.get("overdue") is False:  # only open complaints can be overdue: the others are not probed
+        query = query.where(or_(complaint.status != "open", ~_overdue_task(now).exists()))
+    if overdue_only is not None:
+        query = query.where(overdue_only)
     return query
 
 
 def _ids(query) -> list[int]:
     """The first column of a query's rows, without the ORM's per-row work (up to a thousand ids)."""
-    return list(db.session.connection().execute(query).scalars())
+    return db.session.connection().execute(query).scalars().all()
 
 
 def _summaries(ids: list[int], viewer: User, now: datetime) -> list[dict[str, Any]]:

@@ -20,8 +20,8 @@ NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
 class Complaint(db.Model):
     __tablename__ = "complaint"
     __table_args__ = (  # the search's filters, each followed by its order (migration 0010)
-        Index("ix_complaint_order", "created_at", "id"),
-        Index("ix_complaint_type_order", "type", "created_at", "id"),
+        Index("ix_complaint_order", "created_at", "id", "status"),
+        Index("ix_complaint_type_order", "type", "created_at", "id", "status"),
         Index("ix_complaint_status_order", "status", "created_at", "id"),
         Index("ix_complaint_type_status_order", "type", "status", "created_at", "id"),
         Index("ix_complaint_surname_order", "customer_surname", "created_at", "id", "type", "status"),
@@ -103,7 +103,8 @@ class HumanTask(db.Model):
 
     __tablename__ = "task"
     __table_args__ = (
-        Index("ix_task_inbox_order", "state", "role", "due_order", "id"),
+        # the inbox's order, then its filters' columns, so that it counts and pages from the index alone
+        Index("ix_task_inbox", "state", "role", "due_order", "id", "complaint_type", "assignee_id"),
         Index("ix_task_complaint_due", "complaint_id", "state", "due_order"),
         Index("ix_task_overdue", "state", "due_order", "complaint_id"),
     )

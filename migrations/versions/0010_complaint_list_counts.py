@@ -1,17 +1,24 @@
-"""Complaint lists at scale: an index for every search filter that also gives the list's order.
+"""Lists at scale: indexes that give the complaints search and the inbox their order and filters.
 
 The complaints search (app/complaints/service.py) reads the matching ids newest first
 (created_at, id) and stops just past its count cap, so each filter needs an index that
-starts with its equality columns and continues with (created_at, id):
+starts with its equality columns and continues with (created_at, id), and carries the
+columns other filters check (status above all: only open complaints can be overdue, so the
+overdue filter probes the task table for open complaints alone):
 
-- ix_complaint_order (created_at, id): no filter, or only dates; replaces ix_complaint_created.
-- ix_complaint_type_order, ix_complaint_status_order, ix_complaint_type_status_order: type
-  and/or status, with dates; the last replaces ix_complaint_type_status_created.
+- ix_complaint_order (created_at, id, status): no filter, or only dates; replaces
+  ix_complaint_created.
+- ix_complaint_type_order (type, created_at, id, status), ix_complaint_status_order,
+  ix_complaint_type_status_order: type and/or status, with dates; the last replaces
+  ix_complaint_type_status_created.
 - ix_complaint_surname_order (customer_surname, created_at, id, type, status): a surname,
   with type and status checked inside the index, so that a common surname combined with a
   rare type does not read the table row of each of the surname's complaints.
 - ix_task_overdue (state, due_order, complaint_id) on the task table: the open tasks past
   their due time, read from the index alone, for the overdue filter when few are overdue.
+- ix_task_inbox (state, role, due_order, id, complaint_type, assignee_id), replacing
+  ix_task_inbox_order: the inbox counts and pages from the index alone, its type and
+  assignee filters included.
 - ix_task_complaint_due (complaint_id, state, due_order), replacing ix_task_complaint_state:
   whether one complaint has an overdue open task, from the index alone. With the due time in
   it, SQLite (which has no statistics unless ANALYZE runs) prefers it to ix_task_overdue for
@@ -34,12 +41,13 @@ branch_labels = None
 depends_on = None
 
 COMPLAINT_INDEXES = {
-    'ix_complaint_order': ['created_at', 'id'],
-    'ix_complaint_type_order': ['type', 'created_at', 'id'],
+    'ix_complaint_order': ['created_at', 'id', 'status'],
+    'ix_complaint_type_order': ['type', 'created_at', 'id', 'status'],
     'ix_complaint_status_order': ['status', 'created_at', 'id'],
     'ix_complaint_type_status_order': ['type', 'status', 'created_at', 'id'],
     'ix_complaint_surname_order': ['customer_surname', 'created_at', 'id', 'type', 'status'],
 }
+INBOX_COLUMNS = ['state', 'role', 'due_order', 'id', 'complaint_type', 'assignee_id']
 REPLACED = {
     'ix_complaint_created': ['created_at'],
     'ix_complaint_type_status_created': ['type', 'status', 'created_at'],
@@ -55,9 +63,13 @@ def upgrade():
     op.create_index('ix_task_overdue', 'task', ['state', 'due_order', 'complaint_id'], unique=False)
     op.create_index('ix_task_complaint_due', 'task', ['complaint_id', 'state', 'due_order'], unique=False)
     op.drop_index('ix_task_complaint_state', table_name='task')
+    op.create_index('ix_task_inbox', 'task', INBOX_COLUMNS, unique=False)
+    op.drop_index('ix_task_inbox_order', table_name='task')
 
 
 def downgrade():
+    op.create_index('ix_task_inbox_order', 'task', ['state', 'role', 'due_order', 'id'], unique=False)
+    op.drop_index('ix_task_inbox', table_name='task')
     op.create_index('ix_task_complaint_state', 'task', ['complaint_id', 'state'], unique=False)
     op.drop_index('ix_task_complaint_due', table_name='task')
     op.drop_index('ix_task_overdue', table_name='task')
