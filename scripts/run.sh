@@ -12,4 +12,5 @@ echo "Demo users (passwords and tokens are new on every start):"
 worker=$!
 trap 'kill "$worker" 2>/dev/null' EXIT INT TERM
 echo "Serving on http://127.0.0.1:8000  (API: /api/v1, OpenAPI: /api/v1/openapi.json); timer worker pid $worker"
-.venv/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
+# Threads let a log-in (about 0.1 s of password hashing, which releases the GIL) run beside other requests.
+.venv/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
