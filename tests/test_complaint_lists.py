@@ -220,6 +220,7 @@ FILTERS = [
     {"surname": "李", "status": "open", "overdue": False},
     {"surname": "王", "overdue": True},
     {"type": "vehicle", "overdue": True},
+    {"type": "quality", "overdue": True},
     {"status": "closed", "overdue": True},
     {"status": "open", "overdue": False, "created_to": "2001-09-01T00:00:00+00:00"},
 ]
@@ -264,6 +265,20 @@ def test_filters_return_the_right_rows_when_many_tasks_are_overdue(app, as_user,
     overdue = as_user("risk").get("/complaints", overdue="true", surname="逾期")
     assert overdue["total"] == COMPLAINT_COUNT_CAP and overdue["total_capped"] is True
     assert all(item["overdue"] for item in overdue["items"])
+    for filters in ({}, {"type": "quality"}, {"status": "open"}):  # counted from the overdue tasks alone
+        newest = as_user("risk").get("/complaints", overdue="true", per_page=100, **filters)
+        assert newest["total"] == COMPLAINT_COUNT_CAP and newest["total_capped"] is True
+        assert [item["id"] for item in newest["items"]] == newest_overdue(app, filters.get("type"))
+
+
+def newest_overdue(app, complaint_type: str | None) -> list[int]:
+    """The hundred newest complaints with an overdue open task, asked the plain way."""
+    with app.app_context():
+        overdue = select(HumanTask.complaint_id).where(HumanTask.state == "ready", HumanTask.due_at < utcnow())
+        query = select(Complaint.id).where(Complaint.id.in_(overdue))
+        if complaint_type:
+            query = query.where(Complaint.type == complaint_type)
+        return list(db.session.scalars(query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(100)))
 
 
 def test_nothing_overdue_means_an_empty_overdue_list(as_user, bulk):

@@ -187,28 +187,38 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
                       "search with filters to see older complaints.",
                       errors={"page": [f"Must be greater than or equal to 1 and less than or equal to {deepest}."]})
     now = utcnow()
-    matching = _matching(filters, now)
-    if offset < COMPLAINT_COUNT_CAP:
+    matching, known = _matching(filters, now)
+    if offset < COMPLAINT_COUNT_CAP and known <= COMPLAINT_COUNT_CAP:
         ids = _ids(matching.limit(max(offset + per_page, COMPLAINT_COUNT_CAP + 1)))
         found, page_ids = len(ids), ids[offset:offset + per_page]
-    else:  # a page past the count: its rows prove there are more than the cap
+    else:  # the count is known to pass the cap, or the page lies past it (then its rows prove it does)
         page_ids = _ids(matching.limit(per_page).offset(offset))
-        found = COMPLAINT_COUNT_CAP + 1 if page_ids else db.session.scalar(
-            select(func.count()).select_from(matching.limit(COMPLAINT_COUNT_CAP + 1).subquery()))
+        if known > COMPLAINT_COUNT_CAP or page_ids:
+            found = max(known, COMPLAINT_COUNT_CAP + 1)
+        else:
+            found = db.session.scalar(select(func.count()).select_from(
+                matching.limit(COMPLAINT_COUNT_CAP + 1).subquery()))
     return {"items": _summaries(page_ids, viewer, now), "total": min(found, COMPLAINT_COUNT_CAP),
             "total_capped": found > COMPLAINT_COUNT_CAP, "page": page, "per_page": per_page}
 
 
-def _matching(filters: dict[str, Any], now: datetime):
-    """The ids of the complaints the filters select, newest first. Each filter, alone or with the others,
-    has an index that also gives this order (migration 0010)."""
+def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
+    """The ids of the complaints the filters select, newest first, and how many are known to match
+    already (0 if not known). Each filter, alone or with the others, has an index that also gives this
+    order (migration 0010)."""
     complaint: Any = Complaint
-    overdue_only = None
+    overdue_only, known = None, 0
     if filters.get("overdue"):
-        overdue_tasks = _ids(select(HumanTask.complaint_id).where(HumanTask.state == "ready",
-                                                                  HumanTask.due_order < now).limit(OVERDUE_FEW + 1))
-        if len(overdue_tasks) > OVERDUE_FEW:  # only open complaints have ready tasks: their index bounds the probes
+        tasks = select(HumanTask.complaint_id).where(HumanTask.state == "ready", HumanTask.due_order < now)
+        if "type" in filters:  # the task carries its complaint's type
+            tasks = tasks.where(HumanTask.complaint_type == filters["type"])
+        overdue_tasks = _ids(tasks.limit(OVERDUE_FEW + 1))
+        if filters.get("status", "open") != "open":  # only open complaints have open tasks
+            overdue_only = false()
+        elif len(overdue_tasks) > OVERDUE_FEW:  # only open complaints have open tasks: their index bounds the probes
             overdue_only = and_(Complaint.status == "open", _overdue_task(now).exists())
+            if not filters.keys() & {"number", "surname", "created_from", "created_to"}:
+                known = len(set(overdue_tasks))  # each of them matches every filter given
         elif not overdue_tasks:
             overdue_only = false()
         else:
@@ -229,7 +239,7 @@ def _matching(filters: dict[str, Any], now: datetime):
         query = query.where(or_(complaint.status != "open", ~_overdue_task(now).exists()))
     if overdue_only is not None:
         query = query.where(overdue_only)
-    return query
+    return query, known
 
 
 def _ids(query) -> list[int]:

@@ -106,7 +106,7 @@ class HumanTask(db.Model):
         # the inbox's order, then its filters' columns, so that it counts and pages from the index alone
         Index("ix_task_inbox", "state", "role", "due_order", "id", "complaint_type", "assignee_id"),
         Index("ix_task_complaint_due", "complaint_id", "state", "due_order"),
-        Index("ix_task_overdue", "state", "due_order", "complaint_id"),
+        Index("ix_task_overdue", "state", "due_order", "complaint_id", "complaint_type"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow's task id

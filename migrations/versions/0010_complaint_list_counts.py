@@ -14,8 +14,9 @@ overdue filter probes the task table for open complaints alone):
 - ix_complaint_surname_order (customer_surname, created_at, id, type, status): a surname,
   with type and status checked inside the index, so that a common surname combined with a
   rare type does not read the table row of each of the surname's complaints.
-- ix_task_overdue (state, due_order, complaint_id) on the task table: the open tasks past
-  their due time, read from the index alone, for the overdue filter when few are overdue.
+- ix_task_overdue (state, due_order, complaint_id, complaint_type) on the task table: the
+  open tasks past their due time (of one type of complaint), read from the index alone, for
+  the overdue filter.
 - ix_task_inbox (state, role, due_order, id, complaint_type, assignee_id), replacing
   ix_task_inbox_order: the inbox counts and pages from the index alone, its type and
   assignee filters included.
@@ -60,7 +61,7 @@ def upgrade():
         op.create_index(name, 'complaint', columns, unique=False)
     for name in REPLACED:
         op.drop_index(name, table_name='complaint')
-    op.create_index('ix_task_overdue', 'task', ['state', 'due_order', 'complaint_id'], unique=False)
+    op.create_index('ix_task_overdue', 'task', ['state', 'due_order', 'complaint_id', 'complaint_type'], unique=False)
     op.create_index('ix_task_complaint_due', 'task', ['complaint_id', 'state', 'due_order'], unique=False)
     op.drop_index('ix_task_complaint_state', table_name='task')
     op.create_index('ix_task_inbox', 'task', INBOX_COLUMNS, unique=False)
