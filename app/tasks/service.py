@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from app import forms
 from app.definitions import service as definitions
@@ -46,26 +46,29 @@ INBOX_DEPTH_CAP = 10_000  # deepest position a page may reach; filter to see fur
 def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
     """Open tasks of the caller's roles, earliest due first.
 
-    One query per role on the index (state, role, due_order, id, complaint_type, assignee_id)
-    reads the order keys up to the requested page and counts up to INBOX_COUNT_CAP from the
-    index alone (the filters' columns are in it); then only the page's rows are read. So the
-    cost does not grow with the number of open tasks.
+    Per role, the index (state, role, due_order, id, complaint_type, assignee_id) gives the order
+    keys up to the requested page and a count up to INBOX_COUNT_CAP from the index alone (the
+    filters' columns are in it); the database merges the roles' keys and returns the page's ids,
+    and only those rows are read. So the cost does not grow with the number of open tasks.
     """
     roles = sorted(set(user.roles) if not filters.get("role") else set(user.roles) & {filters["role"]})
     page, per_page = filters["page"], filters["per_page"]
     if page * per_page > INBOX_DEPTH_CAP:
         raise Invalid(f"Pages reach at most {INBOX_DEPTH_CAP:,} tasks deep; narrow the inbox with filters.",
                       errors={"page": [f"page × per_page may be at most {INBOX_DEPTH_CAP}."]})
-    keys: list[tuple[datetime, str]] = []
-    total = 0
     connection = db.session.connection()  # plain rows: no ORM work per key
+    total, firsts = 0, []
     for role in roles:
         query = _inbox_query(user, role, filters)
-        keys += [tuple(key) for key in connection.execute(
-            query.order_by(HumanTask.due_order, HumanTask.id).limit(page * per_page))]
         total += connection.execute(
             select(func.count()).select_from(query.limit(INBOX_COUNT_CAP + 1).subquery())).scalar_one()
-    page_ids = [task_id for _due, task_id in sorted(keys)[(page - 1) * per_page: page * per_page]]
+        first = query.order_by(HumanTask.due_order, HumanTask.id).limit(page * per_page).subquery()
+        firsts.append(select(first.c.due_order, first.c.id))
+    page_ids: list[str] = []
+    if firsts:
+        merged = union_all(*firsts).subquery()
+        page_ids = list(connection.execute(select(merged.c.id).order_by(merged.c.due_order, merged.c.id)
+                                           .limit(per_page).offset((page - 1) * per_page)).scalars())
     rows = {row.id: row for row in db.session.scalars(select(HumanTask).where(HumanTask.id.in_(page_ids)))}
     now = utcnow()
     return {"items": [task_summary(rows[task_id], now) for task_id in page_ids],
