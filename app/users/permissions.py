@@ -15,6 +15,19 @@ def require(user: User, roles: frozenset[str] | set[str], doing: str) -> None:
         raise Forbidden(f"Your roles do not allow you to {doing}.")
 
 
+def may_read_complaints(user: User) -> bool:
+    return user.has_role(*COMPLAINT_READERS)
+
+
+def may_read_definitions(user: User) -> bool:
+    return user.has_role(*DEFINITION_READERS)
+
+
+def works_on_cases(user: User) -> bool:
+    """Whether the user has a case role (an inbox of tasks)."""
+    return user.has_role(*CASE_ROLES)
+
+
 def require_complaint_reader(user: User) -> None:
     require(user, COMPLAINT_READERS, "read complaints")
 

@@ -38,7 +38,7 @@ from app.timeutil import utcnow
 from app.users import lockout, passwords
 from app.users import service as users
 from app.users.login import log_in
-from app.users.permissions import COMPLAINT_READERS, DEFINITION_READERS
+from app.users.permissions import may_read_complaints, may_read_definitions, works_on_cases
 from app.users.roles import CASE_ROLES
 from app.web import formrender, i18n
 from app.web.extensions import csrf, login_manager
@@ -90,8 +90,8 @@ def _helpers() -> dict[str, Any]:
             "channel_name": i18n.channel_name, "task_name": i18n.task_name, "due": i18n.due,
             "local_time": i18n.local_time, "local_date": i18n.local_date, "money": i18n.money, "pick": i18n.pick,
             "nav_counts": _nav_counts, "translate_error": i18n.validation_message,
-            "may_read_complaints": lambda: current_user.is_authenticated and me().has_role(*COMPLAINT_READERS),
-            "may_see_processes": lambda: current_user.is_authenticated and me().has_role(*DEFINITION_READERS)}
+            "may_read_complaints": lambda: current_user.is_authenticated and may_read_complaints(me()),
+            "may_see_processes": lambda: current_user.is_authenticated and may_read_definitions(me())}
 
 
 def _nav_counts() -> list[tuple[str, int]]:
@@ -157,7 +157,7 @@ def logout():
 @bp.route("/")
 @login_required
 def home():
-    if me().has_role(*CASE_ROLES):
+    if works_on_cases(me()):
         return redirect(url_for("web.inbox"))
     return render_template("web/home.html")
 
@@ -468,7 +468,7 @@ def complaint(complaint_id: int):
         done.append({"process": record["process"]["key"], "element": record["outcome"]})
     names = {key: i18n.lang() == "en" and names.get("en") or names.get("zh")
              for key, names in i18n.catalogue(record["process"]["key"]).items() if isinstance(names, dict)}
-    may_see_diagram = me().has_role(*DEFINITION_READERS)
+    may_see_diagram = may_read_definitions(me())
     return render_template("web/complaint.html", c=record, trail=trail, current=current, done=done,
                            names=names, may_see_diagram=may_see_diagram)
 
