@@ -89,7 +89,7 @@ def _store_in_format_1(app, complaint_id: int, steps_: list[Step]) -> str:
         legacy = json.dumps({**SPIFF_DICT.to_dict(instance.workflow), "format": stored.LEGACY_FORMAT})
         project_tasks(complaint, instance, before.tasks, None)
         project_timers(complaint.id, before.timers, instance.waiting_timers())
-        assert write_row(complaint, Complaint.revision == complaint.revision,
+        assert write_row(complaint, {"revision": complaint.revision},
                          {"state": legacy, "revision": complaint.revision + 1})
         steps.commit()
         db.session.remove()

@@ -1,7 +1,8 @@
 """The task and timer tables as projections of the workflow, rebuilt in every step's transaction.
 
-Rows are written with plain statements rather than the unit of work: a step touches few rows and
-knows exactly which.
+Rows are written with Core statements on the session's connection rather than through the unit of
+work or ORM-enabled statements: a step touches few rows, knows exactly which, and runs on every
+completion, so the ORM's per-statement work would be most of its database time.
 """
 
 from __future__ import annotations
@@ -28,14 +29,20 @@ class Completion:
     data: dict[str, Any]
 
 
-def write_row(row: Any, condition: Any, values: dict[str, Any]) -> bool:
+def write(statement: Any, parameters: Any = None) -> Any:
+    """Run a Core statement in the session's transaction."""
+    return db.session.connection().execute(statement, parameters)
+
+
+def write_row(row: Any, expected: dict[str, Any], values: dict[str, Any]) -> bool:
     """UPDATE one loaded row with a plain statement (no unit of work) and keep the object in step.
 
-    Returns False when `condition` (e.g. the revision the row was loaded at) no longer holds.
+    Returns False when the row's columns no longer hold the `expected` values (e.g. the revision it
+    was loaded at).
     """
-    model = type(row)
-    result = db.session.execute(update(model).where(model.id == row.id, condition).values(**values),
-                                execution_options={"synchronize_session": False})
+    table = type(row).__table__
+    condition = [table.c.id == row.id, *(table.c[name] == value for name, value in expected.items())]
+    result = write(update(table).where(*condition).values(**values))
     if result.rowcount != 1:
         return False
     for key, value in values.items():
@@ -56,12 +63,12 @@ def project_tasks(complaint: Complaint, instance: Instance, before: frozenset[st
                 "completed_by_name": user.username, "submitted": completion.data}
         if row.assignee_id is None:
             done.update(assignee_id=user.id, assignee_name=user.username)
-        write_row(row, HumanTask.state == "ready", done)
+        write_row(row, {"state": "ready"}, done)
         closed.discard(row.id)
     if closed:  # ended without being completed: cancelled, or interrupted by an event
-        db.session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")
-                           .values(state="cancelled", completed_at=now),
-                           execution_options={"synchronize_session": "fetch"})
+        tasks = HumanTask.__table__
+        write(update(tasks).where(tasks.c.id.in_(closed), tasks.c.state == "ready")
+              .values(state="cancelled", completed_at=now))
     kept = sorted(before & ready.keys())
     still_open = list(db.session.scalars(select(HumanTask).where(HumanTask.id.in_(kept)))) if kept else []
     new_rows = [{
@@ -71,7 +78,7 @@ def project_tasks(complaint: Complaint, instance: Instance, before: frozenset[st
         "state": "ready", "created_at": now, "due_at": task.due_at, "due_order": task.due_at or NO_DUE_DATE,
     } for task_id, task in ready.items() if task_id not in before]
     if new_rows:
-        db.session.execute(insert(HumanTask), new_rows)
+        write(insert(HumanTask.__table__), new_rows)
         still_open += [HumanTask(**row) for row in new_rows]
     return still_open
 
@@ -80,9 +87,9 @@ def project_timers(complaint_id: int, before: frozenset[str], waiting: dict[str,
     """Bring the complaint's timer rows in line with the timer events its workflow now waits on."""
     gone = before - waiting.keys()
     if gone:
-        db.session.execute(delete(Timer).where(Timer.id.in_(gone)), execution_options={"synchronize_session": False})
+        write(delete(Timer.__table__).where(Timer.__table__.c.id.in_(gone)))
     new = [{"id": timer.id, "complaint_id": complaint_id, "element_id": timer.element_id, "due_at": timer.due_at,
             "next_attempt_at": timer.due_at, "state": "waiting", "attempts": 0}
            for timer_id, timer in waiting.items() if timer_id not in before]
     if new:
-        db.session.execute(insert(Timer), new)
+        write(insert(Timer.__table__), new)

@@ -29,7 +29,7 @@ from app.extensions import db
 from app.runtime import audit, environment
 from app.runtime.environment import Actor, StepContext
 from app.runtime.models import Complaint, HumanTask, Incident
-from app.runtime.projection import Completion, project_tasks, project_timers, write_row
+from app.runtime.projection import Completion, project_tasks, project_timers, write, write_row
 from app.timeutil import utcnow
 
 CONCURRENT_CHANGE = "The complaint was changed by someone else at the same moment; reload and try again."
@@ -217,15 +217,16 @@ def _still_applies(action: dict[str, Any], instance: Instance) -> bool:
 
 def _supersede_incidents(complaint: Complaint, instance: Instance, retry_of: int | None) -> list[int]:
     """Close the open incidents whose failed action this step made moot; return their numbers."""
-    query = select(Incident).where(Incident.complaint_id == complaint.id, Incident.status == "open")
+    incidents = Incident.__table__
+    query = select(incidents.c.id, incidents.c.n, incidents.c.action).where(
+        incidents.c.complaint_id == complaint.id, incidents.c.status == "open")
     if retry_of is not None:  # the incident being retried is resolved by its retry
-        query = query.where(Incident.n != retry_of)
-    moot = [i for i in db.session.scalars(query) if not _still_applies(i.action, instance)]
+        query = query.where(incidents.c.n != retry_of)
+    moot = [row for row in write(query) if not _still_applies(row.action, instance)]
     if moot:
-        db.session.execute(update(Incident).where(Incident.id.in_([i.id for i in moot]))
-                           .values(status="superseded", resolved_at=utcnow()),
-                           execution_options={"synchronize_session": False})
-    return [i.n for i in moot]
+        write(update(incidents).where(incidents.c.id.in_([row.id for row in moot]))
+              .values(status="superseded", resolved_at=utcnow()))
+    return [row.n for row in moot]
 
 
 def save(complaint: Complaint, instance: Instance, before: Snapshot, completion: Completion | None,
@@ -247,7 +248,7 @@ def save(complaint: Complaint, instance: Instance, before: Snapshot, completion:
     values.update(extra or {})
     open_rows = project_tasks(complaint, instance, before.tasks, completion)
     project_timers(complaint.id, before.timers, instance.waiting_timers())
-    if not write_row(complaint, Complaint.revision == complaint.revision, values):
+    if not write_row(complaint, {"revision": complaint.revision}, values):
         db.session.rollback()
         raise Conflict(CONCURRENT_CHANGE)
     return open_rows
