@@ -68,6 +68,7 @@ def test_failing_service_task_rolls_back_records_an_incident_and_retries(app, as
     FLAKY["fail"] = False
     retried = as_user("admin").post(f"/complaints/{complaint_id}/incidents/1/retry")
     assert retried.status == 200 and retried["status"] == "resolved"
+    assert _open_incidents(app, complaint_id) == 0
     done = as_user("legal").get(f"/complaints/{complaint_id}")
     assert [t["name"] for t in done["open_tasks"]] == ["第二步"]
     assert done["history"][0]["completed_by"] == "desk"
@@ -124,8 +125,16 @@ def _flaky_complaint(as_user, swap_process) -> tuple[int, str]:
     return complaint_id, task_id
 
 
+def _open_incidents(app, complaint_id: int) -> int:
+    with app.app_context():
+        count = db.session.get(Complaint, complaint_id).open_incidents
+        db.session.remove()
+    return count
+
+
 def test_a_later_step_that_makes_the_failed_action_moot_supersedes_its_incident(app, as_user, swap_process):
     complaint_id, task_id = _flaky_complaint(as_user, swap_process)
+    assert _open_incidents(app, complaint_id) == 1
     FLAKY["fail"] = False
     done = as_user("desk").post(f"/tasks/{task_id}/complete",
                                 {"paid": True, "voucher_number": "V2", "claim_form_signed": True})
@@ -136,6 +145,7 @@ def test_a_later_step_that_makes_the_failed_action_moot_supersedes_its_incident(
     trail = [e for e in as_user("legal").get(f"/complaints/{complaint_id}/audit")["items"]
              if e["action"] == "incident_superseded"]
     assert [e["detail"] for e in trail] == [{"incident": 1, "by": "task_completed"}]
+    assert _open_incidents(app, complaint_id) == 0
     assert as_user("admin").post(f"/complaints/{complaint_id}/incidents/1/retry").status == 409
 
 
@@ -147,4 +157,5 @@ def test_cancelling_a_complaint_supersedes_its_open_incidents(app, as_user, swap
     assert [(i["n"], i["status"]) for i in detail["incidents"]] == [(1, "superseded")]
     assert detail["status"] == "cancelled" and detail["cancel_reason"] == "顾客撤回投诉"
     assert detail["open_tasks"] == []
+    assert _open_incidents(app, complaint_id) == 0
 

@@ -323,10 +323,13 @@ def retry_incident(complaint_id: int, n: int, actor: User) -> dict[str, Any]:
         timers.fire_one(complaint_id, action["timer_id"], retry_of=n)
     else:
         raise Invalid(f"Incidents of kind '{action['kind']}' cannot be retried here.")
-    incident = db.session.get(Incident, incident.id)
-    incident.status, incident.resolved_at, incident.resolved_by_id = "resolved", utcnow(), actor.id
-    audit.record(steps.lock_complaint(complaint_id), actor, "incident_resolved", {"incident": n})
-    db.session.commit()
+    complaint = steps.lock_complaint(complaint_id)
+    incident = db.session.get(Incident, incident.id, populate_existing=True)
+    if incident.status == "open":  # a step in between may have superseded it
+        incident.status, incident.resolved_at, incident.resolved_by_id = "resolved", utcnow(), actor.id
+        complaint.open_incidents -= 1
+        audit.record(complaint, actor, "incident_resolved", {"incident": n})
+    steps.commit()
     return incident_dict(incident)
 
 

@@ -55,6 +55,9 @@ class Complaint(db.Model):
     # The head of the complaint's audit chain, kept here so appending needs no read of the trail.
     audit_seq: Mapped[int] = mapped_column(default=0)
     audit_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    # Kept with every change to the complaint's incidents, so that a step on a complaint without
+    # any (nearly all of them) reads none.
+    open_incidents: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # The ORM checks the revision on every UPDATE (WHERE revision = <as loaded>); steps.save raises it
     # when the workflow state changes, so claims or audit appends do not count as new revisions.

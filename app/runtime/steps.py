@@ -186,8 +186,11 @@ def run_step(
         raise incident(complaint_id, actor, retry_action, exc, retry_of) from exc
     try:
         head = _chain(complaint, actor, audit_action, audit_detail)
-        for superseded in _supersede_incidents(complaint, instance, retry_of):
-            head = _chain(complaint, None, "incident_superseded", {"incident": superseded, "by": audit_action})
+        superseded = _supersede_incidents(complaint, instance, retry_of) if complaint.open_incidents else []
+        for n in superseded:
+            head = _chain(complaint, None, "incident_superseded", {"incident": n, "by": audit_action})
+        if superseded:
+            head["open_incidents"] = complaint.open_incidents - len(superseded)
         open_rows = save(complaint, instance, before, completion, extra={**head, **(columns or {})})
     except BaseException:
         db.session.rollback()
@@ -286,6 +289,7 @@ def incident(complaint_id: int, actor: Actor | None, retry_action: dict[str, Any
         n = (db.session.scalar(select(func.max(Incident.n)).where(Incident.complaint_id == complaint_id)) or 0) + 1
         db.session.add(Incident(complaint_id=complaint_id, n=n, action=retry_action, element_id=element_id,
                                 message=message))
+        complaint.open_incidents += 1
     audit.record(complaint, actor, "incident", {"incident": n, "element_id": element_id, "message": message})
     commit()
     return StepFailed(f"The step could not be taken and nothing was changed: {message}",
