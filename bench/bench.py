@@ -279,20 +279,21 @@ def _with_database(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
 
 
-def postgresql_database(admin_url: str) -> Database:
-    """The `bench` database, created if missing, its public schema emptied."""
+def postgresql_database(admin_url: str, name: str = BENCH_DATABASE, fresh: bool = True) -> Database:
+    """The benchmark's own database `name`, created if missing; its public schema emptied when `fresh`."""
     import psycopg
 
     try:
         with psycopg.connect(admin_url, autocommit=True) as admin:
-            if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DATABASE,)).fetchone() is None:
-                admin.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+            if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+                admin.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as exc:
         raise BenchError(f"PostgreSQL at {admin_url} is not usable: {exc}") from exc
-    url = _with_database(admin_url, BENCH_DATABASE)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        connection.execute("CREATE SCHEMA public")
+    url = _with_database(admin_url, name)
+    if fresh:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            connection.execute("CREATE SCHEMA public")
     return Database("postgresql", url)
 
 

@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from bench import (
@@ -70,6 +70,7 @@ from bench import (
     flask,
     gunicorn,
     percentile,
+    postgresql_database,
     progress,
     scalar,
 )
@@ -125,29 +126,6 @@ NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)  # app.runtime.models.NO_DUE_DA
 
 
 # ---------------------------------------------------------------------------------------------- databases
-
-
-def _with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
-def postgresql_database(admin_url: str, fresh: bool) -> Database:
-    """The `bench_lists` database, created if missing; its public schema emptied when `fresh`."""
-    import psycopg
-
-    try:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DATABASE,)).fetchone() is None:
-                admin.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    except psycopg.Error as exc:
-        raise BenchError(f"PostgreSQL at {admin_url} is not usable: {exc}") from exc
-    url = _with_database(admin_url, BENCH_DATABASE)
-    if fresh:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
-            connection.execute("CREATE SCHEMA public")
-    return Database("postgresql", url)
 
 
 def seeded_count(database: Database) -> int:
@@ -702,7 +680,7 @@ def bench_database(name: str, options: Options) -> Report:
     if name == "sqlite":
         database = Database("sqlite", f"sqlite:///{options.data_dir / 'lists.db'}")
     else:
-        database = postgresql_database(options.postgres_url, fresh=not options.reuse)
+        database = postgresql_database(options.postgres_url, BENCH_DATABASE, fresh=not options.reuse)
     reuse = options.reuse and seeded_count(database) >= options.complaints
     if name == "sqlite" and not reuse:
         for suffix in ("", "-wal", "-shm", ".writers"):

@@ -37,7 +37,6 @@ from pathlib import Path
 
 import requests
 
-import bench as common
 from bench import (
     BENCH_PASSWORD,
     BENCH_USER,
@@ -129,7 +128,10 @@ def intake_while_logging_in(port: int, token: str, seconds: float) -> tuple[floa
 
 def measure(name: str, options: argparse.Namespace, workdir: Path) -> None:
     progress(f"{name}: setting up")
-    database = sqlite_database(workdir) if name == "sqlite" else postgresql_database(options.postgres_url)
+    if name == "sqlite":
+        database = sqlite_database(workdir)
+    else:
+        database = postgresql_database(options.postgres_url, BENCH_DATABASE)
     token = set_up_service(database)
     with gunicorn(database, options.workers, workdir / f"gunicorn-{name}.log") as port:
         log_in(port, BENCH_USER, BENCH_PASSWORD)  # warm up both workers' imports
@@ -155,7 +157,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL))
     options = parser.parse_args(argv)
-    common.BENCH_DATABASE = BENCH_DATABASE  # a database of its own, apart from bench/bench.py's
     os.environ["TRUSTED_PROXIES"] = "1"  # the service trusts the bench's X-Forwarded-For (see app/proxy.py)
     names = ["sqlite", "postgresql"] if options.database == "both" else [options.database]
     try:

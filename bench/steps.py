@@ -50,10 +50,10 @@ from bench import (
     Client,
     Database,
     Report,
-    _with_database,
     flask,
     gunicorn,
     percentile,
+    postgresql_database,
     progress,
     scalar,
 )
@@ -239,23 +239,6 @@ def warm_up(port: int, token: str) -> None:
 # ---------------------------------------------------------------------------------------------- databases
 
 
-def postgresql_database(admin_url: str) -> Database:
-    """The `bench_steps` database, created if missing, its public schema emptied."""
-    import psycopg
-
-    try:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DATABASE,)).fetchone() is None:
-                admin.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    except psycopg.Error as exc:
-        raise BenchError(f"PostgreSQL at {admin_url} is not usable: {exc}") from exc
-    url = _with_database(admin_url, BENCH_DATABASE)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        connection.execute("CREATE SCHEMA public")
-    return Database("postgresql", url)
-
-
 def set_up_service(database: Database) -> str:
     """Migrate, deploy every diagram, create the bench user with the lanes the path needs; return its token."""
     flask(database, "db", "upgrade")
@@ -327,7 +310,7 @@ def bench_database(name: str, options: Options, workdir: Path) -> Report:
     if name == "sqlite":
         database = Database("sqlite", f"sqlite:///{workdir / 'steps.db'}")
     else:
-        database = postgresql_database(options.postgres_url)
+        database = postgresql_database(options.postgres_url, BENCH_DATABASE)
     token = set_up_service(database)
     log_path = workdir / f"gunicorn-{name}.log"
     with gunicorn(database, options.workers, log_path) as port:
