@@ -151,6 +151,12 @@ class Report:
         return lines
 
 
+def print_targets(reports: list[Report]) -> None:
+    """The closing line: every missed target of every report, or that all were met."""
+    missed = [f"{report.title.split(':')[0]}: {line}" for report in reports for line in report.missed]
+    print("\ntargets: all met" if not missed else "\ntargets missed:\n  " + "\n  ".join(missed))
+
+
 def progress(message: str) -> None:
     print(f"  .. {message}", file=sys.stderr, flush=True)
 
@@ -780,8 +786,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(f"\nbench failed: {exc}", file=sys.stderr)
         return 1
-    missed = [f"{report.title.split(':')[0]}: {line}" for report in reports for line in report.missed]
-    print("\ntargets: all met" if not missed else "\ntargets missed:\n  " + "\n  ".join(missed))
+    print_targets(reports)
     if json_path:
         json_path.write_text(json.dumps({r.title.split(":")[0]: r.figures for r in reports[1:]}, indent=2) + "\n")
     return 0

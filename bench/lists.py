@@ -71,6 +71,7 @@ from bench import (
     gunicorn,
     percentile,
     postgresql_database,
+    print_targets,
     progress,
     scalar,
 )
@@ -790,8 +791,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             import shutil
 
             shutil.rmtree(options.data_dir, ignore_errors=True)
-    missed = [f"{r.title.split(':')[0]}: {line}" for r in reports for line in r.missed]
-    print("\ntargets: all met" if not missed else "\ntargets missed:\n  " + "\n  ".join(missed))
+    print_targets(reports)
     if json_path:
         json_path.write_text(json.dumps({r.title.split(":")[0]: r.figures for r in reports}, indent=2,
                                         ensure_ascii=False) + "\n")

@@ -54,6 +54,7 @@ from bench import (
     gunicorn,
     percentile,
     postgresql_database,
+    print_targets,
     progress,
     scalar,
 )
@@ -361,8 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(f"\nbench/steps failed: {exc}", file=sys.stderr)
         return 1
-    missed = [f"{r.title.split(':')[0]}: {line}" for r in reports for line in r.missed]
-    print("\ntargets: all met" if not missed else "\ntargets missed:\n  " + "\n  ".join(missed))
+    print_targets(reports)
     return 0
 
 
