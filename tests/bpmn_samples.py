@@ -70,3 +70,26 @@ def dmn(decision_id: str, rules: list[tuple[str, str]], input_expression: str = 
             f'<text>{input_expression}</text></inputExpression></input>'
             f'<output id="output1" label="out" name="{output_name}" typeRef="string"/>'
             f'{rows}</decisionTable></decision></definitions>\n')
+
+
+def escalating_process(pid: str, tasks: list[tuple[str, str]], *, on: str, timer: str,
+                       operator_name: str = "notify") -> str:
+    """Desk tasks (id, name) in a row; a non-interrupting timer `late` on task `on` calls a service task
+    `escalate` (the operator; `notify` tells the duty manager) and ends at `end_escalated`."""
+    params = {"recipient": "'duty_manager'", "subject": "'超时'"} if operator_name == "notify" else {}
+    ids = ["start", *(task_id for task_id, _name in tasks), "end"]
+    refs = "".join(f"<bpmn:flowNodeRef>{i}</bpmn:flowNodeRef>" for i in [*ids, "late", "escalate", "end_escalated"])
+    nodes = "".join(f'<bpmn:userTask id="{task_id}" name="{name}">{form("lifecycle.acknowledge")}</bpmn:userTask>'
+                    for task_id, name in tasks)
+    flows = [*zip(ids, ids[1:], strict=False), ("late", "escalate"), ("escalate", "end_escalated")]
+    return (HEADER.format(pid=pid)
+            + f'<bpmn:process id="{pid}" isExecutable="true">'
+            + f'<bpmn:laneSet id="ls"><bpmn:lane id="lane_desk" name="service_desk">{refs}</bpmn:lane></bpmn:laneSet>'
+            + '<bpmn:startEvent id="start"/>' + nodes
+            + f'<bpmn:boundaryEvent id="late" name="超时" attachedToRef="{on}" cancelActivity="false">'
+            + f'<bpmn:timerEventDefinition id="late_timer">{timer}</bpmn:timerEventDefinition></bpmn:boundaryEvent>'
+            + f'<bpmn:serviceTask id="escalate" name="上报">{operator(operator_name, **params)}</bpmn:serviceTask>'
+            + '<bpmn:endEvent id="end"/><bpmn:endEvent id="end_escalated"/>'
+            + "".join(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+                      for i, (a, b) in enumerate(flows, start=1))
+            + "</bpmn:process></bpmn:definitions>\n")

@@ -12,6 +12,7 @@ from app.records import operators
 from app.records.models import Notification
 from app.runtime.models import Incident, Timer
 from app.timeutil import advance_clock, reset_clock, utcnow
+from tests import bpmn_samples as s
 from tests.conftest import intake
 from tests.paths import ACKNOWLEDGED
 
@@ -28,39 +29,8 @@ def _failing(context) -> dict:
 
 def _process(key: str, *, timer: str, operator: str = "notify", on_first: bool = False) -> str:
     """Two desk tasks in a row; a non-interrupting timer on one of them escalates to the duty manager."""
-    params = ('<spiffworkflow:parameter id="recipient" type="any" value="\'duty_manager\'"/>'
-              '<spiffworkflow:parameter id="subject" type="any" value="\'超时\'"/>') if operator == "notify" else ""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="http://x">
-  <bpmn:process id="{key}" isExecutable="true">
-    <bpmn:laneSet id="ls"><bpmn:lane id="lane_desk" name="service_desk"><bpmn:flowNodeRef>start</bpmn:flowNodeRef>
-      <bpmn:flowNodeRef>first</bpmn:flowNodeRef><bpmn:flowNodeRef>second</bpmn:flowNodeRef>
-      <bpmn:flowNodeRef>late</bpmn:flowNodeRef><bpmn:flowNodeRef>escalate</bpmn:flowNodeRef>
-      <bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>end_escalated</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"/>
-    <bpmn:userTask id="first" name="第一步"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="formKey" value="lifecycle.acknowledge"/></spiffworkflow:properties>
-      </bpmn:extensionElements></bpmn:userTask>
-    <bpmn:userTask id="second" name="第二步"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="formKey" value="lifecycle.acknowledge"/></spiffworkflow:properties>
-      </bpmn:extensionElements></bpmn:userTask>
-    <bpmn:boundaryEvent id="late" name="超时" attachedToRef="{"first" if on_first else "second"}"
-      cancelActivity="false">
-      <bpmn:timerEventDefinition id="late_timer">{timer}</bpmn:timerEventDefinition></bpmn:boundaryEvent>
-    <bpmn:serviceTask id="escalate" name="上报"><bpmn:extensionElements>
-      <spiffworkflow:serviceTaskOperator id="{operator}"><spiffworkflow:parameters>{params}</spiffworkflow:parameters>
-      </spiffworkflow:serviceTaskOperator></bpmn:extensionElements></bpmn:serviceTask>
-    <bpmn:endEvent id="end"/><bpmn:endEvent id="end_escalated"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="first" targetRef="second"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="end"/>
-    <bpmn:sequenceFlow id="f4" sourceRef="late" targetRef="escalate"/>
-    <bpmn:sequenceFlow id="f5" sourceRef="escalate" targetRef="end_escalated"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+    return s.escalating_process(key, [("first", "第一步"), ("second", "第二步")],
+                                on="first" if on_first else "second", timer=timer, operator_name=operator)
 
 
 @pytest.fixture

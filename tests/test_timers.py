@@ -15,6 +15,7 @@ from app.timers import service as timer_service
 from app.timers.calendar import DEFAULT_CALENDAR, BusinessCalendar
 from app.timers.limits import Limits
 from app.timeutil import advance_clock, reset_clock
+from tests import bpmn_samples as s
 from tests.conftest import intake
 from tests.paths import ACKNOWLEDGED
 
@@ -29,34 +30,9 @@ def _timer_flaky(context) -> dict:
 
 
 def _process(key: str, operator: str = "notify") -> str:
-    params = ('<spiffworkflow:parameter id="recipient" type="any" value="\'duty_manager\'"/>'
-              '<spiffworkflow:parameter id="subject" type="any" value="\'超时\'"/>') if operator == "notify" else ""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="http://x">
-  <bpmn:process id="{key}" isExecutable="true">
-    <bpmn:laneSet id="ls"><bpmn:lane id="lane_desk" name="service_desk"><bpmn:flowNodeRef>start</bpmn:flowNodeRef>
-      <bpmn:flowNodeRef>handle</bpmn:flowNodeRef><bpmn:flowNodeRef>late</bpmn:flowNodeRef>
-      <bpmn:flowNodeRef>escalate</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>
-      <bpmn:flowNodeRef>end_escalated</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
-    <bpmn:startEvent id="start"/>
-    <bpmn:userTask id="handle" name="处理"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="formKey" value="lifecycle.acknowledge"/></spiffworkflow:properties>
-      </bpmn:extensionElements></bpmn:userTask>
-    <bpmn:boundaryEvent id="late" name="超时" attachedToRef="handle" cancelActivity="false">
-      <bpmn:timerEventDefinition id="late_timer"><bpmn:timeDate>sla("first_response")</bpmn:timeDate>
-      </bpmn:timerEventDefinition></bpmn:boundaryEvent>
-    <bpmn:serviceTask id="escalate" name="上报"><bpmn:extensionElements>
-      <spiffworkflow:serviceTaskOperator id="{operator}"><spiffworkflow:parameters>{params}</spiffworkflow:parameters>
-      </spiffworkflow:serviceTaskOperator></bpmn:extensionElements></bpmn:serviceTask>
-    <bpmn:endEvent id="end"/><bpmn:endEvent id="end_escalated"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="handle"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="handle" targetRef="end"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="late" targetRef="escalate"/>
-    <bpmn:sequenceFlow id="f4" sourceRef="escalate" targetRef="end_escalated"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+    """One desk task; a non-interrupting timer at the first-response limit escalates to the duty manager."""
+    return s.escalating_process(key, [("handle", "处理")], on="handle", operator_name=operator,
+                                timer='<bpmn:timeDate>sla("first_response")</bpmn:timeDate>')
 
 
 @pytest.fixture
