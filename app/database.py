@@ -19,6 +19,7 @@ import fcntl
 import os
 import threading
 from contextvars import ContextVar
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -48,6 +49,14 @@ def begin_write() -> None:
     _write_intent.set(True)
     if is_sqlite(db.engine) and db.session().in_transaction():
         db.session.commit()
+
+
+def execute_core(statement: Any, parameters: Any = None) -> Any:
+    """Run a Core statement on the session's connection, in its transaction: for hot paths that know
+    exactly which rows they touch and need none of the ORM's per-statement work."""
+    from app.extensions import db
+
+    return db.session.connection().execute(statement, parameters)
 
 
 def row_locks() -> bool:

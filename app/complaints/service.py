@@ -14,7 +14,7 @@ from app.attachments import service as attachments
 from app.complaint_types import COMPLAINT_TYPES
 from app.complaints.numbering import next_number
 from app.complaints.schemas import CancelSchema, IntakeSchema
-from app.database import begin_write
+from app.database import begin_write, execute_core
 from app.definitions import service as definitions
 from app.engine.instance import Instance, NothingWaiting
 from app.errors import Conflict, Invalid, NotFound, ServiceError
@@ -244,7 +244,7 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
 
 def _ids(query) -> list[int]:
     """The first column of a query's rows, without the ORM's per-row work (up to a thousand ids)."""
-    return db.session.connection().execute(query).scalars().all()
+    return execute_core(query).scalars().all()
 
 
 def _summaries(ids: list[int], viewer: User, now: datetime) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from app.database import execute_core
 from app.extensions import db
 from app.runtime.environment import Actor
 from app.runtime.models import AuditEvent, Complaint
@@ -51,7 +52,7 @@ def append(complaint: Complaint, actor: Actor | None, action: str, detail: dict[
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     digest = _digest(prev_hash, complaint_id, seq, isoformat(at), actor_name, action, detail)
     # A plain INSERT (no unit of work): events are never read back within the step that writes them.
-    db.session.connection().execute(insert(AuditEvent.__table__), [{
+    execute_core(insert(AuditEvent.__table__), [{
         "complaint_id": complaint_id, "seq": seq, "at": at, "actor_id": actor.id if actor else None,
         "actor_name": actor_name, "action": action, "detail": detail, "prev_hash": prev_hash, "hash": digest,
     }])

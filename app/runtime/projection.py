@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.database import execute_core
 from app.engine.instance import Instance, WaitingTimer
 from app.extensions import db
 from app.runtime.environment import Actor
@@ -29,11 +30,6 @@ class Completion:
     data: dict[str, Any]
 
 
-def write(statement: Any, parameters: Any = None) -> Any:
-    """Run a Core statement in the session's transaction."""
-    return db.session.connection().execute(statement, parameters)
-
-
 def write_row(row: Any, expected: dict[str, Any], values: dict[str, Any]) -> bool:
     """UPDATE one loaded row with a plain statement (no unit of work) and keep the object in step.
 
@@ -42,7 +38,7 @@ def write_row(row: Any, expected: dict[str, Any], values: dict[str, Any]) -> boo
     """
     table = type(row).__table__
     condition = [table.c.id == row.id, *(table.c[name] == value for name, value in expected.items())]
-    result = write(update(table).where(*condition).values(**values))
+    result = execute_core(update(table).where(*condition).values(**values))
     if result.rowcount != 1:
         return False
     for key, value in values.items():
@@ -67,7 +63,7 @@ def project_tasks(complaint: Complaint, instance: Instance, before: frozenset[st
         closed.discard(row.id)
     if closed:  # ended without being completed: cancelled, or interrupted by an event
         tasks = HumanTask.__table__
-        write(update(tasks).where(tasks.c.id.in_(closed), tasks.c.state == "ready")
+        execute_core(update(tasks).where(tasks.c.id.in_(closed), tasks.c.state == "ready")
               .values(state="cancelled", completed_at=now))
     kept = sorted(before & ready.keys())
     still_open = list(db.session.scalars(select(HumanTask).where(HumanTask.id.in_(kept)))) if kept else []
@@ -78,7 +74,7 @@ def project_tasks(complaint: Complaint, instance: Instance, before: frozenset[st
         "state": "ready", "created_at": now, "due_at": task.due_at, "due_order": task.due_at or NO_DUE_DATE,
     } for task_id, task in ready.items() if task_id not in before]
     if new_rows:
-        write(insert(HumanTask.__table__), new_rows)
+        execute_core(insert(HumanTask.__table__), new_rows)
         still_open += [HumanTask(**row) for row in new_rows]
     return still_open
 
@@ -87,9 +83,9 @@ def project_timers(complaint_id: int, before: frozenset[str], waiting: dict[str,
     """Bring the complaint's timer rows in line with the timer events its workflow now waits on."""
     gone = before - waiting.keys()
     if gone:
-        write(delete(Timer.__table__).where(Timer.__table__.c.id.in_(gone)))
+        execute_core(delete(Timer.__table__).where(Timer.__table__.c.id.in_(gone)))
     new = [{"id": timer.id, "complaint_id": complaint_id, "element_id": timer.element_id, "due_at": timer.due_at,
             "next_attempt_at": timer.due_at, "state": "waiting", "attempts": 0}
            for timer_id, timer in waiting.items() if timer_id not in before]
     if new:
-        write(insert(Timer.__table__), new)
+        execute_core(insert(Timer.__table__), new)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.database import begin_write, row_locks
+from app.database import begin_write, execute_core, row_locks
 from app.engine.instance import Instance, StepError
 from app.engine.script_engine import ServiceTaskFailed
 from app.errors import Conflict, NotFound, ServiceError
@@ -29,7 +29,7 @@ from app.extensions import db
 from app.runtime import audit, environment
 from app.runtime.environment import Actor, StepContext
 from app.runtime.models import Complaint, HumanTask, Incident
-from app.runtime.projection import Completion, project_tasks, project_timers, write, write_row
+from app.runtime.projection import Completion, project_tasks, project_timers, write_row
 from app.timeutil import utcnow
 
 CONCURRENT_CHANGE = "The complaint was changed by someone else at the same moment; reload and try again."
@@ -225,9 +225,9 @@ def _supersede_incidents(complaint: Complaint, instance: Instance, retry_of: int
         incidents.c.complaint_id == complaint.id, incidents.c.status == "open")
     if retry_of is not None:  # the incident being retried is resolved by its retry
         query = query.where(incidents.c.n != retry_of)
-    moot = [row for row in write(query) if not _still_applies(row.action, instance)]
+    moot = [row for row in execute_core(query) if not _still_applies(row.action, instance)]
     if moot:
-        write(update(incidents).where(incidents.c.id.in_([row.id for row in moot]))
+        execute_core(update(incidents).where(incidents.c.id.in_([row.id for row in moot]))
               .values(status="superseded", resolved_at=utcnow()))
     return [row.n for row in moot]
 
