@@ -9,7 +9,7 @@ from flask import Flask, request
 
 from app import request_checks, routing
 from app.config import load_config
-from app.database import configure_engine, end_request, start_reading
+from app.database import configure_engine, end_request, start_request
 from app.extensions import db, migrate
 from app.proxy import trust_proxies
 
@@ -76,7 +76,8 @@ def _register_http(app: Flask) -> None:
 
     @app.before_request
     def _before() -> None:
-        start_reading()  # a service that writes says so (app.database.begin_write)
+        # a service that writes says so (app.database.begin_write), or its endpoint writes at once
+        start_request(app.view_functions.get(request.endpoint or ""), request.method)
         if request.path.startswith(PREFIX) and request.path not in OPEN_PATHS:
             authenticate()
             if request.method != "OPTIONS" and not _has_user():

@@ -6,7 +6,10 @@ with "database is locked" when a reader tries to upgrade. A web or API request
 starts out reading (deferred transactions that never block writers); the service
 that is about to write declares it with `begin_write()`, so the write lock is
 taken once, by the transaction that writes, and never while a page or token is
-being looked up. Commands and the worker write by default.
+being looked up. An endpoint whose service writes at once (a completion, an
+intake) says so with `@writes_at_once`: its whole request, the token or session
+lookup included, is then one write transaction. Commands and the worker write by
+default.
 
 Writers also queue on an operating-system file lock beside the database before
 BEGIN IMMEDIATE: a waiting worker then wakes the moment the lock is free,
@@ -18,19 +21,37 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def writes_at_once(*methods: str) -> Callable[[View], View]:
+    """Mark an endpoint whose service writes as soon as it starts (default: on POST), so that the
+    request is one write transaction from its first statement (see `start_request`)."""
+
+    def mark(view: View) -> View:
+        view.write_methods = frozenset(methods or ("POST",))  # type: ignore[attr-defined]
+        return view
+
+    return mark
 
 
 def start_reading() -> None:
-    """The current request reads until a service declares that it writes (see `begin_write`)."""
+    """What follows reads until a service declares that it writes (see `begin_write`)."""
     _write_intent.set(False)
+
+
+def start_request(view: Callable[..., Any] | None, method: str) -> None:
+    """A request reads until a service declares that it writes, unless its endpoint writes at once."""
+    _write_intent.set(method in getattr(view, "write_methods", ()))
 
 
 def end_request() -> None:

@@ -19,6 +19,7 @@ from app.complaints.schemas import (
     IntakeSchema,
     StepResultSchema,
 )
+from app.database import writes_at_once
 from app.forms.messages import MESSAGES
 from app.users.auth import current_user
 
@@ -31,6 +32,7 @@ CONFLICT = {409: ComplaintConflictSchema}
          parameters=[idempotency.DOC])
 @blp.response(201, StepResultSchema)
 @errors(blp, 401, 403, 409, 413, 422)
+@writes_at_once()
 def register():
     body, user = json_body(), current_user()
     return idempotency.once(user, request.headers.get(idempotency.HEADER), body,
@@ -58,6 +60,7 @@ def get(complaint_id: int):
 @blp.doc(summary="Cancel a complaint with a reason (duty manager)", **body_doc(CancelSchema))
 @blp.response(200, ComplaintSummarySchema)
 @errors(blp, 401, 403, 404, 409, 413, 422, schemas=CONFLICT)
+@writes_at_once()
 def cancel(complaint_id: int):
     return service.cancel(complaint_id, json_body(), current_user())
 
@@ -75,6 +78,7 @@ MESSAGE_NAME = {"in": "path", "name": "name", "required": True,
              "oneOf": [schema for _name, schema in sorted(MESSAGES.items())]}}}})
 @blp.response(200, StepResultSchema)
 @errors(blp, 401, 403, 404, 409, 413, 422, schemas=CONFLICT)
+@writes_at_once()
 def message(complaint_id: int, name: str):
     return service.deliver_message(complaint_id, name, json_body(), current_user())
 
@@ -91,5 +95,6 @@ def audit(complaint_id: int):
 @blp.doc(summary="Retry the step an incident records (admin)")
 @blp.response(200, IncidentSchema)
 @errors(blp, 401, 403, 404, 409, 422, schemas={409: IncidentRetryConflictSchema})
+@writes_at_once()
 def retry(complaint_id: int, n: int):
     return service.retry_incident(complaint_id, n, current_user())

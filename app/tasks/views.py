@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.api import PREFIX, Blueprint, body_doc, errors, json_body
+from app.database import writes_at_once
 from app.tasks import service
 from app.tasks.schemas import (
     AssignSchema,
@@ -41,6 +42,7 @@ def get(task_id: str):
 @blp.doc(summary="Claim a task")
 @blp.response(200, TaskSummarySchema)
 @errors(blp, 401, 403, 404, 409, schemas=CONFLICT)
+@writes_at_once()
 def claim(task_id: str):
     return service.claim(current_user(), task_id)
 
@@ -49,6 +51,7 @@ def claim(task_id: str):
 @blp.doc(summary="Give a claimed task back to its role")
 @blp.response(200, TaskSummarySchema)
 @errors(blp, 401, 403, 404, 409, schemas=CONFLICT)
+@writes_at_once()
 def unclaim(task_id: str):
     return service.unclaim(current_user(), task_id)
 
@@ -58,6 +61,7 @@ def unclaim(task_id: str):
          **body_doc(FormDataSchema, "the fields of the task's form"))
 @blp.response(200, CompletionSchema)
 @errors(blp, 401, 403, 404, 409, 413, 422, schemas=CONFLICT)
+@writes_at_once()
 def complete(task_id: str):
     return service.complete(current_user(), task_id, json_body())
 
@@ -67,5 +71,6 @@ def complete(task_id: str):
 @blp.doc(summary="Assign a task to a user with its role (duty manager)")
 @blp.response(200, TaskSummarySchema)
 @errors(blp, 401, 403, 404, 409, 413, 422, schemas=CONFLICT)
+@writes_at_once()
 def assign(assignment, task_id: str):
     return service.assign(current_user(), task_id, assignment["username"])

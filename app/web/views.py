@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.complaints import service as complaints
 from app.complaints.schemas import ComplaintFilterSchema
+from app.database import writes_at_once
 from app.definitions import service as definitions
 from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthenticated
 from app.tasks import service as tasks
@@ -199,6 +200,7 @@ def inbox_json():
 
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])
 @login_required
+@writes_at_once()
 def claim(task_id: str):
     try:
         tasks.claim(me(), task_id)
@@ -210,6 +212,7 @@ def claim(task_id: str):
 
 @bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
 @login_required
+@writes_at_once()
 def unclaim(task_id: str):
     try:
         tasks.unclaim(me(), task_id)
@@ -231,6 +234,7 @@ def _conflict_text(exc: Conflict) -> str:
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
+@writes_at_once()
 def task(task_id: str):
     item = tasks.get_task(me(), task_id)
     schema = item.get("form") or {"type": "object", "properties": {}}
@@ -318,6 +322,7 @@ def _flatten(errors: dict[str, Any]) -> dict[str, list[str]]:
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
 @login_required
+@writes_at_once()
 def register():
     complaints.check_may_register(me())
     errors: dict[str, list[str]] = {}
