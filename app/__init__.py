@@ -45,6 +45,7 @@ def _register_models() -> None:
     from app.complaints import customer_models as _customer  # noqa: F401
     from app.complaints import models as _complaints  # noqa: F401
     from app.definitions import models as _definitions  # noqa: F401
+    from app.escalations import models as _escalations  # noqa: F401
     from app.records import models as _records  # noqa: F401
     from app.runtime import models as _runtime  # noqa: F401
     from app.timers import models as _timers  # noqa: F401
@@ -54,6 +55,7 @@ def _register_models() -> None:
 def _bind_runtime() -> None:
     """Tell the step pipeline where compiled processes, diagram functions and operators come from."""
     from app.definitions.service import compiled
+    from app.escalations import operators as _escalate  # noqa: F401  (registers the `escalate` operator)
     from app.records.operators import call
     from app.runtime import environment
     from app.timers.settings import current
@@ -69,6 +71,7 @@ def _register_http(app: Flask) -> None:
     from app.complaints.views import blp as complaints_blp
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
+    from app.escalations.views import blp as escalations_blp
     from app.tasks.views import blp as tasks_blp
     from app.timers.views import blp as settings_blp
     from app.users.auth import authenticate
@@ -86,7 +89,7 @@ def _register_http(app: Flask) -> None:
     app.teardown_request(lambda _error: end_request())
 
     init_api(app)
-    for blueprint in (definitions_blp, complaints_blp, tasks_blp, users_blp, settings_blp):
+    for blueprint in (definitions_blp, complaints_blp, tasks_blp, escalations_blp, users_blp, settings_blp):
         api.register_blueprint(blueprint)
     api.register_blueprint(attachments_blp)
     api.register_blueprint(health.blp)

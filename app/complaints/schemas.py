@@ -54,6 +54,7 @@ class ComplaintFilterSchema(Schema):
     number = fields.String(validate=validate.Length(max=20))
     surname = fields.String(validate=validate.Length(min=1, max=40))
     overdue = fields.Boolean(metadata={"description": "Only complaints with an open task past its due time"})
+    case_overdue = fields.Boolean(metadata={"description": "Only open complaints past the whole case's due time"})
     page = page_number()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -80,7 +81,9 @@ class ComplaintSummarySchema(Schema):
     type = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     outcome = fields.String(required=True, allow_none=True, metadata={"description": "the end event, once closed"})
-    overdue = fields.Boolean(required=True)
+    overdue = fields.Boolean(required=True, metadata={"description": "an open task is past its due time"})
+    due_at = timestamp(nullable=True)
+    case_overdue = fields.Boolean(required=True, metadata={"description": "open past the whole case's due time"})
     channel = fields.String(required=True)
     customer = fields.Nested(CustomerViewSchema, required=True)
     location = fields.String(required=True)

@@ -26,6 +26,7 @@ from app.runtime import audit, steps
 from app.runtime.models import Complaint, HumanTask, Incident
 from app.tasks import service as tasks
 from app.timers import service as timers
+from app.timers.case_limits import case_due
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import (
@@ -70,7 +71,7 @@ def register(payload: Any, actor: User, *,
         occurred_at=intake["occurred_at"], location=intake["location"], involved_party=intake["involved_party"],
         description=intake["description"], demand=intake["demand"],
         intake={"amount_claimed": _number(intake["amount_claimed"]), "receipt_number": intake["receipt_number"]},
-        created_by_id=actor.id, created_at=now, updated_at=now,
+        created_by_id=actor.id, created_at=now, updated_at=now, due_at=case_due(intake["type"], now),
     )
     db.session.add(complaint)
     db.session.flush()
@@ -122,10 +123,13 @@ def _overdue_task(now: datetime):
                                                 HumanTask.due_order < now).offset(0)
 
 
-def summary(complaint: Complaint, viewer: User, overdue: bool = False) -> dict[str, Any]:
+def summary(complaint: Complaint, viewer: User, overdue: bool = False, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    case_overdue = complaint.status == "open" and complaint.due_at is not None and complaint.due_at < now
     return {
         "id": complaint.id, "number": complaint.number, "type": complaint.type, "status": complaint.status,
-        "outcome": complaint.outcome, "overdue": overdue, "channel": complaint.channel,
+        "outcome": complaint.outcome, "overdue": overdue, "due_at": isoformat(complaint.due_at),
+        "case_overdue": case_overdue, "channel": complaint.channel,
         "customer": {"surname": complaint.customer_surname, "phone": mask_phone(complaint.customer_phone)},
         "location": complaint.location, "occurred_at": isoformat(complaint.occurred_at),
         "created_at": isoformat(complaint.created_at), "closed_at": isoformat(complaint.closed_at),
@@ -164,7 +168,7 @@ COMPLAINT_DEPTH_CAP = 10_000  # deepest position a page may reach; filter to see
 OVERDUE_FEW = 2000
 # What the filters read.
 _FILTERED = (Complaint.id, Complaint.type, Complaint.status, Complaint.number, Complaint.customer_surname,
-             Complaint.created_at)
+             Complaint.created_at, Complaint.due_at)
 # Unbounded texts that a list never shows, the stored workflow state above all, are not read.
 _LIST_ROW = tuple(defer(column) for column in (Complaint.state, Complaint.description, Complaint.demand,
                                                Complaint.intake, Complaint.cancel_reason))
@@ -237,6 +241,10 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
         query = query.where(complaint.created_at < filters["created_to"])
     if filters.get("overdue") is False:  # only open complaints can be overdue: the others are not probed
         query = query.where(or_(complaint.status != "open", ~_overdue_task(now).exists()))
+    if filters.get("case_overdue"):  # open complaints newest first, the due time read from their index
+        query = query.where(complaint.status == "open", complaint.due_at < now)
+    elif filters.get("case_overdue") is False:
+        query = query.where(or_(complaint.status != "open", complaint.due_at.is_(None), complaint.due_at >= now))
     if overdue_only is not None:
         query = query.where(overdue_only)
     return query, known
@@ -255,7 +263,7 @@ def _summaries(ids: list[int], viewer: User, now: datetime) -> list[dict[str, An
                               .options(*_LIST_ROW)
                               .where(Complaint.id.in_(ids))).all()
     by_id = {complaint.id: (complaint, overdue) for complaint, overdue in rows}
-    return [summary(by_id[i][0], viewer, bool(by_id[i][1])) for i in ids]
+    return [summary(by_id[i][0], viewer, bool(by_id[i][1]), now) for i in ids]
 
 
 def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:

@@ -22,7 +22,7 @@ class Complaint(db.Model):
     __table_args__ = (  # the search's filters, each followed by its order (migration 0010)
         Index("ix_complaint_order", "created_at", "id", "status"),
         Index("ix_complaint_type_order", "type", "created_at", "id", "status"),
-        Index("ix_complaint_status_order", "status", "created_at", "id"),
+        Index("ix_complaint_status_order", "status", "created_at", "id", "due_at"),  # due_at: migration 0016
         Index("ix_complaint_type_status_order", "type", "status", "created_at", "id"),
         Index("ix_complaint_surname_order", "customer_surname", "created_at", "id", "type", "status"),
     )
@@ -51,6 +51,8 @@ class Complaint(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The whole case's limit, from registration (app/timers/case_limits.py); kept when the case ends.
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     # The head of the complaint's audit chain, kept here so appending needs no read of the trail.
     audit_seq: Mapped[int] = mapped_column(default=0)

@@ -62,7 +62,11 @@ class Limits:
         return self.limits[name]
 
     def due(self, name: str, share: float = 1.0, start: datetime | None = None) -> str:
-        return self._get(name).due(start or utcnow(), self.calendar, share).isoformat()
+        return self.moment(name, start or utcnow(), share).isoformat()
+
+    def moment(self, name: str, start: datetime, share: float = 1.0) -> datetime:
+        """When the limit `name` (or `share` of it) counted from `start` runs out."""
+        return self._get(name).due(start, self.calendar, share)
 
     def functions(self) -> dict[str, Callable[..., Any]]:
         return {

@@ -1,0 +1,1 @@
+"""Escalations: a breached time limit as an item in the inbox of the next level up."""
