@@ -46,6 +46,7 @@ def _register_models() -> None:
     from app.complaints import models as _complaints  # noqa: F401
     from app.definitions import models as _definitions  # noqa: F401
     from app.escalations import models as _escalations  # noqa: F401
+    from app.notifications import models as _notifications  # noqa: F401
     from app.records import models as _records  # noqa: F401
     from app.runtime import models as _runtime  # noqa: F401
     from app.timers import models as _timers  # noqa: F401
@@ -72,6 +73,7 @@ def _register_http(app: Flask) -> None:
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
     from app.escalations.views import blp as escalations_blp
+    from app.notifications.views import blp as notifications_blp
     from app.tasks.views import blp as tasks_blp
     from app.timers.views import blp as settings_blp
     from app.users.auth import authenticate
@@ -92,6 +94,7 @@ def _register_http(app: Flask) -> None:
     for blueprint in (definitions_blp, complaints_blp, tasks_blp, escalations_blp, users_blp, settings_blp):
         api.register_blueprint(blueprint)
     api.register_blueprint(attachments_blp)
+    api.register_blueprint(notifications_blp)
     api.register_blueprint(health.blp)
     app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API
 

@@ -48,4 +48,29 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        **_notification_config(),
+    }
+
+
+def _notification_config() -> dict:
+    """Where notifications go beyond the staff's feed (app/notifications): SMTP, role mailboxes, the
+    customer's SMS or WeChat provider. Unset: that channel is not used."""
+    env = os.environ.get
+    return {
+        "SMTP_HOST": env("SMTP_HOST", ""),
+        "SMTP_PORT": int(env("SMTP_PORT", 25)),
+        "SMTP_USERNAME": env("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": env("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+        "SMTP_FROM": env("SMTP_FROM", "complaints@localhost"),
+        # role=address pairs, comma-separated: the mailbox each department reads.
+        "NOTIFY_ROLE_EMAILS": env("NOTIFY_ROLE_EMAILS", ""),
+        "CUSTOMER_MESSAGE_PROVIDER": env("CUSTOMER_MESSAGE_PROVIDER", ""),  # "webhook"
+        "CUSTOMER_MESSAGE_CHANNEL": env("CUSTOMER_MESSAGE_CHANNEL", "sms"),  # sms / wechat
+        "CUSTOMER_MESSAGE_URL": env("CUSTOMER_MESSAGE_URL", ""),
+        "CUSTOMER_MESSAGE_TOKEN": env("CUSTOMER_MESSAGE_TOKEN", ""),
+        "CUSTOMER_LANGUAGE": env("CUSTOMER_LANGUAGE", "zh"),
+        "NOTIFY_TIMEOUT_SECONDS": float(env("NOTIFY_TIMEOUT_SECONDS", 10)),
+        "NOTIFY_MAX_ATTEMPTS": int(env("NOTIFY_MAX_ATTEMPTS", 6)),
+        "NOTIFY_BACKOFF_SECONDS": float(env("NOTIFY_BACKOFF_SECONDS", 30)),
     }

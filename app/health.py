@@ -1,4 +1,5 @@
-"""GET /api/v1/healthz (also /healthz): is the application up, can it reach its database, do timers fire."""
+"""GET /api/v1/healthz (also /healthz): is the application up, can it reach its database, do timers fire,
+are notifications delivered."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import text
 from app.api import PREFIX, Blueprint
 from app.extensions import db
 from app.forms.fields import timestamp
+from app.notifications import delivery
 from app.timers import service as timers
 
 blp = Blueprint("health", __name__, url_prefix=PREFIX, description="Health")
@@ -27,10 +29,19 @@ class TimersHealthSchema(Schema):
     failed_timers = fields.Integer(required=True)
 
 
+class NotificationsHealthSchema(Schema):
+    pending_deliveries = fields.Integer(required=True, metadata={"description": "email, SMS or WeChat not yet sent"})
+    failed_deliveries = fields.Integer(required=True, metadata={"description": "given up after the last attempt"})
+    oldest_due_delivery_at = timestamp(nullable=True)
+    oldest_due_delivery_late_seconds = fields.Float(required=True)
+
+
 class HealthSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["ok", "degraded"]))
     database = fields.Nested(DatabaseHealthSchema, required=True)
     timers = fields.Nested(TimersHealthSchema, metadata={"description": "when the database is reachable"})
+    notifications = fields.Nested(NotificationsHealthSchema,
+                                  metadata={"description": "when the database is reachable"})
 
 
 @blp.route("/healthz", methods=["GET"])
@@ -48,4 +59,5 @@ def healthz():
     body = {"status": "ok" if healthy else "degraded", "database": database}
     if healthy:
         body["timers"] = timers.health()
+        body["notifications"] = delivery.health()
     return body, (200 if healthy else 503)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.complaint_types import COMPLAINT_TYPES
 from app.extensions import db
-from app.records.models import Notification
+from app.notifications.models import Notification
 from app.timers import service as timer_service
 from app.timeutil import advance_clock, reset_clock
 from tests.conftest import ROOT, intake

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.notifications.models import Notification
 from app.records import operators
-from app.records.models import Notification
 from app.runtime.models import Complaint
 from tests import bpmn_samples as s
 from tests.conftest import intake

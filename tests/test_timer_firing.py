@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.notifications.models import Notification
 from app.records import operators
-from app.records.models import Notification
 from app.runtime.models import Incident, Timer
 from app.timeutil import advance_clock, reset_clock, utcnow
 from tests import bpmn_samples as s

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
+from app.notifications.models import Notification
 from app.records import operators
-from app.records.models import Notification
 from app.runtime.models import AuditEvent, Incident, Timer
 from app.timers import service as timer_service
 from app.timers.calendar import DEFAULT_CALENDAR, BusinessCalendar

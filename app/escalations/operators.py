@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.escalations.models import LADDER, Escalation
 from app.extensions import db
-from app.records.models import Notification
+from app.notifications import outbox
 from app.records.operators import operator
 from app.runtime import audit
 from app.runtime.environment import StepContext
@@ -37,10 +37,9 @@ def escalate(context: StepContext, element_id: str, limit: str, to: str = "duty_
                      task_role=task.role, limit_name=str(limit)[:40], role=to, due_at=task.due_at,
                      raised_at=now, breached_by_seconds=late, notes=[])
     db.session.add(row)
-    db.session.add(Notification(complaint_id=context.complaint_id, recipient=to, recipient_role=to,
-                                subject=f"超时上报：{task.name}（{context.complaint_number}）"[:200],
-                                body=f"{limit}: {late // 60 if late is not None else '?'} min"))
     db.session.flush()
+    outbox.enqueue(context.complaint_id, to, f"超时上报：{task.name}（{context.complaint_number}）"[:200],
+                   f"{limit}: {late // 60 if late is not None else '?'} min")
     complaint = db.session.get(Complaint, context.complaint_id)  # held locked by the step
     head = audit.append(complaint, None, "escalation_raised", {
         "escalation_id": row.id, "task_id": task.id, "task": task.name, "limit": row.limit_name, "to": to,

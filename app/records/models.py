@@ -12,22 +12,6 @@ from app.extensions import db
 from app.timeutil import UtcDateTime, utcnow
 
 
-class Notification(db.Model):
-    """The outbox: who is to be told what; a sender marks rows delivered."""
-
-    __tablename__ = "notification"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
-    recipient_role: Mapped[str | None] = mapped_column(String(40))
-    recipient: Mapped[str] = mapped_column(String(120))  # "customer" or a role id
-    channel: Mapped[str] = mapped_column(String(20), default="inbox")
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-
 class EmergencyCall(db.Model):
     """A call to the police (110) or an ambulance (120) made for a complaint."""
 

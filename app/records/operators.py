@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notifications import outbox
 from app.records.models import (
     ArchiveRecord,
     CctvViewing,
@@ -24,7 +25,6 @@ from app.records.models import (
     InvestigationReport,
     LegalOpinion,
     LostPropertyEntry,
-    Notification,
     PaymentRequest,
     RegulatorLiaison,
     SupplierAction,
@@ -86,14 +86,14 @@ def _text(value: Any, limit: int | None = None) -> str:
 
 
 @operator("notify")
-def notify(context: StepContext, recipient: str, subject: str, body: str = "", channel: str = "inbox") -> dict:
-    """Queue a notification for the customer or a role in the outbox."""
-    if recipient != "customer" and recipient not in ROLES:
-        raise ValueError(f"Unknown recipient '{recipient}': use 'customer' or a role id.")
-    return {"notification_id": _add(Notification(
-        complaint_id=context.complaint_id, recipient=recipient,
-        recipient_role=None if recipient == "customer" else recipient, channel=_text(channel, 20),
-        subject=_text(subject, 200), body=_text(body)))}
+def notify(context: StepContext, recipient: str, subject: str, body: str = "", template: str = "") -> dict:
+    """Queue a notification for the customer or a role in the outbox (app/notifications delivers it).
+
+    `template` names a message text in app/notifications/messages (default: the customer's or the
+    staff's notice around `subject` and `body`).
+    """
+    return {"notification_id": outbox.enqueue(context.complaint_id, str(recipient), _text(subject, 200),
+                                              _text(body), template=_text(template) or None)}
 
 
 @operator("request_payment")
@@ -209,9 +209,8 @@ def remind_task(context: StepContext, element_id: str, limit: str = "") -> dict:
     if task is None:
         return {"reminded": []}
     subject = f"即将超时：{task.name}（{context.complaint_number}）"
-    recipients = [task.role] + ([f"user:{task.assignee_name}"] if task.assignee_name else [])
+    recipients = [task.role] + ([f"{outbox.USER_PREFIX}{task.assignee_name}"] if task.assignee_name else [])
     for recipient in recipients:
-        _add(Notification(complaint_id=context.complaint_id, recipient=recipient,
-                          recipient_role=task.role if recipient == task.role else None,
-                          subject=subject, body=_text(limit)))
+        outbox.enqueue(context.complaint_id, recipient, subject, _text(limit), template="task_reminder",
+                       params={"task": task.name})
     return {"reminded": recipients}

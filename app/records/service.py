@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from app.extensions import db
+from app.notifications.models import Notification
 from app.records.models import (
     ArchiveRecord,
     CctvViewing,
@@ -18,7 +19,6 @@ from app.records.models import (
     InvestigationReport,
     LegalOpinion,
     LostPropertyEntry,
-    Notification,
     PaymentRequest,
     RegulatorLiaison,
     SupplierAction,

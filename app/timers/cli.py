@@ -1,4 +1,4 @@
-"""`flask worker [--once]`: the timer loop."""
+"""`flask worker [--once]`: the timer loop, which also sends the notifications that are due."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.notifications import delivery
 from app.timers import service
 
 
@@ -19,15 +20,19 @@ from app.timers import service
 @click.option("--name", default=None, help="This worker's name in the health report (default: host:pid).")
 @with_appcontext
 def worker(once: bool, interval: float, name: str | None) -> None:
-    """Fire due timers: in a loop, or once with --once. Several may run against PostgreSQL."""
+    """Fire due timers and send due notifications: in a loop, or once with --once. Several may run
+    against PostgreSQL."""
     name = name or f"{socket.gethostname()}:{os.getpid()}"
     while True:
         result = service.fire_due()
         service.heartbeat(name, result.fired)
         if result.fired or result.retried or result.failed:
             click.echo(f"fired {result.fired}, retrying {result.retried}, failed {result.failed}")
+        sent = delivery.deliver_due(limit=100)
+        if sent.sent or sent.retried or sent.failed:
+            click.echo(f"notifications sent {sent.sent}, retrying {sent.retried}, failed {sent.failed}")
         db.session.remove()
         if once:
             return
-        if not result.fired:
+        if not result.fired and not sent.sent:
             time.sleep(interval)

@@ -1,0 +1,57 @@
+"""Message texts: one template per message and language (app/notifications/messages/NAME.LANG.txt).
+
+A template's first line is the subject, the rest (after a blank line) the body. Templates are ours,
+the parameters come from the step; a parameter a template needs but was not given is an error when
+the notification is queued, so no text is ever sent with a placeholder or a template's name in it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+LANGUAGES = ("zh", "en")
+MESSAGES = Path(__file__).resolve().parent / "messages"
+
+
+@cache
+def _environment() -> Environment:
+    # Plain text for SMS and email; the pages escape it when they show it (Jinja's autoescape there).
+    return Environment(loader=FileSystemLoader(str(MESSAGES)), autoescape=False,  # noqa: S701
+                       undefined=StrictUndefined, keep_trailing_newline=False)
+
+
+def template_names() -> frozenset[str]:
+    return frozenset(path.name.split(".")[0] for path in MESSAGES.glob("*.txt"))
+
+
+def render(template: str, params: dict[str, Any], lang: str) -> tuple[str, str]:
+    """(subject, body) of a message in a language (zh when the language is not one of ours)."""
+    lang = lang if lang in LANGUAGES else "zh"
+    try:
+        text = _environment().get_template(f"{template}.{lang}.txt").render(**params)
+    except TemplateNotFound:
+        raise ValueError(f"There is no message template named '{template}'.") from None
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.strip()
+
+
+def check(template: str, params: dict[str, Any]) -> None:
+    """Raise ValueError unless the template renders with these parameters in every language."""
+    for lang in LANGUAGES:
+        try:
+            render(template, params, lang)
+        except ValueError:
+            raise
+        except Exception as exc:  # StrictUndefined, a type error in a filter
+            raise ValueError(f"The message template '{template}' cannot be filled in: {exc}") from None
+
+
+def bilingual(template: str, params: dict[str, Any]) -> tuple[str, str]:
+    """Subject and body in Chinese with the English below, for staff mailboxes read by either."""
+    zh_subject, zh_body = render(template, params, "zh")
+    en_subject, en_body = render(template, params, "en")
+    return f"{zh_subject} / {en_subject}", f"{zh_body}\n\n———\n\n{en_subject}\n\n{en_body}"

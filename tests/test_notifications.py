@@ -1,0 +1,337 @@
+"""Notifications are delivered: the outbox sent by the worker to a real SMTP server (aiosmtpd) and a real
+HTTP endpoint, with retries and backoff, never twice; only to customers who consented; the staff's feed
+per role with read marks per user; failures shown to admin and on /healthz."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import delete, select
+
+from app.extensions import db
+from app.notifications import delivery
+from app.notifications.models import Delivery, Notification
+from app.timeutil import utcnow
+from tests import bpmn_samples as s
+from tests.conftest import PASSWORD, intake
+
+pytestmark = pytest.mark.usefixtures("cancel_registered")
+
+DUTY_MAILBOX = "duty@mall.example"
+
+
+class Mailbox:
+    """aiosmtpd handler: keeps what it receives; refuses the first `refuse` messages with a 451."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.refuse = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 Mailbox busy, try again later"
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    handler = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+class Gateway:
+    """What the SMS gateway received; it answers 500 to the first `fail` requests, and waits `delay`."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self.headers: list[dict] = []
+        self.fail = 0
+        self.delay = 0.0
+        self.lock = threading.Lock()
+
+
+@pytest.fixture
+def gateway():
+    state = Gateway()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's hook name)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            time.sleep(state.delay)
+            with state.lock:
+                failing = state.fail > 0
+                state.fail -= 1 if failing else 0
+                if not failing:
+                    state.received.append(body)
+                    state.headers.append(dict(self.headers))
+            self.send_response(500 if failing else 202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_port}/sms"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def channels(app, monkeypatch, smtp_server, gateway):
+    """SMTP and the customer's SMS webhook configured; afterwards no delivery of the test is left waiting."""
+    handler, port = smtp_server
+    for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
+                       "NOTIFY_ROLE_EMAILS": f"duty_manager={DUTY_MAILBOX}", "CUSTOMER_MESSAGE_PROVIDER": "webhook",
+                       "CUSTOMER_MESSAGE_URL": gateway.url,
+                       "CUSTOMER_MESSAGE_TOKEN": "gateway-secret", "NOTIFY_BACKOFF_SECONDS": 60,
+                       "NOTIFY_MAX_ATTEMPTS": 3, "NOTIFY_TIMEOUT_SECONDS": 5}.items():
+        monkeypatch.setitem(app.config, key, value)
+    yield handler, gateway
+    with app.app_context():
+        db.session.execute(delete(Delivery).where(Delivery.state.in_(("pending", "sending", "failed"))))
+        db.session.commit()
+        db.session.remove()
+
+
+def _notifying_process() -> str:
+    """Intake tells the customer and the duty manager, then waits at a desk task."""
+    return s.process("quality", "service_desk", [
+        s.service_task("notify", recipient="'customer'", subject="'您的投诉已受理'", body="'我们会尽快答复您。'"),
+        s.service_task("notify", recipient="'duty_manager'", subject="'新投诉待跟进'", body="'请跟进。'"),
+        s.user_task("lifecycle.acknowledge", "安抚顾客"),
+    ])
+
+
+@pytest.fixture
+def notifying(swap_process):
+    swap_process("quality", _notifying_process())
+
+
+def _register(as_user, consent: bool = True) -> dict:
+    customer = {"surname": "王", "phone": "13812345678", "consent_to_contact": consent}
+    created = as_user("desk").post("/complaints", intake(customer=customer))
+    assert created.status == 201, created.body
+    return created.body
+
+
+def _deliver(app, **kwargs) -> delivery.Pass:
+    with app.app_context():
+        result = delivery.deliver_due(**kwargs)
+        db.session.remove()
+    return result
+
+
+def _deliveries(app, complaint_id: int) -> list[Delivery]:
+    with app.app_context():
+        rows = list(db.session.scalars(select(Delivery).join(Notification).where(
+            Notification.complaint_id == complaint_id).order_by(Delivery.id)))
+        db.session.expunge_all()
+        db.session.remove()
+    return rows
+
+
+def test_the_worker_sends_the_customer_an_sms_and_the_duty_manager_an_email_once(app, as_user, channels, notifying):
+    mailbox, gateway = channels
+    complaint = _register(as_user)
+    pending = [(d.channel, d.state) for d in _deliveries(app, complaint["id"])]
+    assert pending == [("sms", "pending"), ("email", "pending")]
+
+    result = _deliver(app)
+    assert (result.sent, result.retried, result.failed) == (2, 0, 0)
+    [sms] = gateway.received
+    assert sms["channel"] == "sms" and sms["to"] == "13812345678"
+    assert "您的投诉已受理" in sms["text"] and f"投诉编号：{complaint['number']}" in sms["text"]
+    assert "customer_notice" not in sms["text"] and "{{" not in sms["text"]
+    assert gateway.headers[0]["Authorization"] == "Bearer gateway-secret"
+    assert gateway.headers[0]["Idempotency-Key"] == sms["reference"]
+    [mail] = mailbox.messages
+    assert mail["To"] == DUTY_MAILBOX
+    assert "新投诉待跟进" in mail["Subject"] and f"Complaint {complaint['number']}" in mail["Subject"]
+    assert "请跟进。" in mail.get_content()
+    assert all(d.state == "sent" and d.delivered_at and d.attempts == 1 for d in _deliveries(app, complaint["id"]))
+    with app.app_context():
+        delivered = db.session.scalars(select(Notification.delivered_at).where(
+            Notification.complaint_id == complaint["id"])).all()
+        db.session.remove()
+    assert all(delivered)
+
+    assert _deliver(app, now=utcnow() + timedelta(days=1)).sent == 0  # nothing is sent twice
+    assert len(gateway.received) == 1 and len(mailbox.messages) == 1
+
+
+def test_a_customer_who_did_not_consent_gets_no_message(app, as_user, channels, notifying):
+    _mailbox, gateway = channels
+    complaint = _register(as_user, consent=False)
+    assert [d.channel for d in _deliveries(app, complaint["id"])] == ["email"]  # the duty manager's mail only
+    _deliver(app)
+    assert gateway.received == []
+    records = as_user("manager").get(f"/complaints/{complaint['id']}")["records"]["notifications"]
+    assert [n["recipient"] for n in records] == ["customer", "duty_manager"]  # the case file keeps it
+
+
+def test_a_failed_send_is_retried_with_doubling_backoff(app, as_user, channels, notifying):
+    mailbox, gateway = channels
+    gateway.fail = 2
+    mailbox.refuse = 1
+    complaint = _register(as_user)
+
+    first = _deliver(app)
+    assert (first.sent, first.retried) == (0, 2)
+    sms, mail = _deliveries(app, complaint["id"])
+    assert (sms.state, sms.attempts) == ("pending", 1) and "500" in sms.last_error
+    assert "451" in mail.last_error
+    wait = (sms.next_attempt_at - utcnow()).total_seconds()
+    assert 50 < wait <= 60
+
+    assert _deliver(app).sent == 0  # not yet due
+    second = _deliver(app, now=utcnow() + timedelta(seconds=61))
+    assert (second.sent, second.retried) == (1, 1)  # the mail goes through, the gateway fails again
+    sms = _deliveries(app, complaint["id"])[0]
+    assert sms.attempts == 2 and 110 < (sms.next_attempt_at - utcnow()).total_seconds() <= 120
+
+    third = _deliver(app, now=utcnow() + timedelta(seconds=121))
+    assert third.sent == 1
+    assert len(gateway.received) == 1 and len(mailbox.messages) == 1
+    assert [d.state for d in _deliveries(app, complaint["id"])] == ["sent", "sent"]
+
+
+def test_after_the_last_attempt_a_delivery_fails_and_admin_sees_it(app, as_user, channels, notifying):
+    mailbox, gateway = channels
+    gateway.fail = 100
+    complaint = _register(as_user)
+    later = utcnow()
+    for _attempt in range(3):
+        later += timedelta(hours=1)
+        _deliver(app, now=later)
+    sms = _deliveries(app, complaint["id"])[0]
+    assert (sms.state, sms.attempts) == ("failed", 3)
+
+    health = as_user(None).get("/healthz").body["notifications"]
+    assert health["failed_deliveries"] >= 1
+    assert as_user("manager").get("/notifications/deliveries").status == 403
+    listed = as_user("admin").get("/notifications/deliveries", state="failed")
+    assert listed.status == 200
+    [item] = [i for i in listed["items"] if i["id"] == sms.id]
+    assert item["complaint_number"] == complaint["number"] and "500" in item["last_error"]
+    assert item["attempts"] == 3 and item["channel"] == "sms" and item["recipient"] == "customer"
+
+    gateway.fail = 0
+    assert as_user("admin").post(f"/notifications/deliveries/{sms.id}/retry").status == 200
+    assert as_user("admin").post(f"/notifications/deliveries/{sms.id}/retry").status == 409
+    assert _deliver(app).sent == 1
+    assert len(gateway.received) == 1
+
+
+def test_two_workers_racing_send_every_message_once(app, as_user, channels, notifying):
+    _mailbox, gateway = channels
+    gateway.delay = 0.05
+    complaints = [_register(as_user) for _ in range(6)]
+    results: list[delivery.Pass] = []
+
+    def work():
+        results.append(_deliver(app))
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert sum(r.sent for r in results) == 12
+    references = [body["reference"] for body in gateway.received]
+    assert len(references) == 6 and len(set(references)) == 6
+    for complaint in complaints:
+        assert all(d.state == "sent" and d.attempts == 1 for d in _deliveries(app, complaint["id"]))
+
+
+def test_a_claim_whose_worker_died_is_taken_again_once_its_lease_runs_out(app, as_user, channels, notifying):
+    _mailbox, gateway = channels
+    complaint = _register(as_user)
+    with app.app_context():
+        claims = delivery._claim(utcnow(), app.config)  # a worker claims, then dies before sending
+        db.session.remove()
+    assert len(claims) >= 2
+    assert _deliver(app).sent == 0  # the claim holds
+    assert _deliver(app, now=utcnow() + delivery.lease(app.config) + timedelta(seconds=1)).sent == 2
+    assert len(gateway.received) == 1
+    assert all(d.attempts == 2 for d in _deliveries(app, complaint["id"]))
+
+
+def test_the_feed_is_per_role_with_read_marks_per_user(app, as_user, notifying):
+    for name in ("manager", "manager2", "desk"):
+        as_user(name).post("/notifications/read-all")
+    complaint = _register(as_user)
+
+    feed = as_user("manager").get("/notifications", unread="true")
+    assert feed.status == 200 and feed["unread"] == 1 and feed["total"] == 1
+    [item] = feed["items"]
+    assert item["complaint_number"] == complaint["number"] and item["subject"] == "新投诉待跟进"
+    assert item["read"] is False and item["body"] == "请跟进。"
+    english = as_user("manager").get("/notifications", unread="true", lang="en")["items"][0]
+    assert english["subject"] == f"Complaint {complaint['number']}: 新投诉待跟进"
+    assert as_user("desk").get("/notifications", unread="true")["total"] == 0  # not the desk's role
+    assert as_user("desk").post(f"/notifications/{item['id']}/read").status == 404
+
+    marked = as_user("manager").post(f"/notifications/{item['id']}/read")
+    assert marked.status == 200 and marked["read"] is True
+    assert as_user("manager").post(f"/notifications/{item['id']}/read").status == 200  # again: no change
+    assert as_user("manager").get("/notifications", unread="true")["unread"] == 0
+    assert as_user("manager2").get("/notifications", unread="true")["unread"] == 1  # read marks are per user
+    everything = as_user("manager").get("/notifications")
+    assert everything["items"][0]["id"] == item["id"] and everything["items"][0]["read"] is True
+
+    assert as_user("manager2").post("/notifications/read-all")["unread"] == 0
+    assert as_user("manager2").get("/notifications", unread="true")["items"] == []
+
+
+def test_the_header_bell_shows_the_unread_count_and_links_to_the_feed(app, as_user, notifying):
+    as_user("manager2").post("/notifications/read-all")
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert client.post("/login", data={"username": "manager2", "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    assert 'id="unread-count"' not in client.get("/notifications").get_data(as_text=True)
+    complaint = _register(as_user)
+    _register(as_user)
+
+    page = client.get("/complaints").get_data(as_text=True)
+    assert re.search(r'id="nav-notifications"[^>]*>.*?<span class="badge" id="unread-count">2</span>', page, re.S)
+    feed = client.get("/notifications").get_data(as_text=True)
+    assert "新投诉待跟进" in feed and complaint["number"] in feed
+    token = re.search(r'name="csrf_token" value="([^"]+)"', feed).group(1)
+    first = re.search(r'data-notification="(\d+)"', feed).group(1)
+    assert client.post(f"/notifications/{first}/read", data={"csrf_token": token}).status_code == 302
+    assert '<span class="badge" id="unread-count">1</span>' in client.get("/notifications").get_data(as_text=True)
+    assert client.post("/notifications/read-all", data={"csrf_token": token}).status_code == 302
+    assert 'id="unread-count"' not in client.get("/notifications").get_data(as_text=True)
+    assert client.get("/notifications/deliveries").status_code == 403  # admin only
+
+
+def test_a_notification_naming_an_unknown_template_fails_its_step(app, as_user, swap_process):
+    swap_process("quality", s.process("quality", "service_desk", [
+        s.service_task("notify", recipient="'customer'", subject="'x'", template="'no_such_text'"),
+        s.user_task("lifecycle.acknowledge", "安抚顾客"),
+    ]))
+    refused = as_user("desk").post("/complaints", intake())
+    assert refused.status == 409 and "no_such_text" in refused["message"]
