@@ -1,11 +1,12 @@
 """Whole-case limits from registration: each complaint's due time, its overdue flag and the filter on it."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
 
 from app.timeutil import advance_clock, reset_clock
-from tests.conftest import intake
+from tests.conftest import PASSWORD, intake
 
 
 @pytest.fixture
@@ -65,3 +66,16 @@ def test_overdue_cases_are_flagged_and_filtered_and_a_closed_case_is_not_overdue
     assert row["case_overdue"] is False and row["due_at"] is not None  # kept, no longer running
     assert _listed(as_user, quarrel["number"], case_overdue="true")["total"] == 0
     assert as_user("desk").get(f"/complaints/{quarrel['id']}")["due_at"] is not None
+
+
+def test_the_complaints_page_shows_the_case_due_time_and_filters_on_it(app, as_user, clock):
+    quarrel = as_user("desk").post("/complaints", intake("conflict"))
+    clock(timedelta(hours=25))
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/login", data={"username": "desk", "password": PASSWORD, "csrf_token": token})
+    page = client.get("/complaints", query_string={"number": quarrel["number"], "case_overdue": "1"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and quarrel["number"] in text and "case-overdue" in text
+    assert 'id="s-case_overdue"' in text and "checked" in text

@@ -1,6 +1,7 @@
 """A breached limit reaches a person: an item in the duty manager's, then senior management's escalations,
 with take over, reassign and notes, closed by itself when the late task is done or the complaint ends."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.timers import service as timer_service
 from app.timeutil import advance_clock, reset_clock
-from tests.conftest import intake
+from tests.conftest import PASSWORD, intake
 from tests.paths import ACKNOWLEDGED
 
 
@@ -122,3 +123,38 @@ def test_the_item_closes_when_the_complaint_ends(app, as_user, clock):
     assert closed["task"]["state"] == "cancelled"
     assert as_user("manager").get(f"/escalations/{item['id']}")["state"] == "closed"
     assert as_user("manager").get("/escalations/999999999").status == 404
+
+
+def _page_client(app, username: str):
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    return client
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_the_inbox_page_has_an_escalated_view_with_the_same_actions(app, as_user, clock):
+    created, item = _late_complaint(app, as_user, clock)
+    manager = _page_client(app, "manager")
+    inbox = manager.get("/inbox").get_data(as_text=True)
+    assert 'id="inbox-escalated"' in inbox
+    page = manager.get("/escalations").get_data(as_text=True)
+    token = _token(page)
+    assert f'id="escalation-{item["id"]}"' in page and created["number"] in page and "first_response" in page
+    assert "超时上报" in page and "接手" in page  # Chinese by default
+    noted = manager.post(f"/escalations/{item['id']}/notes", data={"csrf_token": token, "text": "请尽快处理"})
+    assert noted.status_code == 303
+    assert "请尽快处理" in manager.get("/escalations").get_data(as_text=True)
+    taken = manager.post(f"/escalations/{item['id']}/take-over", data={"csrf_token": token})
+    assert taken.status_code == 303
+    assert as_user("manager").get(f"/escalations/{item['id']}")["task"]["assignee"] == "manager"
+
+    desk = _page_client(app, "desk")
+    inbox = desk.get("/inbox").get_data(as_text=True)
+    assert 'id="inbox-escalated"' not in inbox
+    assert desk.get("/escalations").status_code == 403
+    assert desk.post(f"/escalations/{item['id']}/take-over", data={"csrf_token": _token(inbox)}).status_code == 403

@@ -30,6 +30,8 @@ class LateTaskSchema(Schema):
     role = fields.String(required=True)
     state = fields.String(required=True, validate=validate.OneOf(TASK_STATES))
     assignee = fields.String(required=True, allow_none=True)
+    process_id = fields.String(required=True)
+    element_id = fields.String(required=True)
 
 
 class NoteViewSchema(Schema):

@@ -40,7 +40,7 @@ def item(row: Escalation, task: HumanTask) -> dict[str, Any]:
         "id": row.id, "state": "open" if is_open else "closed", "role": row.role,
         "complaint": {"id": row.complaint_id, "number": row.complaint_number, "type": row.complaint_type},
         "task": {"id": task.id, "name": task.name, "role": task.role, "state": task.state,
-                 "assignee": task.assignee_name},
+                 "assignee": task.assignee_name, "process_id": task.process_id, "element_id": task.element_id},
         "limit": row.limit_name, "due_at": isoformat(row.due_at), "raised_at": isoformat(row.raised_at),
         "breached_by_seconds": row.breached_by_seconds,
         "closed_at": None if is_open else isoformat(task.completed_at),

@@ -18,6 +18,7 @@ from app.web.security import init_security
 
 def init_web(app: Flask) -> None:
     from app.web import attachments as _attachments  # noqa: F401  (adds its routes to the blueprint)
+    from app.web import escalations as _escalations  # noqa: F401  (the inbox's escalated view)
     from app.web import i18n
     from app.web import notifications as _notifications  # noqa: F401  (its routes too)
     from app.web.public import bp as public_bp

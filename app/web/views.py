@@ -351,7 +351,7 @@ def registered(complaint_id: int):
 # --- complaints list -----------------------------------------------------------------------------------
 
 _filter_schema = ComplaintFilterSchema()
-LIST_FILTERS = ("number", "surname", "type", "status", "created_from", "created_to", "overdue", "page")
+LIST_FILTERS = ("number", "surname", "type", "status", "created_from", "created_to", "overdue", "case_overdue", "page")
 
 
 def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -374,6 +374,8 @@ def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]
                 raw[name] = day.isoformat()
     if args.get("overdue") in ("1", "true", "yes"):
         raw["overdue"] = True
+    if args.get("case_overdue") in ("1", "true", "yes"):
+        raw["case_overdue"] = True
     if args.get("page"):
         raw["page"] = args["page"]
     raw["per_page"] = 20
