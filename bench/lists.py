@@ -91,6 +91,10 @@ FEW_OVERDUE = 25
 THRESHOLD_OVERDUE = 2001
 FAR_FUTURE = timedelta(days=3650)
 WARM_UP = 3
+# Hours from registration to a case's due time per type, as intake sets them with the default limits
+# (app/timers/case_limits.py: resolution 24 h, feedback 48 h).
+CASE_HOURS = {"quality": 48, "vehicle": 48, "regulator_referral": 48, "conflict": 24, "lost_property": 24,
+              "security_gate": 24}
 
 TYPES = {"quality": 45, "conflict": 15, "lost_property": 12, "vehicle": 12, "security_gate": 8,
          "regulator_referral": 8}
@@ -116,7 +120,7 @@ INTAKE = {"type": "quality", "channel": "desk", "customer": {"surname": "王", "
 COMPLAINT_COLUMNS = ("id", "number", "type", "definition_id", "status", "outcome", "revision", "state", "channel",
                      "customer_surname", "customer_phone", "contact_consent", "occurred_at", "location",
                      "involved_party", "description", "demand", "intake", "created_by_id", "created_at",
-                     "updated_at", "closed_at", "cancel_reason", "audit_seq", "audit_hash")
+                     "updated_at", "closed_at", "cancel_reason", "audit_seq", "audit_hash", "due_at")
 TASK_COLUMNS = ("id", "complaint_id", "complaint_number", "complaint_type", "process_id", "element_id", "name",
                 "role", "form_key", "state", "assignee_id", "assignee_name", "due_at", "due_order", "created_at",
                 "completed_at", "completed_by_id", "completed_by_name")
@@ -278,7 +282,8 @@ def seed(database: Database, count: int, history: int, user_id: int) -> Seeded:
                 None, "顾客反映所购商品存在质量问题，要求退换并给予说明。" * rng.randint(1, 4), "退款并道歉",
                 '{"amount_claimed": null, "receipt_number": null}', user_id, stored(database, created),
                 stored(database, closed or created), stored(database, closed),
-                "顾客撤回" if status == "cancelled" else None, 0, "0" * 64))
+                "顾客撤回" if status == "cancelled" else None, 0, "0" * 64,
+                stored(database, created + timedelta(hours=CASE_HOURS[kind]))))
             if status == "open":
                 for n in range(1 if rng.random() < 0.8 else 2):
                     due = None if rng.random() < 0.1 else created + timedelta(hours=48)
@@ -585,6 +590,11 @@ def complaint_endpoints(numbers: list[str], case_file: int, now: datetime) -> li
         Endpoint("complaints, page 100 x 100", api(lambda i: _q(page=100, per_page=100))),
         Endpoint("complaints, type, page 500", api(lambda i: _q(type=types[i % len(types)], page=500))),
         Endpoint("complaints, overdue=false, page 500", api(lambda i: _q(overdue="false", page=500))),
+        Endpoint("complaints, case_overdue=true", api(lambda i: _q(case_overdue="true"))),
+        Endpoint("complaints, case_overdue=false", api(lambda i: _q(case_overdue="false"))),
+        Endpoint("complaints, type+case_overdue=true",
+                 api(lambda i: _q(type=types[i % len(types)], case_overdue="true"))),
+        Endpoint("complaints, case_overdue=true, page 50", api(lambda i: _q(case_overdue="true", page=50))),
         Endpoint("tasks (inbox), no filter", lambda i: "/api/v1/tasks"),
         Endpoint("tasks, type", lambda i: f"/api/v1/tasks?{_q(type=types[i % len(types)])}"),
         Endpoint("tasks, assignee=me", lambda i: "/api/v1/tasks?assignee=me"),
