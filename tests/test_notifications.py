@@ -302,6 +302,8 @@ def test_the_feed_is_per_role_with_read_marks_per_user(app, as_user, notifying):
 
     assert as_user("manager2").post("/notifications/read-all")["unread"] == 0
     assert as_user("manager2").get("/notifications", unread="true")["items"] == []
+    too_deep = as_user("manager2").get("/notifications", page=101, per_page=100)
+    assert too_deep.status == 422 and "page" in too_deep["errors"]
 
 
 def test_the_header_bell_shows_the_unread_count_and_links_to_the_feed(app, as_user, notifying):

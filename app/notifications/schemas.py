@@ -35,7 +35,8 @@ class NotificationSchema(Schema):
 
 class FeedPageSchema(Schema):
     items = fields.List(fields.Nested(NotificationSchema), required=True)
-    total = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "counted up to 1,000"})
+    total_capped = fields.Boolean(required=True, metadata={"description": "more notifications than `total`"})
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     unread = fields.Integer(required=True, metadata={"description": "unread notifications, counted up to 100"})

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, select
+from sqlalchemy import and_, delete, exists, func, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.database import begin_write
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.notifications import texts
 from app.notifications.models import Delivery, FeedMark, Notification, ReadMark
@@ -19,6 +19,8 @@ from app.timeutil import isoformat, utcnow
 from app.users.models import User
 
 UNREAD_COUNT_CAP = 99  # the header shows "99+" beyond
+TOTAL_CAP = 1000  # a feed counts this far
+FEED_DEPTH = 10_000  # and pages reach this deep
 DELIVERY_STATES = ("pending", "sending", "sent", "failed")
 
 
@@ -51,24 +53,44 @@ def _item(row: Notification, number: str, read: bool, lang: str) -> dict[str, An
             "created_at": isoformat(row.created_at), "read": read}
 
 
+def _newest_ids(user: User, conditions: list[Any], count: int) -> Any:
+    """The newest `count` ids of the user's feed: each recipient's read backwards from its index
+    (recipient, id), merged; one scan of the notification table in id order would pass every other
+    recipient's rows."""
+    parts = [select(Notification.id).where(Notification.recipient == recipient, *conditions)
+             .order_by(Notification.id.desc()).limit(count).subquery() for recipient in _recipients(user)]
+    merged = union_all(*(select(part.c.id) for part in parts)).subquery()
+    return select(merged.c.id).order_by(merged.c.id.desc()).limit(count)
+
+
 def feed(user: User, filters: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
-    """The user's notifications, newest first, in `lang`; `unread` only the unread ones."""
+    """The user's notifications, newest first, in `lang`; `unread` only the unread ones.
+
+    `total` counts up to TOTAL_CAP (`total_capped` beyond); pages reach FEED_DEPTH notifications deep.
+    """
+    page, per_page = filters.get("page", 1), filters.get("per_page", 20)
+    if (page - 1) * per_page >= FEED_DEPTH:
+        deepest = FEED_DEPTH // per_page
+        raise Invalid(f"Pages go {FEED_DEPTH} notifications deep: page {deepest} is the last.",
+                      errors={"page": [f"Must be at most {deepest}."]})
     watermark = _watermark(user)
     unread = _unread(user, watermark)
-    conditions = [_in_feed(user)] + ([unread] if filters.get("unread") else [])
-    page, per_page = filters.get("page", 1), filters.get("per_page", 20)
-    total = db.session.scalar(select(func.count()).select_from(Notification).where(*conditions))
+    conditions = [unread] if filters.get("unread") else []
+    counted = db.session.scalar(select(func.count()).select_from(
+        _newest_ids(user, conditions, TOTAL_CAP + 1).subquery()))
+    page_ids = _newest_ids(user, conditions, page * per_page).offset((page - 1) * per_page).subquery()
     rows = db.session.execute(
-        select(Notification, Complaint.number, unread).join(Complaint, Complaint.id == Notification.complaint_id)
-        .where(*conditions).order_by(Notification.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+        select(Notification, Complaint.number, unread).join(page_ids, page_ids.c.id == Notification.id)
+        .join(Complaint, Complaint.id == Notification.complaint_id).order_by(Notification.id.desc())).all()
     return {"items": [_item(row, number, not is_unread, lang) for row, number, is_unread in rows],
-            "total": total, "page": page, "per_page": per_page, "unread": unread_count(user)}
+            "total": min(counted, TOTAL_CAP), "total_capped": counted > TOTAL_CAP, "page": page,
+            "per_page": per_page, "unread": unread_count(user, watermark)}
 
 
-def unread_count(user: User) -> int:
+def unread_count(user: User, watermark: int | None = None) -> int:
     """How many of the user's notifications are unread, counted up to UNREAD_COUNT_CAP + 1."""
-    capped = (select(Notification.id).where(_in_feed(user), _unread(user, _watermark(user)))
-              .limit(UNREAD_COUNT_CAP + 1).subquery())
+    unread = _unread(user, _watermark(user) if watermark is None else watermark)
+    capped = select(Notification.id).where(_in_feed(user), unread).limit(UNREAD_COUNT_CAP + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(capped))
 
 
