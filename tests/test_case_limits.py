@@ -8,6 +8,8 @@ import pytest
 from app.timeutil import advance_clock, reset_clock
 from tests.conftest import PASSWORD, intake
 
+pytestmark = pytest.mark.usefixtures("cancel_registered")  # their open complaints' timers would fire later
+
 
 @pytest.fixture
 def clock():

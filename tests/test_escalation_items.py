@@ -12,6 +12,8 @@ from app.timeutil import advance_clock, reset_clock
 from tests.conftest import PASSWORD, intake
 from tests.paths import ACKNOWLEDGED
 
+pytestmark = pytest.mark.usefixtures("cancel_registered")  # their open complaints' timers would fire later
+
 
 @pytest.fixture
 def clock():
