@@ -128,6 +128,15 @@ def notifying(swap_process):
     swap_process("quality", _notifying_process())
 
 
+def _log_in(app, username: str):
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert client.post("/login", data={"username": username, "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    return client
+
+
 def _register(as_user, consent: bool = True) -> dict:
     customer = {"surname": "王", "phone": "13812345678", "consent_to_contact": consent}
     created = as_user("desk").post("/complaints", intake(customer=customer))
@@ -236,8 +245,14 @@ def test_after_the_last_attempt_a_delivery_fails_and_admin_sees_it(app, as_user,
     assert item["complaint_number"] == complaint["number"] and "500" in item["last_error"]
     assert item["attempts"] == 3 and item["channel"] == "sms" and item["recipient"] == "customer"
 
+    client = _log_in(app, "admin")
+    page = client.get("/notifications/deliveries").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    row = re.search(rf'<tr data-delivery="{sms.id}">(.*?)</tr>', page, re.S).group(1)
+    assert complaint["number"] in row and "500" in row and "重新发送" in row
+
     gateway.fail = 0
-    assert as_user("admin").post(f"/notifications/deliveries/{sms.id}/retry").status == 200
+    assert client.post(f"/notifications/deliveries/{sms.id}/retry", data={"csrf_token": token}).status_code == 302
     assert as_user("admin").post(f"/notifications/deliveries/{sms.id}/retry").status == 409
     assert _deliver(app).sent == 1
     assert len(gateway.received) == 1
@@ -277,6 +292,16 @@ def test_a_claim_whose_worker_died_is_taken_again_once_its_lease_runs_out(app, a
     assert all(d.attempts == 2 for d in _deliveries(app, complaint["id"]))
 
 
+def test_the_worker_command_sends_what_is_due(app, as_user, channels, notifying):
+    _mailbox, gateway = channels
+    complaint = _register(as_user)
+    [sms, _mail] = _deliveries(app, complaint["id"])
+    output = app.test_cli_runner().invoke(args=["worker", "--once"]).output
+    assert re.search(r"notifications sent [1-9]", output), output
+    assert f"delivery-{sms.id}" in [body["reference"] for body in gateway.received]
+    assert all(d.state == "sent" for d in _deliveries(app, complaint["id"]))
+
+
 def test_the_feed_is_per_role_with_read_marks_per_user(app, as_user, notifying):
     for name in ("manager", "manager2", "desk"):
         as_user(name).post("/notifications/read-all")
@@ -308,11 +333,7 @@ def test_the_feed_is_per_role_with_read_marks_per_user(app, as_user, notifying):
 
 def test_the_header_bell_shows_the_unread_count_and_links_to_the_feed(app, as_user, notifying):
     as_user("manager2").post("/notifications/read-all")
-    client = app.test_client()
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    assert client.post("/login", data={"username": "manager2", "password": PASSWORD,
-                                       "csrf_token": token}).status_code == 302
+    client = _log_in(app, "manager2")
     assert 'id="unread-count"' not in client.get("/notifications").get_data(as_text=True)
     complaint = _register(as_user)
     _register(as_user)
