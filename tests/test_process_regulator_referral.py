@@ -30,13 +30,13 @@ def designate(body, department, name="市场监督管理局"):
 def liaise(outcome):
     return [Task("manager", "对接部门处理并报告结论", "duty_manager", {
         "evidence_submitted": True, "regulator_outcome": outcome, "regulator_conclusion": "转办机构的结论",
-        "conclusion_date": "2026-12-01"})]
+        "conclusion_date": "2026-11-26"})]
 
 
 def liaise_legal(outcome):
     return [Task("legal", "法务对接并报告结论", "legal", {
         "evidence_submitted": True, "regulator_outcome": outcome, "regulator_conclusion": "法院或机构的结论",
-        "conclusion_date": "2026-12-15", "legal_assessment": "法务意见"})]
+        "conclusion_date": "2026-11-27", "legal_assessment": "法务意见"})]
 
 
 # path: (steps, end event, record counts, {record kind: [fields each record has, in order]})

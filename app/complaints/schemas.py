@@ -2,31 +2,44 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from datetime import timedelta
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.attachments.schemas import AttachmentSchema, NamesSchema
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.errors import ErrorSchema
 from app.forms.fields import (
-    PHONE_MAX_LENGTH,
-    PHONE_PATTERN,
+    N_,
     AwareDateTime,
     Money,
     StrictBoolean,
+    mall_now,
+    not_blank,
     page_number,
+    phone_checks,
     timestamp,
 )
 from app.tasks.schemas import TaskConflictSchema, TaskHistorySchema, TaskSummarySchema
 
 
 class CustomerSchema(Schema):
-    surname = fields.String(required=True, validate=validate.Length(min=1, max=40),
+    surname = fields.String(required=True, validate=[validate.Length(min=1, max=40), not_blank()],
                             metadata={"title": "顾客姓氏", "x-title-en": "Customer surname"})
-    phone = fields.String(required=True, validate=[validate.Length(max=PHONE_MAX_LENGTH),
-                                                   validate.Regexp(PHONE_PATTERN)],
-                          metadata={"title": "联系电话", "x-title-en": "Phone"})
+    phone = fields.String(required=True, validate=phone_checks(),
+                          metadata={"title": "联系电话", "x-title-en": "Phone",
+                                    "description": "a Chinese mobile (13812345678, +86 allowed) or landline "
+                                                   "(010-12345678, an extension after a dash)"})
     consent_to_contact = StrictBoolean(load_default=False,
                                         metadata={"title": "同意联系", "x-title-en": "Consents to be contacted"})
+
+
+# A clock a few minutes ahead of the service's is not a complaint from the future.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+FUTURE_MESSAGE = N_("This is in the future: enter when it happened (mall time).")
+LONG_AGO_MESSAGE = N_("This is more than a year ago. Check the date; if it is right, confirm that it "
+                      "happened so long ago.")
 
 
 class IntakeSchema(Schema):
@@ -35,15 +48,32 @@ class IntakeSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(list(COMPLAINT_TYPES)))
     channel = fields.String(required=True, validate=validate.OneOf(list(CHANNELS)))
     customer = fields.Nested(CustomerSchema, required=True)
-    occurred_at = AwareDateTime(required=True, metadata={"description": "ISO 8601 with a time zone"})
-    location = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    occurred_at = AwareDateTime(required=True, metadata={
+        "description": "ISO 8601 with a time zone; not in the future, and more than a year back only with "
+                       "occurred_long_ago_confirmed", "x-latest": "now"})
+    occurred_long_ago_confirmed = StrictBoolean(load_default=False, metadata={
+        "title": "确认事发已超过一年", "x-title-en": "It did happen more than a year ago"})
+    location = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank()])
     involved_party = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                                    metadata={"description": "Staff member or merchant involved"})
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    demand = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+    description = fields.String(required=True, validate=[validate.Length(min=1, max=5000), not_blank()])
+    demand = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank()],
                            metadata={"description": "What the customer wants (期望解决方式)"})
     amount_claimed = Money(load_default=None, allow_none=True, validate=validate.Range(min=0, max=10_000_000))
     receipt_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+
+    @validates_schema
+    def _occurred_in_the_past_year(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Not in the future; more than a year back (a calendar year in the mall's zone) only when confirmed."""
+        occurred, now = data.get("occurred_at"), mall_now()
+        if occurred is None:
+            return
+        if occurred > now + CLOCK_TOLERANCE:
+            raise ValidationError(FUTURE_MESSAGE, "occurred_at")
+        year_ago = now.replace(year=now.year - 1, day=28) if (now.month, now.day) == (2, 29) \
+            else now.replace(year=now.year - 1)
+        if occurred < year_ago and not data.get("occurred_long_ago_confirmed"):
+            raise ValidationError(LONG_AGO_MESSAGE, "occurred_at")
 
 
 class ComplaintFilterSchema(Schema):
@@ -60,7 +90,7 @@ class ComplaintFilterSchema(Schema):
 
 
 class CancelSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank()])
 
 
 # --- what the complaint API returns ---------------------------------------------------------------------
@@ -112,6 +142,17 @@ class IncidentSchema(Schema):
     resolved_at = timestamp(nullable=True)
 
 
+class WaitSchema(Schema):
+    """A message the complaint waits for from outside the service (the customer, a third party)."""
+
+    message = fields.String(required=True, metadata={"description": "deliver it with POST "
+                                                     "/complaints/{id}/messages/{message}"})
+    since = timestamp()
+    due_at = timestamp(nullable=True)
+    schema = fields.Dict(required=True, allow_none=True,
+                         metadata={"description": "JSON Schema of the payload to send (null: none is defined)"})
+
+
 class ComplaintDetailSchema(ComplaintSummarySchema):
     """A complaint's record, open tasks, history, case-file records, attachments and incidents."""
 
@@ -130,6 +171,8 @@ class ComplaintDetailSchema(ComplaintSummarySchema):
                           metadata={"description": "records service tasks wrote, by kind"})
     attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
     incidents = fields.List(fields.Nested(IncidentSchema), required=True)
+    waiting_for = fields.List(fields.Nested(WaitSchema), required=True,
+                              metadata={"description": "what the complaint waits for from outside the service"})
 
 
 class ComplaintPageSchema(Schema):

@@ -157,8 +157,19 @@ def get(complaint_id: int, viewer: User) -> dict[str, Any]:
         "records": records.for_complaint(complaint.id),
         "attachments": attachments.for_complaint(complaint.id),
         "incidents": [incident_dict(i) for i in _incidents(complaint.id)],
+        "waiting_for": _waiting_for(complaint, viewer),
     })
     return body
+
+
+def _waiting_for(complaint: Complaint, viewer: User) -> list[dict[str, Any]]:
+    """What the open complaint waits for from outside the service: each message, since when, until which
+    timer, and the JSON Schema of the payload to send."""
+    if complaint.status != "open":
+        return []
+    return [{"message": wait.message, "since": isoformat(wait.since), "due_at": isoformat(wait.due_at),
+             "schema": messages.json_schema(wait.message) if wait.message in messages.MESSAGES else None}
+            for wait in steps.load_instance(complaint, viewer).waits()]
 
 
 COMPLAINT_COUNT_CAP = 1000

@@ -22,12 +22,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.database import begin_write
 from app.definitions.models import ProcessDefinition
-from app.engine.lint import NS, Vocabulary, lint_bpmn, lint_dmn
+from app.engine.lint import NS, Vocabulary, forms_by_process, lint_bpmn, lint_dmn
 from app.engine.specs import CompiledProcess, Document, compile_process, parse_documents, process_ids
 from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_document
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from app.forms import form_keys
+from app.forms import form_fields, form_keys
 from app.records.operators import operator_names
 from app.timers.limits import FUNCTION_NAMES
 from app.timeutil import utcnow
@@ -61,6 +61,7 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         roles=lane_names(),
         form_keys=form_keys(),
+        form_fields=form_fields(),
         operators=operator_names(),
         functions=FUNCTION_NAMES,
         known_processes=frozenset(_active_keys("bpmn")),
@@ -126,9 +127,11 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, activate: bool = 
     uploaded_processes = {key for kind, key in owners if kind == "bpmn"}
     uploaded_decisions = {key for kind, key in owners if kind == "dmn"}
     problems: list[DiagramProblem] = []
+    forms_of = _forms_of(uploads)
     for upload in uploads:
         if upload.document.kind == "bpmn":
-            problems += lint_bpmn(upload.document.root, upload.filename, vocab, uploaded_processes, uploaded_decisions)
+            problems += lint_bpmn(upload.document.root, upload.filename, vocab, uploaded_processes, uploaded_decisions,
+                                  forms_of)
         else:
             problems += lint_dmn(upload.document.root, upload.filename, vocab.functions)
     if problems:
@@ -210,6 +213,14 @@ def _resolve_external(uploads: list[_Upload], owners: dict) -> dict[tuple[str, s
         if definition.kind == "bpmn":
             pending |= _references(parse_document(definition.source, definition.filename))
     return resolved
+
+
+def _forms_of(uploads: list[_Upload]) -> dict[str, set[str]]:
+    """Process key -> the forms its user tasks fill in: the uploaded version, else the active one."""
+    active = db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.kind == "bpmn", ProcessDefinition.active.is_(True))).all()
+    return {**forms_by_process([_stored_document(d).root for d in active]),
+            **forms_by_process([u.document.root for u in uploads if u.document.kind == "bpmn"])}
 
 
 def _stored_document(definition: ProcessDefinition) -> Document:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine import state as stored
 from app.engine.script_engine import RestrictedScriptEngine, ServiceCaller
 from app.engine.specs import CompiledProcess, HumanTaskMeta
+from app.timeutil import isoformat, utcnow
 
 
 class StepError(Exception):
@@ -64,6 +65,17 @@ class WaitingTimer:
     expression: str
 
 
+@dataclass(frozen=True)
+class MessageWait:
+    """A message the workflow waits for, since when, and until when (None: no timer bounds the wait)."""
+
+    message: str
+    since: datetime
+    due_at: datetime | None
+
+
+WAITING_SINCE = "waiting_since"  # internal data of a task waiting for a message: when the wait began
+
 # A human task's due time is its earliest boundary timer on the breach of a named limit.
 DUE_EXPRESSION_PREFIX = "sla("
 
@@ -75,6 +87,15 @@ def _timer_due(task) -> datetime | None:
     if isinstance(value, dict) and value.get("next"):
         return datetime.fromisoformat(value["next"])
     return None
+
+
+def _boundary_due(task) -> datetime | None:
+    """The earliest waiting timer on the boundary of the activity `task` is (None without one)."""
+    if task.parent is None or not isinstance(task.parent.task_spec, BoundaryEventSplit):
+        return None
+    dues = [_timer_due(sibling) for sibling in task.parent.children
+            if sibling is not task and sibling.state == TaskState.WAITING and _is_timer(sibling)]
+    return min((due for due in dues if due is not None), default=None)
 
 
 def _is_timer(task) -> bool:
@@ -147,8 +168,13 @@ class Instance:
         return stored.encode(self.workflow)
 
     def run(self) -> None:
-        """Run engine steps (gateways, service tasks) up to the next wait; timers wait for `fire_timer`."""
+        """Run engine steps (gateways, service tasks) up to the next wait; timers wait for `fire_timer`.
+
+        A wait for a message that begins here is stamped with the service's clock (`waits`)."""
         self.workflow.do_engine_steps()
+        for task in self._message_waits():
+            if task.internal_data.get(WAITING_SINCE) is None:
+                task._set_internal_data(**{WAITING_SINCE: isoformat(utcnow())})
 
     @property
     def completed(self) -> bool:
@@ -227,6 +253,22 @@ class Instance:
         task.data.update(json.loads(json.dumps(dict(data))))
         task.run()
         self.run()
+
+    def _message_waits(self) -> list:
+        return [task for task in self.workflow.get_tasks(state=TaskState.WAITING)
+                if any(isinstance(d, MessageEventDefinition) for d in _event_definitions(task))]
+
+    def waits(self) -> list[MessageWait]:
+        """The messages the workflow waits for, since when, and until the timer that bounds the wait, if any:
+        a timer behind the same event-based gateway, or the earliest timer on the waiting task's boundary."""
+        found = []
+        for task in self._message_waits():
+            stamp = task.internal_data.get(WAITING_SINCE)  # waits begun before stamps: the engine's own clock
+            since = datetime.fromisoformat(stamp) if stamp else datetime.fromtimestamp(task.last_state_change, UTC)
+            due = _timer_due(task) if _waiting_timer_definition(task) is not None else _boundary_due(task)
+            found += [MessageWait(definition.name, since, due) for definition in _event_definitions(task)
+                      if isinstance(definition, MessageEventDefinition)]
+        return sorted(found, key=lambda wait: wait.message)
 
     def waiting_messages(self) -> set[str]:
         return {

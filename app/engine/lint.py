@@ -4,7 +4,8 @@ Runs on the parsed XML (so every problem carries its element id and line) before
 SpiffWorkflow sees the document. It enforces what DESIGN.md's diagram
 conventions promise: no scripts, every expression inside the restricted
 language, lanes that are roles, form keys and service operators that exist,
-call activities and decision tables that resolve.
+call activities and decision tables that resolve, and expressions that read a
+form field only where it is certain to hold a value (see `_lint_optional_reads`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from app.engine import expressions
+from app.engine.optional_reads import unguarded_names
 from app.engine.xml import BPMN_NS, SPIFF_NS, DiagramProblem
 
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
@@ -31,6 +33,8 @@ class Vocabulary:
     functions: Set[str]
     known_processes: Set[str] = frozenset()  # deployed process keys usable as call activities
     known_decisions: Set[str] = frozenset()  # deployed DMN decision ids
+    # form key -> field -> required; a field not required may be null, so expressions must guard it
+    form_fields: Mapping[str, Mapping[str, bool]] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,15 +74,75 @@ def lint_bpmn(
     vocabulary: Vocabulary,
     uploaded_processes: Set[str],
     uploaded_decisions: Set[str],
+    forms_of: Mapping[str, Set[str]] | None = None,
 ) -> list[DiagramProblem]:
+    """Every problem of one BPMN document; `forms_of` (process id -> its forms, see `forms_by_process`)
+    names the forms of the processes it calls, when they are known."""
     report = LintReport()
     _lint_ids(root, file, report)
     processes = root.findall("bpmn:process", NS)
     if not processes:
         report.add(f"{file} contains no <process>.", root, file)
+    forms_of = {**(forms_of or {}), **forms_by_process([root])}
     for process in processes:
         _lint_process(process, file, vocabulary, uploaded_processes, uploaded_decisions, report)
+        _lint_optional_reads(process, file, vocabulary, forms_of, report)
     return report.problems
+
+
+def forms_by_process(roots: list[etree._Element]) -> dict[str, set[str]]:
+    """Process id -> the forms whose fields its user tasks write into its data.
+
+    A task that keeps its answer under one variable (`resultVariable`) writes no fields of its own.
+    """
+    found: dict[str, set[str]] = {}
+    for root in roots:
+        for process in root.findall("bpmn:process", NS):
+            keys = found.setdefault(process.get("id") or "", set())
+            for task in process.iter(f"{{{BPMN_NS}}}userTask", f"{{{BPMN_NS}}}manualTask"):
+                if _form_key(task) is not None and _property(task, "resultVariable") is None:
+                    keys.add(_form_key(task))
+    return found
+
+
+def _lint_optional_reads(process, file, vocabulary, forms_of: Mapping[str, Set[str]], report) -> None:
+    """Refuse an expression that reads, unguarded, a field which a form of this process (or of a process
+    it calls) leaves optional and none of them requires: left empty, it is null and the step would fail."""
+    optional = _optional_fields(process, vocabulary, forms_of)
+    if not optional:
+        return
+    reads = [(node.text or "", node, "condition") for node in process.iter(
+        f"{{{BPMN_NS}}}conditionExpression", f"{{{BPMN_NS}}}completionCondition", f"{{{BPMN_NS}}}condition")]
+    reads += [(node.text or "", node, "timer") for node in process.iter(f"{{{BPMN_NS}}}timeDate",
+                                                                         f"{{{BPMN_NS}}}timeDuration")]
+    reads += [(node.get("value") or "", node, f"parameter '{node.get('id')}'")
+              for node in process.iter(f"{{{SPIFF_NS}}}parameter")]
+    allowed = {name: None for name in vocabulary.functions}
+    for text, node, what in reads:
+        try:
+            tree = expressions.check(text, allowed)
+        except expressions.ExpressionError:
+            continue  # reported by _lint_process
+        for name in sorted(unguarded_names(tree) & optional.keys()):
+            report.add(f"The {what} of {_label(node)} reads '{name}', which the form '{optional[name]}' leaves "
+                       f"optional (null when left empty): guard it ({name} is not None and …, "
+                       f"… if {name} is not None else …, {name} or …) or make the field required.", node, file)
+
+
+def _optional_fields(process, vocabulary, forms_of: Mapping[str, Set[str]]) -> dict[str, str]:
+    """Field -> a form that leaves it optional, for the fields no form of the process or its callees requires."""
+    keys = set(forms_of.get(process.get("id") or "", set()))
+    for call in process.iter(f"{{{BPMN_NS}}}callActivity"):
+        keys |= forms_of.get(call.get("calledElement") or "", set())
+    required: set[str] = set()
+    optional: dict[str, str] = {}
+    for key in sorted(keys):
+        for name, is_required in vocabulary.form_fields.get(key, {}).items():
+            if is_required:
+                required.add(name)
+            else:
+                optional.setdefault(name, key)
+    return {name: key for name, key in optional.items() if name not in required}
 
 
 def _lint_ids(root: etree._Element, file: str, report: LintReport) -> None:
@@ -184,8 +248,12 @@ def _in_lane(task, lane_of: dict[str, str]) -> bool:
 
 
 def _form_key(task) -> str | None:
+    return _property(task, "formKey")
+
+
+def _property(task, name: str) -> str | None:
     for prop in task.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS):
-        if prop.get("name") == "formKey":
+        if prop.get("name") == name:
             return (prop.get("value") or "").strip() or None
     return None
 

@@ -4,7 +4,10 @@ Besides the form helpers (`text`, `yes_no`, `money`, …) this module holds the 
 types every payload schema uses where marshmallow's own are too lenient for this
 service: booleans that are JSON booleans, money that is documented and returned as
 a number, date-times the databases and time-zone arithmetic can hold, and integers
-that fit the databases' integer columns.
+that fit the databases' integer columns; and the rules every intake and form shares:
+a required text says something (not only spaces), a phone is a Chinese mobile or
+landline number, and a date that has happened is not after today in the mall's zone.
+Each rule is also written into the exported JSON Schema (`pattern`, `x-latest`).
 """
 
 from __future__ import annotations
@@ -12,13 +15,30 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from marshmallow import fields, validate
+from flask import current_app
+from marshmallow import ValidationError, fields, validate
 
-from app.timeutil import isoformat
+from app.timeutil import isoformat, utcnow
 
 PHONE_MAX_LENGTH = 20  # the customer_phone column
-PHONE_PATTERN = r"^\+?[0-9][0-9 -]{5,19}$"  # and at most PHONE_MAX_LENGTH characters in all
+# A mobile number (1[3-9] and nine digits, +86 allowed before it) or a landline: area code (0 and two or
+# three digits), the number (7 or 8 digits, not starting with 0 or 1), an extension after a dash.
+PHONE_PATTERN = r"^(?:(?:\+86[ -]?)?1[3-9][0-9]{9}|0[0-9]{2,3}[ -]?[2-9][0-9]{6,7}(?:-[0-9]{1,6})?)$"
+
+
+def N_(message: str) -> str:
+    """Mark a validation message for the translation catalogue (app/translations): the API answers with
+    the English text, and the pages show it in their language."""
+    return message
+
+
+PHONE_MESSAGE = N_("Enter a Chinese mobile number (11 digits starting 13-19, +86 allowed) or a landline with its "
+                   "area code, such as 010-12345678 (an extension after a dash).")
+NOT_BLANK_PATTERN = r"\s*\S"  # matched from the start: some character other than white space
+BLANK_MESSAGE = N_("This cannot be left blank: enter the text, not only spaces.")
+FUTURE_DATE_MESSAGE = N_("This date is after today: enter the date it actually happened.")
 MAX_INT = 2**31 - 1  # PostgreSQL's integer; page numbers and ids stay within it
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999  # date-times outside are refused before any arithmetic
 
@@ -91,11 +111,29 @@ def _meta(zh: str, en: str, extra: dict[str, Any] | None = None) -> dict[str, An
     return {"title": zh, "x-title-en": en, **(extra or {})}
 
 
+def mall_now() -> dt.datetime:
+    """The service's clock in the mall's zone (MALL_TIMEZONE): what "today" means to the people at the desk."""
+    return utcnow().astimezone(ZoneInfo(current_app.config["MALL_TIMEZONE"]))
+
+
+def not_blank(**kwargs: Any) -> validate.Validator:
+    """Some text other than white space (a name, a description)."""
+    return validate.Regexp(NOT_BLANK_PATTERN, error=BLANK_MESSAGE, **kwargs)
+
+
+def not_after_today(value: dt.date) -> None:
+    """A date that has happened: not after today in the mall's zone."""
+    if value > mall_now().date():
+        raise ValidationError(FUTURE_DATE_MESSAGE)
+
+
 def text(zh: str, en: str, *, required: bool = True, max_length: int = 2000, multiline: bool = False) -> fields.Field:
-    minimum = 1 if required else 0
+    """Text; when required it must say something, not only spaces."""
+    checks: list[validate.Validator] = [validate.Length(min=1 if required else 0, max=max_length)]
+    if required:
+        checks.append(not_blank())
     extra = {"x-multiline": True} if multiline else None
-    return fields.String(required=required, validate=validate.Length(min=minimum, max=max_length),
-                         metadata=_meta(zh, en, extra))
+    return fields.String(required=required, validate=checks, metadata=_meta(zh, en, extra))
 
 
 def yes_no(zh: str, en: str, *, required: bool = True) -> fields.Field:
@@ -121,11 +159,16 @@ def choice(zh: str, en: str, options: dict[str, tuple[str, str]], *, required: b
                                                                      for k, v in options.items()}}))
 
 
-def date(zh: str, en: str, *, required: bool = True) -> fields.Field:
+def date(zh: str, en: str, *, required: bool = True, past: bool = False) -> fields.Field:
+    """A date; with `past`, one that has happened (not after today in the mall's zone)."""
+    if past:
+        return fields.Date(required=required, validate=not_after_today, metadata=_meta(zh, en, {"x-latest": "today"}))
     return fields.Date(required=required, metadata=_meta(zh, en))
 
 
+def phone_checks() -> list[validate.Validator]:
+    return [validate.Length(max=PHONE_MAX_LENGTH), validate.Regexp(PHONE_PATTERN, error=PHONE_MESSAGE)]
+
+
 def phone(zh: str, en: str, *, required: bool = True) -> fields.Field:
-    return fields.String(required=required, validate=[validate.Length(max=PHONE_MAX_LENGTH),
-                                                      validate.Regexp(PHONE_PATTERN)],
-                         metadata=_meta(zh, en, {"pattern": PHONE_PATTERN}))
+    return fields.String(required=required, validate=phone_checks(), metadata=_meta(zh, en))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
-from app.forms.fields import choice, money, text, yes_no
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.forms.fields import N_, StrictBoolean, choice, money, text, yes_no
 from app.forms.registry import register
 
 REMEDIES = {
@@ -70,10 +72,17 @@ class ApprovalForm(Schema):
     note = text("审批意见", "Comments", multiline=True)
 
 
+NOT_DONE_MESSAGE = N_("Complete this task only once the remedy has been carried out; until then leave it open.")
+NOT_REACHED_SATISFIED = N_("The customer was not reached, so they cannot have accepted the result.")
+NOT_REACHED_SATISFACTION = N_("The customer was not reached: leave the satisfaction empty.")
+MISSING_SATISFACTION = N_("Choose how satisfied the customer is.")
+
+
 @register("lifecycle.execution", "执行处理方案", "Carry out the remedy")
 class ExecutionForm(Schema):
     owner = text("执行负责人", "Owner", max_length=120)
-    done = yes_no("已执行完毕", "Carried out")
+    done = StrictBoolean(required=True, validate=validate.Equal(True, error=NOT_DONE_MESSAGE),
+                         metadata={"title": "已执行完毕", "x-title-en": "Carried out"})
     customer_updated = yes_no("已按承诺告知顾客进展", "Customer kept informed as promised")
     note = text("备注", "Note", required=False, multiline=True)
 
@@ -87,10 +96,32 @@ class PaymentForm(Schema):
 
 @register("lifecycle.feedback", "回访顾客", "Follow up with the customer")
 class FeedbackForm(Schema):
+    """Only a customer who was reached can accept the result or say how satisfied they are."""
+
     reached_customer = yes_no("已联系上顾客", "Reached the customer")
     satisfied = yes_no("顾客接受处理结果", "Customer accepts the result")
-    satisfaction = choice("满意度", "Satisfaction", SATISFACTION)
+    satisfaction = choice("满意度（联系上顾客时）", "Satisfaction (when reached)", SATISFACTION, required=False)
     comments = text("顾客反馈", "Customer's feedback", required=False, multiline=True)
+
+    JSON_SCHEMA_EXTRA = {"allOf": [{
+        "if": {"properties": {"reached_customer": {"const": True}}, "required": ["reached_customer"]},
+        "then": {"required": ["satisfaction"]},
+        "else": {"properties": {"satisfied": {"const": False}}, "not": {"required": ["satisfaction"]}},
+    }]}
+
+    @validates_schema
+    def _only_a_reached_customer_answers(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["reached_customer"]:
+            if data.get("satisfaction") is None:
+                raise ValidationError(MISSING_SATISFACTION, "satisfaction")
+            return
+        errors = {}
+        if data["satisfied"]:
+            errors["satisfied"] = [NOT_REACHED_SATISFIED]
+        if data.get("satisfaction") is not None:
+            errors["satisfaction"] = [NOT_REACHED_SATISFACTION]
+        if errors:
+            raise ValidationError(errors)
 
 
 @register("lifecycle.re_review", "复核", "Re-review")

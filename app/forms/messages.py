@@ -15,6 +15,7 @@ also from the status page); its payload becomes the workflow variable the diagra
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -22,6 +23,7 @@ from marshmallow import Schema, fields, validate
 from app.errors import NotFound
 from app.forms.fields import StrictBoolean, choice, text
 from app.forms.lifecycle import SATISFACTION
+from app.forms.registry import payload_schema
 from app.payloads import load as load_payload
 
 MESSAGES: dict[str, type[Schema]] = {}
@@ -62,6 +64,12 @@ class ConsumerAssociationSchema(Schema):
     complained = StrictBoolean(required=True,
                                metadata={"title": "已向消协投诉", "x-title-en": "Complained to the association"})
     note = text("备注", "Note", required=False)
+
+
+@cache
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of message `name`'s payload: what a client must send."""
+    return payload_schema(MESSAGES[name])
 
 
 def load(name: str, payload: Any) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def _days(zh: str, en: str) -> fields.Field:
 class VerifyPurchaseForm(Schema):
     sold_here = yes_no("是否本商场出售", "Sold by this mall")
     receipt_number = text("小票号", "Receipt number", required=False, max_length=60)
-    receipt_date = date("小票日期", "Receipt date", required=False)
+    receipt_date = date("小票日期", "Receipt date", required=False, past=True)
     account_credible = yes_no("陈述是否可信", "Account is credible")
     note = text("说明", "Note", required=False, multiline=True)
 

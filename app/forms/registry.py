@@ -41,19 +41,30 @@ def form_keys() -> frozenset[str]:
     return frozenset(_FORMS)
 
 
+def form_fields() -> dict[str, dict[str, bool]]:
+    """Form key -> each field and whether it is required (False: a clerk may leave it empty, null)."""
+    return {key: {name: field.required for name, field in spec.schema().load_fields.items()}
+            for key, spec in _FORMS.items()}
+
+
 def get_form(key: str) -> FormSpec:
     return _FORMS[key]
 
 
 def load(key: str, data: Any) -> dict[str, Any]:
-    """Validate a submission; 422 with per-field messages when it does not fit."""
+    """Validate a submission; 422 with per-field messages when it does not fit.
+
+    Every field of the form reaches the workflow: one left empty is null, so a diagram can test
+    `field is not None` instead of failing on a name that is not there.
+    """
     if not isinstance(data, dict):
         raise Invalid("The form data must be a JSON object.", errors={"_schema": ["Expected an object."]})
+    schema = _FORMS[key].schema()
     try:
-        loaded = _FORMS[key].schema().load(data)
+        loaded = schema.load(data)
     except ValidationError as exc:
         raise Invalid("Some fields are not valid.", errors=exc.messages) from None
-    return _plain(loaded)
+    return _plain({**dict.fromkeys(schema.load_fields), **loaded})
 
 
 def _plain(value: Any) -> Any:
@@ -81,9 +92,12 @@ def json_schema(key: str) -> dict[str, Any]:
     (e.g. `allOf` with `if`/`then`), merged in here.
     """
     spec = _FORMS[key]
-    schema = _converter.schema2jsonschema(spec.schema)
-    schema.update(getattr(spec.schema, "JSON_SCHEMA_EXTRA", {}))
-    schema["title"] = spec.title_zh
-    schema["x-title-en"] = spec.title_en
+    return {**payload_schema(spec.schema), "title": spec.title_zh, "x-title-en": spec.title_en}
+
+
+def payload_schema(schema_class: type[Schema]) -> dict[str, Any]:
+    """A marshmallow schema as a self-contained JSON Schema (with its JSON_SCHEMA_EXTRA); no other field."""
+    schema = _converter.schema2jsonschema(schema_class)
+    schema.update(getattr(schema_class, "JSON_SCHEMA_EXTRA", {}))
     schema["additionalProperties"] = False
     return _plain(schema)

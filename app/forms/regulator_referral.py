@@ -57,7 +57,7 @@ class _ConclusionFields(Schema):
     evidence_submitted = yes_no("已向对方提交证据材料", "Evidence pack handed to the body")
     regulator_outcome = choice("处理结论", "Conclusion", OUTCOMES)
     regulator_conclusion = text("结论说明", "The conclusion in words", multiline=True)
-    conclusion_date = date("结论日期", "Date of the conclusion")
+    conclusion_date = date("结论日期", "Date of the conclusion", past=True)
 
 
 @register("regulator_referral.conclusion", "对接部门报告结论", "Report the body's conclusion")

@@ -221,4 +221,4 @@ def validation_message(text: Any) -> str:
         match = pattern.fullmatch(text)
         if match:
             return render(match.groupdict())
-    return text
+    return _(text)  # the services' own messages, marked for the catalogue with N_

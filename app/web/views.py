@@ -270,7 +270,8 @@ def _translate_error(text: Any) -> str:
 
 # --- register a complaint -------------------------------------------------------------------------------
 
-INTAKE_FIELDS = ("type", "channel", "surname", "phone", "consent_to_contact", "occurred_at", "location",
+INTAKE_FIELDS = ("type", "channel", "surname", "phone", "consent_to_contact", "occurred_at",
+                 "occurred_long_ago_confirmed", "location",
                  "involved_party", "description", "demand", "amount_claimed", "receipt_number")
 
 
@@ -283,7 +284,8 @@ def _intake_payload(form: MultiDict) -> dict[str, Any]:
         "type": text("type"), "channel": text("channel"),
         "customer": {"surname": text("surname"), "phone": text("phone"),
                      "consent_to_contact": form.get("consent_to_contact") == "yes"},
-        "occurred_at": _aware(text("occurred_at")), "location": text("location"),
+        "occurred_at": _aware(text("occurred_at")),
+        "occurred_long_ago_confirmed": form.get("occurred_long_ago_confirmed") == "yes", "location": text("location"),
         "involved_party": text("involved_party"), "description": text("description"), "demand": text("demand"),
         "amount_claimed": formrender._number(text("amount_claimed"), float) if text("amount_claimed") else None,
         "receipt_number": text("receipt_number"),

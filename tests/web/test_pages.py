@@ -258,7 +258,7 @@ def test_register_errors_are_translated(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "请从选项中选择" in html            # OneOf
-    assert "格式不正确" in html               # Regexp (phone)
+    assert "请填写中国大陆手机号" in html        # phone
     assert "请输入 1 到 200 个字符" in html      # Length
     assert "请输入不小于 0 的值" in html or "请输入 0 到 10000000 之间的值" in html  # Range
     assert "Must be" not in html and "Longer than" not in html and "String does not" not in html
