@@ -13,6 +13,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.database import writes_at_once
 from app.notifications import service as notifications
 from app.web import i18n
 from app.web.views import bp, me
@@ -58,6 +59,7 @@ def notification_feed():
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @login_required
+@writes_at_once()
 def notification_read(notification_id: int):
     notifications.mark_read(me(), notification_id, i18n.lang())
     return redirect(url_for("web.notification_feed", unread=request.form.get("unread") or None))
@@ -65,6 +67,7 @@ def notification_read(notification_id: int):
 
 @bp.route("/notifications/read-all", methods=["POST"])
 @login_required
+@writes_at_once()
 def notifications_read_all():
     notifications.mark_all_read(me())
     flash(_("All notifications are marked as read."), "ok")
@@ -83,6 +86,7 @@ def notification_deliveries():
 
 @bp.route("/notifications/deliveries/<int:delivery_id>/retry", methods=["POST"])
 @login_required
+@writes_at_once()
 def notification_delivery_retry(delivery_id: int):
     notifications.retry_delivery(me(), delivery_id)
     flash(_("The delivery will be sent again."), "ok")
