@@ -121,9 +121,9 @@ COMPLAINT_COLUMNS = ("id", "number", "type", "definition_id", "status", "outcome
                      "customer_surname", "customer_phone", "contact_consent", "occurred_at", "location",
                      "involved_party", "description", "demand", "intake", "created_by_id", "created_at",
                      "updated_at", "closed_at", "cancel_reason", "audit_seq", "audit_hash", "due_at")
-TASK_COLUMNS = ("id", "complaint_id", "complaint_number", "complaint_type", "process_id", "element_id", "name",
-                "role", "form_key", "state", "assignee_id", "assignee_name", "due_at", "due_order", "created_at",
-                "completed_at", "completed_by_id", "completed_by_name")
+TASK_COLUMNS = ("id", "complaint_id", "complaint_number", "complaint_type", "complaint_created_at", "process_id",
+                "element_id", "name", "role", "form_key", "state", "assignee_id", "assignee_name", "due_at",
+                "due_order", "created_at", "completed_at", "completed_by_id", "completed_by_name")
 AUDIT_COLUMNS = ("complaint_id", "seq", "at", "actor_id", "actor_name", "action", "detail", "prev_hash", "hash")
 ATTACHMENT_COLUMNS = ("complaint_id", "kind", "filename", "content_type", "size", "sha256", "storage_path",
                       "uploaded_by_id", "uploaded_by", "uploaded_at")
@@ -314,7 +314,8 @@ def seed(database: Database, count: int, history: int, user_id: int) -> Seeded:
 def _task(database: Database, complaint_id: int, number: str, kind: str, n: int, role: str, state: str,
           created: datetime, due: datetime | None, completed: datetime | None, user_id: int) -> tuple:
     done = state == "completed"
-    return (str(uuid.uuid4()), complaint_id, number, kind, kind, f"task_{n}", f"第{n + 1}步", role,
+    return (str(uuid.uuid4()), complaint_id, number, kind, stored(database, created), kind, f"task_{n}",
+            f"第{n + 1}步", role,
             "lifecycle.feedback", state, user_id if done else None, ADMIN_USER if done else None,
             stored(database, due), stored(database, due or NO_DUE_DATE), stored(database, created),
             stored(database, completed), user_id if done else None, ADMIN_USER if done else None)

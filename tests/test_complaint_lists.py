@@ -66,7 +66,8 @@ class Bulk:
                 for due in spec.get("tasks", []):
                     tasks.append({
                         "id": str(uuid.uuid4()), "complaint_id": row["id"], "complaint_number": number,
-                        "complaint_type": row["type"], "process_id": row["type"], "element_id": "t",
+                        "complaint_type": row["type"], "complaint_created_at": row["created_at"],
+                        "process_id": row["type"], "element_id": "t",
                         "name": "t", "role": "service_desk", "form_key": "", "state": "ready",
                         "due_at": due, "due_order": due or NO_DUE_DATE, "created_at": row["created_at"],
                     })

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jsonschema
 
 from app.extensions import db
-from app.runtime.models import HumanTask
+from app.runtime.models import Complaint, HumanTask
 from app.tasks.service import INBOX_COUNT_CAP
 from tests.conftest import http, intake
 from tests.paths import ACKNOWLEDGE_TASK, ACKNOWLEDGED
@@ -119,9 +119,11 @@ def test_inbox_merges_roles_by_due_time_pages_consistently_and_caps_the_count(ap
     seeded = [("purchasing", start + timedelta(minutes=2 * i)) for i in range(INBOX_COUNT_CAP + 3)]
     seeded += [("property_security", start + timedelta(minutes=2 * i + 1)) for i in range(3)]
     with app.app_context():
+        registered = db.session.get(Complaint, complaint["id"]).created_at
         db.session.add_all(HumanTask(
             id=str(uuid.uuid4()), complaint_id=complaint["id"], complaint_number=complaint["number"],
-            complaint_type="quality", process_id="quality", element_id="seeded", name="seeded", role=role,
+            complaint_type="quality", complaint_created_at=registered,
+            process_id="quality", element_id="seeded", name="seeded", role=role,
             form_key="lifecycle.payment", state="ready", due_at=due, due_order=due) for role, due in seeded)
         db.session.commit()
     first = as_user("buyer").get("/tasks", per_page=4, page=1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -111,20 +111,26 @@ class HumanTask(db.Model):
         # the inbox's order, then its filters' columns, so that it counts and pages from the index alone
         Index("ix_task_inbox", "state", "role", "due_order", "id", "complaint_type", "assignee_id"),
         Index("ix_task_complaint_due", "complaint_id", "state", "due_order"),
-        Index("ix_task_overdue", "state", "due_order", "complaint_id", "complaint_type"),
+        # overdue tasks with what the complaints list filters and orders on: while they are few, the list's
+        # overdue filter pages from this index alone, without reading a complaint row per task
+        Index("ix_task_overdue", "state", "due_order", "complaint_id", "complaint_type", "complaint_created_at"),
+        # for "assigned to": the inbox's unassigned filter must not be planned on it (it serves from ix_task_inbox)
+        Index("ix_task_assignee_id", "assignee_id", postgresql_where=text("assignee_id IS NOT NULL"),
+              sqlite_where=text("assignee_id IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow's task id
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"))
     complaint_number: Mapped[str] = mapped_column(String(20))
     complaint_type: Mapped[str] = mapped_column(String(40))
+    complaint_created_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the complaints list's order
     process_id: Mapped[str] = mapped_column(String(120))
     element_id: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(40))
     form_key: Mapped[str] = mapped_column(String(120))
     state: Mapped[str] = mapped_column(String(12), default="ready")  # ready / completed / cancelled
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assignee_name: Mapped[str | None] = mapped_column(String(120))
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # due_at, or NO_DUE_DATE for tasks without one: the inbox orders by this, so one index serves the order

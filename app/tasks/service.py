@@ -23,7 +23,8 @@ from app.users.models import User
 from app.users.permissions import reads_answers_of_lane, reads_every_lane, require
 
 
-def task_summary(row: HumanTask, now: datetime | None = None) -> dict[str, Any]:
+def task_summary(row: Any, now: datetime | None = None) -> dict[str, Any]:
+    """A task as lists show it, from its row (a HumanTask, or a plain row of _SUMMARY_COLUMNS)."""
     now = now or utcnow()
     return {
         "id": row.id,
@@ -39,6 +40,10 @@ def task_summary(row: HumanTask, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
+# What a list item shows: the inbox reads just these, as plain rows.
+_SUMMARY_COLUMNS = (HumanTask.id, HumanTask.name, HumanTask.role, HumanTask.state, HumanTask.assignee_name,
+                    HumanTask.due_at, HumanTask.complaint_id, HumanTask.complaint_number, HumanTask.complaint_type,
+                    HumanTask.process_id, HumanTask.element_id)
 INBOX_COUNT_CAP = 1000
 INBOX_DEPTH_CAP = 10_000  # deepest position a page may reach; filter to see further
 
@@ -63,7 +68,8 @@ def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
                 .scalar_one() for query in queries)
     order = (HumanTask.due_order, HumanTask.id)
     if len(queries) == 1 and page == 1:  # the usual first page of one role: its rows straight from the order
-        page_rows = list(db.session.scalars(queries[0].with_only_columns(HumanTask).order_by(*order).limit(per_page)))
+        page_rows = list(connection.execute(queries[0].with_only_columns(*_SUMMARY_COLUMNS).order_by(*order)
+                                            .limit(per_page)))
     else:
         firsts = [query.order_by(*order).limit(page * per_page).subquery() for query in queries]
         page_ids: list[str] = []
@@ -71,7 +77,8 @@ def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
             merged = union_all(*(select(first.c.due_order, first.c.id) for first in firsts)).subquery()
             page_ids = list(connection.execute(select(merged.c.id).order_by(merged.c.due_order, merged.c.id)
                                                .limit(per_page).offset((page - 1) * per_page)).scalars())
-        rows = {row.id: row for row in db.session.scalars(select(HumanTask).where(HumanTask.id.in_(page_ids)))}
+        rows = {row.id: row for row in connection.execute(select(*_SUMMARY_COLUMNS)
+                                                           .where(HumanTask.id.in_(page_ids)))}
         page_rows = [rows[task_id] for task_id in page_ids]
     now = utcnow()
     return {"items": [task_summary(row, now) for row in page_rows],
