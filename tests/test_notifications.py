@@ -331,6 +331,18 @@ def test_the_feed_is_per_role_with_read_marks_per_user(app, as_user, notifying):
     assert too_deep.status == 422 and "page" in too_deep["errors"]
 
 
+def test_a_notification_whose_template_no_longer_fits_shows_its_words_as_written(app, as_user, complaint):
+    as_user("finance").post("/notifications/read-all")
+    with app.app_context():
+        for template in ("staff_notice", "no_longer_shipped"):
+            db.session.add(Notification(complaint_id=complaint["id"], recipient="finance", subject="请核对付款",
+                                        body="付款单已更新", template=template, params={"number": "x"}))
+        db.session.commit()
+        db.session.remove()
+    items = as_user("finance").get("/notifications", unread="true", lang="en")["items"]
+    assert [(i["subject"], i["body"]) for i in items] == [("请核对付款", "付款单已更新")] * 2
+
+
 def test_the_header_bell_shows_the_unread_count_and_links_to_the_feed(app, as_user, notifying):
     as_user("manager2").post("/notifications/read-all")
     client = _log_in(app, "manager2")

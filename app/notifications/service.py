@@ -47,7 +47,7 @@ def _in_feed(user: User) -> Any:
 
 
 def _item(row: Notification, number: str, read: bool, lang: str) -> dict[str, Any]:
-    subject, body = texts.render(row.template, row.params, lang) if row.template else (row.subject, row.body)
+    subject, body = texts.render_stored(row.template, row.params, lang, (row.subject, row.body))
     return {"id": row.id, "complaint_id": row.complaint_id, "complaint_number": number,
             "recipient": row.recipient, "subject": subject, "body": body,
             "created_at": isoformat(row.created_at), "read": read}

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 
 LANGUAGES = ("zh", "en")
 MESSAGES = Path(__file__).resolve().parent / "messages"
@@ -37,6 +37,18 @@ def render(template: str, params: dict[str, Any], lang: str) -> tuple[str, str]:
         raise ValueError(f"There is no message template named '{template}'.") from None
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip()
+
+
+def render_stored(template: str | None, params: dict[str, Any] | None, lang: str,
+                  written: tuple[str, str]) -> tuple[str, str]:
+    """A stored notification's text in `lang`; the words as written (`written`: subject, body) when it
+    has no template, or its template has changed since so that its parameters no longer fill it."""
+    if template:
+        try:
+            return render(template, params or {}, lang)
+        except (ValueError, TemplateError):
+            pass
+    return written
 
 
 def check(template: str, params: dict[str, Any]) -> None:
