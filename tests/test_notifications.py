@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.notifications import delivery
@@ -187,6 +187,19 @@ def test_the_worker_sends_the_customer_an_sms_and_the_duty_manager_an_email_once
 
     assert _deliver(app, now=utcnow() + timedelta(days=1)).sent == 0  # nothing is sent twice
     assert len(gateway.received) == 1 and len(mailbox.messages) == 1
+
+
+def test_a_delivery_whose_template_is_no_longer_shipped_goes_out_as_written(app, as_user, channels, notifying):
+    mailbox, gateway = channels
+    complaint = _register(as_user)
+    with app.app_context():
+        db.session.execute(update(Notification).where(Notification.complaint_id == complaint["id"])
+                           .values(template="no_longer_shipped"))
+        db.session.commit()
+        db.session.remove()
+    assert _deliver(app).sent == 2
+    assert gateway.received[0]["text"] == "您的投诉已受理\n我们会尽快答复您。"
+    assert mailbox.messages[0]["Subject"] == "新投诉待跟进"
 
 
 def test_a_customer_who_did_not_consent_gets_no_message(app, as_user, channels, notifying):

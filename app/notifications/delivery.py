@@ -80,11 +80,12 @@ def _claim(now: datetime, config: Mapping[str, Any]) -> list[_Claim]:
         address, reason = _address(notification, complaint, row.channel, config)
         message = None
         if address is not None:
-            params = notification.params or {}
+            written = (notification.subject, notification.body)
             if row.channel == "email":
-                subject, body = texts.bilingual(notification.template, params)
+                subject, body = texts.bilingual(notification.template, notification.params, written)
             else:
-                subject, body = texts.render(notification.template, params, config["CUSTOMER_LANGUAGE"])
+                subject, body = texts.render_stored(notification.template, notification.params,
+                                                    config["CUSTOMER_LANGUAGE"], written)
             message = Message(row.id, row.channel, address, subject, body)
         claims.append(_Claim(row.id, row.notification_id, row.attempts, message, row.adapter, reason))
     db.session.commit()

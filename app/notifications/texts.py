@@ -62,8 +62,10 @@ def check(template: str, params: dict[str, Any]) -> None:
             raise ValueError(f"The message template '{template}' cannot be filled in: {exc}") from None
 
 
-def bilingual(template: str, params: dict[str, Any]) -> tuple[str, str]:
+def bilingual(template: str | None, params: dict[str, Any] | None, written: tuple[str, str]) -> tuple[str, str]:
     """Subject and body in Chinese with the English below, for staff mailboxes read by either."""
-    zh_subject, zh_body = render(template, params, "zh")
-    en_subject, en_body = render(template, params, "en")
+    zh_subject, zh_body = render_stored(template, params, "zh", written)
+    en_subject, en_body = render_stored(template, params, "en", written)
+    if (zh_subject, zh_body) == (en_subject, en_body):
+        return zh_subject, zh_body
     return f"{zh_subject} / {en_subject}", f"{zh_body}\n\n———\n\n{en_subject}\n\n{en_body}"
