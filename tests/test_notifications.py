@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.notifications import delivery
@@ -383,3 +383,23 @@ def test_a_notification_naming_an_unknown_template_fails_its_step(app, as_user, 
     ]))
     refused = as_user("desk").post("/complaints", intake())
     assert refused.status == 409 and "no_such_text" in refused["message"]
+
+
+def test_a_step_that_rolls_back_queues_nothing(app, as_user, channels, swap_process):
+    swap_process("quality", s.process("quality", "service_desk", [
+        s.service_task("notify", recipient="'customer'", subject="'您的投诉已受理'"),
+        s.service_task("record_emergency_call", service="'999'", reason="'no such number'"),
+        s.user_task("lifecycle.acknowledge", "安抚顾客"),
+    ]))
+
+    def rows() -> tuple[int, int]:
+        with app.app_context():
+            counts = (db.session.scalar(select(func.count()).select_from(Notification)),
+                      db.session.scalar(select(func.count()).select_from(Delivery)))
+            db.session.remove()
+        return counts
+
+    before = rows()
+    assert as_user("desk").post("/complaints", intake()).status == 409
+    assert rows() == before
+    assert _deliver(app).sent == 0 and channels[1].received == []
