@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import func, literal, select, union_all
 
 from app import forms
 from app.definitions import service as definitions
@@ -84,6 +84,16 @@ def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
     return {"items": [task_summary(row, now) for row in page_rows],
             "total": min(total, INBOX_COUNT_CAP), "total_capped": total > INBOX_COUNT_CAP,
             "page": page, "per_page": per_page}
+
+
+def open_counts(user: User, roles: set[str]) -> list[tuple[str, int]]:
+    """Open tasks per role (those of `roles` the user has), each counted up to INBOX_COUNT_CAP + 1 from the
+    inbox index, in one statement: what the page header shows on every page (INBOX_COUNT_CAP at most)."""
+    counted = [select(literal(role).label("role"), func.count().label("n")).select_from(
+        _inbox_query(user, role, {}).limit(INBOX_COUNT_CAP + 1).subquery()) for role in sorted(set(user.roles) & roles)]
+    if not counted:
+        return []
+    return [(role, min(n, INBOX_COUNT_CAP)) for role, n in db.session.connection().execute(union_all(*counted))]
 
 
 def _inbox_query(user: User, role: str, filters: dict[str, Any]):
@@ -192,9 +202,10 @@ def complete(user: User, task_id: str, data: Any, retry_of: int | None = None) -
     if row.assignee_id not in (None, user.id):
         raise Conflict(f"This task is claimed by {row.assignee_name}.", claimed_by=row.assignee_name)
     submitted = forms.load(row.form_key, data)
+    workflow_data = forms.with_empty_fields(row.form_key, submitted)
     completion = steps.Completion(row, user, submitted)
     open_rows = steps.run_step(
-        complaint, user, lambda instance: instance.complete_task(task_id, submitted),
+        complaint, user, lambda instance: instance.complete_task(task_id, workflow_data),
         audit_action="task_completed",
         audit_detail={"task_id": task_id, "task": row.name, "element_id": row.element_id, "data": submitted},
         retry_action={"kind": "complete_task", "task_id": task_id, "user_id": user.id, "data": submitted},

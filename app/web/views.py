@@ -98,10 +98,7 @@ def _helpers() -> dict[str, Any]:
 def _nav_counts() -> list[tuple[str, int]]:
     if not current_user.is_authenticated:
         return []
-    counts = []
-    for role in sorted(set(me().roles) & CASE_ROLES):
-        counts.append((role, tasks.inbox(me(), {"role": role, "page": 1, "per_page": 1})["total"]))
-    return counts
+    return sorted(tasks.open_counts(me(), CASE_ROLES))
 
 
 # --- language -------------------------------------------------------------------------------------------
