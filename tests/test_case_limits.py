@@ -81,3 +81,21 @@ def test_the_complaints_page_shows_the_case_due_time_and_filters_on_it(app, as_u
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and quarrel["number"] in text and "case-overdue" in text
     assert 'id="s-case_overdue"' in text and "checked" in text
+
+
+def test_which_limit_holds_a_type_is_a_setting_the_admin_changes(as_user):
+    assert as_user("desk").get("/settings/case-limits")["conflict"] == "resolution"
+    assert as_user("manager").put_json("/settings/case-limits", {"conflict": "feedback"}).status == 403
+    refused = as_user("admin").put_json("/settings/case-limits", {"conflict": "soon", "parking": "feedback"})
+    assert refused.status == 422 and set(refused["errors"]) == {"conflict", "parking"}
+    changed = as_user("admin").put_json("/settings/case-limits", {"conflict": "feedback", "vehicle": None})
+    assert changed.status == 200 and changed["conflict"] == "feedback" and changed["vehicle"] is None
+    try:
+        quarrel = as_user("desk").post("/complaints", intake("conflict"))
+        car = as_user("desk").post("/complaints", intake("vehicle"))
+        [row] = _listed(as_user, quarrel["number"])["items"]
+        assert _at(row["due_at"]) - _at(row["created_at"]) == timedelta(hours=48)
+        assert _listed(as_user, car["number"])["items"][0]["due_at"] is None  # no whole-case limit
+    finally:
+        as_user("admin").put_json("/settings/case-limits", {"conflict": "resolution", "vehicle": "feedback"})
+    assert as_user("desk").get("/settings/case-limits")["vehicle"] == "feedback"

@@ -32,6 +32,16 @@ DEFAULT_LIMITS: dict[str, dict[str, Any]] = {
     "re_review": {"amount": 1, "unit": "working_days"},     # re-review within 1 working day (001)
 }
 
+# Which named limit holds a complaint as a whole, per type, from registration (app/timers/case_limits.py).
+DEFAULT_CASE_LIMITS: dict[str, str | None] = {
+    "conflict": "resolution",       # settled on the spot by the mall's staff: an ordinary matter (003)
+    "lost_property": "resolution",
+    "security_gate": "resolution",
+    "quality": "feedback",          # waits on a supplier, a hospital, an insurer, the police or a regulator:
+    "vehicle": "feedback",          # the complaint gets its feedback within the limit (003)
+    "regulator_referral": "feedback",
+}
+
 
 @dataclass(frozen=True)
 class TimeLimit:

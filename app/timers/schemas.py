@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.timers.calendar import WEEKDAYS
-from app.timers.limits import DEFAULT_LIMITS, UNITS
+from app.timers.limits import DEFAULT_CASE_LIMITS, DEFAULT_LIMITS, UNITS
 from app.timers.settings import LimitSchema
 
 
@@ -30,3 +30,13 @@ class CalendarViewSchema(Schema):
         metadata={"description": "per weekday [opening, closing], or null when closed"})
     holidays = fields.List(fields.String(metadata={"format": "date"}), required=True)
 
+
+_LIMIT_NAME = {"validate": validate.OneOf(list(DEFAULT_LIMITS)), "allow_none": True,
+               "metadata": {"description": "a named time limit, or null for none"}}
+CaseLimitsSchema = Schema.from_dict(
+    {name: fields.String(required=True, **_LIMIT_NAME) for name in DEFAULT_CASE_LIMITS}, name="CaseLimitsSchema")
+CaseLimitsSchema.__doc__ = "Per complaint type, the named limit its whole case is due by from registration."
+
+CaseLimitsChangeSchema = Schema.from_dict(
+    {name: fields.String(**_LIMIT_NAME) for name in DEFAULT_CASE_LIMITS}, name="CaseLimitsChangeSchema")
+CaseLimitsChangeSchema.__doc__ = "The complaint types to change (at least one); the others keep theirs."

@@ -17,7 +17,7 @@ from app.database import begin_write
 from app.errors import Invalid
 from app.extensions import db
 from app.timers.calendar import DEFAULT_CALENDAR, WEEKDAYS, BusinessCalendar
-from app.timers.limits import DEFAULT_LIMITS, ESCALATION_FACTOR, UNITS, Limits
+from app.timers.limits import DEFAULT_CASE_LIMITS, DEFAULT_LIMITS, ESCALATION_FACTOR, UNITS, Limits
 from app.timers.models import Setting
 from app.timeutil import utcnow
 from app.users.models import User
@@ -57,6 +57,11 @@ def time_limits() -> dict[str, dict[str, Any]]:
 
 def business_calendar() -> dict[str, Any]:
     return _stored("business_calendar") or deepcopy(DEFAULT_CALENDAR)
+
+
+def case_limits() -> dict[str, str | None]:
+    """Per complaint type, the named limit its whole case is due by (None: no whole-case limit)."""
+    return {**DEFAULT_CASE_LIMITS, **(_stored("case_limits") or {})}
 
 
 def current() -> Limits:
@@ -127,3 +132,20 @@ def set_business_calendar(payload: Any, actor: User) -> dict[str, Any]:
     _check_computable(time_limits(), value)
     _save("business_calendar", value, actor.username)
     return business_calendar()
+
+
+def set_case_limits(payload: Any, actor: User) -> dict[str, str | None]:
+    """Change which named limit holds each complaint type's whole case; complaints keep the due time they got."""
+    require(actor, {"admin"}, "change the whole-case limits")
+    if not isinstance(payload, dict) or not payload:
+        raise Invalid("Send an object of complaint types: {\"conflict\": \"resolution\", …} (null: no limit).")
+    errors: dict[str, list[str]] = {}
+    for complaint_type, name in payload.items():
+        if complaint_type not in DEFAULT_CASE_LIMITS:
+            errors[complaint_type] = [f"Unknown complaint type. Known: {', '.join(DEFAULT_CASE_LIMITS)}."]
+        elif name is not None and (not isinstance(name, str) or name not in DEFAULT_LIMITS):
+            errors[complaint_type] = [f"Unknown limit. Known: {', '.join(DEFAULT_LIMITS)}, or null."]
+    if errors:
+        raise Invalid("Some whole-case limits are not valid.", errors=errors)
+    _save("case_limits", {**(_stored("case_limits") or {}), **payload}, actor.username)
+    return case_limits()

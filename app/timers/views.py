@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from app.api import PREFIX, Blueprint, body_doc, errors, json_body
 from app.timers import settings
-from app.timers.schemas import CalendarViewSchema, TimeLimitsChangeSchema, TimeLimitsSchema
+from app.timers.schemas import (
+    CalendarViewSchema,
+    CaseLimitsChangeSchema,
+    CaseLimitsSchema,
+    TimeLimitsChangeSchema,
+    TimeLimitsSchema,
+)
 from app.users.auth import current_user
 
 blp = Blueprint("settings", __name__, url_prefix=f"{PREFIX}/settings", description="Time limits and calendar")
@@ -43,3 +49,21 @@ def get_calendar():
 @errors(blp, 401, 403, 413, 422)
 def put_calendar():
     return settings.set_business_calendar(json_body(), current_user())
+
+
+@blp.route("/case-limits", methods=["GET"])
+@blp.doc(summary="Per complaint type, the named limit its whole case is due by from registration")
+@blp.response(200, CaseLimitsSchema)
+@errors(blp, 401)
+def get_case_limits():
+    current_user()
+    return settings.case_limits()
+
+
+@blp.route("/case-limits", methods=["PUT"])
+@blp.doc(summary="Change which named limit holds a complaint type's whole case (admin); null for none",
+         **body_doc(CaseLimitsChangeSchema))
+@blp.response(200, CaseLimitsSchema)
+@errors(blp, 401, 403, 413, 422)
+def put_case_limits():
+    return settings.set_case_limits(json_body(), current_user())
