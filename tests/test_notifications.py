@@ -238,6 +238,20 @@ def test_a_failed_send_is_retried_with_doubling_backoff(app, as_user, channels, 
     assert [d.state for d in _deliveries(app, complaint["id"])] == ["sent", "sent"]
 
 
+def test_a_pass_stops_using_a_channel_once_it_fails(app, as_user, channels, notifying):
+    mailbox, gateway = channels
+    gateway.fail = 100
+    complaints = [_register(as_user) for _ in range(3)]
+    result = _deliver(app)
+    assert (result.sent, result.retried) == (3, 1)  # the three emails; the gateway was tried once
+    sms = [_deliveries(app, complaint["id"])[0] for complaint in complaints]
+    assert sorted(d.attempts for d in sms) == [0, 0, 1]
+    assert [d.state for d in sms] == ["pending"] * 3 and len(mailbox.messages) == 3
+    gateway.fail = 0
+    assert _deliver(app, now=utcnow() + timedelta(minutes=2)).sent == 3
+    assert len(gateway.received) == 3
+
+
 def test_after_the_last_attempt_a_delivery_fails_and_admin_sees_it(app, as_user, channels, notifying):
     mailbox, gateway = channels
     gateway.fail = 100

@@ -65,10 +65,12 @@ def _address(notification: Notification, complaint: Complaint, channel: str,
     return (address, "") if address else (None, f"No mailbox is configured for '{notification.recipient}'.")
 
 
-def _claim(now: datetime, config: Mapping[str, Any]) -> list[_Claim]:
+def _claim(now: datetime, config: Mapping[str, Any], skip_adapters: set[str] | None = None) -> list[_Claim]:
     begin_write()
     query = (select(Delivery).where(Delivery.state.in_(("pending", "sending")), Delivery.next_attempt_at <= now)
              .order_by(Delivery.next_attempt_at, Delivery.id).limit(BATCH))
+    if skip_adapters:
+        query = query.where(Delivery.adapter.not_in(skip_adapters))
     if row_locks():
         query = query.with_for_update(skip_locked=True)
     rows = list(db.session.scalars(query))
@@ -118,15 +120,31 @@ def _failed(claim: _Claim, error: str, now: datetime, config: Mapping[str, Any],
     return final
 
 
+def _release(claim: _Claim) -> None:
+    """Give a claim back untried: due again at once, the attempt not counted."""
+    db.session.execute(update(Delivery).where(_is_claim(claim)).values(
+        state="pending", attempts=claim.attempt - 1, next_attempt_at=utcnow()))
+    db.session.commit()
+
+
 def deliver_due(now: datetime | None = None, limit: int | None = None) -> Pass:
-    """Send what is due at `now` (default: the service's clock), at most `limit` deliveries."""
+    """Send what is due at `now` (default: the service's clock), at most `limit` deliveries.
+
+    After an adapter fails, the pass sends nothing more through it: a mail server or gateway that is
+    down (each attempt waiting for its timeout) must not hold up the worker's timers; the next pass
+    tries again.
+    """
     config = current_app.config
     result = Pass()
+    down: set[str] = set()
     while limit is None or result.sent + result.retried + result.failed < limit:
-        claims = _claim(now or utcnow(), config)
+        claims = _claim(now or utcnow(), config, down)
         if not claims:
             break
         for claim in claims:
+            if claim.adapter in down:
+                _release(claim)
+                continue
             if claim.message is None:  # nothing may be sent to whom it was meant for: give up at once
                 _failed(claim, claim.reason, utcnow(), config, final=True)
                 result.failed += 1
@@ -134,6 +152,7 @@ def deliver_due(now: datetime | None = None, limit: int | None = None) -> Pass:
             try:
                 send(claim.adapter, claim.message, config)
             except Exception as exc:  # any failure of the channel: retried, then visible to admin
+                down.add(claim.adapter)
                 if _failed(claim, str(exc) or type(exc).__name__, utcnow(), config, final=False):
                     result.failed += 1
                 else:
