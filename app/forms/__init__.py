@@ -5,9 +5,18 @@ name them with a formKey property. `load` validates a submission and returns
 plain JSON values for the workflow; `json_schema` describes the form to clients.
 """
 
-from app.forms.registry import FormSpec, form_fields, form_keys, get_form, json_schema, load, register
+from app.forms.registry import (
+    FormSpec,
+    form_fields,
+    form_keys,
+    get_form,
+    json_schema,
+    load,
+    register,
+    with_empty_fields,
+)
 
-__all__ = ["FormSpec", "form_fields", "form_keys", "get_form", "json_schema", "load", "register"]
+__all__ = ["FormSpec", "form_fields", "form_keys", "get_form", "json_schema", "load", "register", "with_empty_fields"]
 
 from app.forms import (  # noqa: E402,F401  (each module registers its forms)
     conflict,

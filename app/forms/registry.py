@@ -52,19 +52,20 @@ def get_form(key: str) -> FormSpec:
 
 
 def load(key: str, data: Any) -> dict[str, Any]:
-    """Validate a submission; 422 with per-field messages when it does not fit.
-
-    Every field of the form reaches the workflow: one left empty is null, so a diagram can test
-    `field is not None` instead of failing on a name that is not there.
-    """
+    """Validate a submission; 422 with per-field messages when it does not fit."""
     if not isinstance(data, dict):
         raise Invalid("The form data must be a JSON object.", errors={"_schema": ["Expected an object."]})
-    schema = _FORMS[key].schema()
     try:
-        loaded = schema.load(data)
+        loaded = _FORMS[key].schema().load(data)
     except ValidationError as exc:
         raise Invalid("Some fields are not valid.", errors=exc.messages) from None
-    return _plain({**dict.fromkeys(schema.load_fields), **loaded})
+    return _plain(loaded)
+
+
+def with_empty_fields(key: str, submitted: dict[str, Any]) -> dict[str, Any]:
+    """A loaded submission as the workflow receives it: every field of the form, null where left empty,
+    so a diagram can test `field is not None` instead of failing on a name that is not there."""
+    return {**dict.fromkeys(_FORMS[key].schema().load_fields), **submitted}
 
 
 def _plain(value: Any) -> Any:
