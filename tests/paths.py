@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tests.authority import assert_payments_authorised
 from tests.conftest import intake
 
 
@@ -32,10 +33,21 @@ Step = Task | Message
 
 
 def drive(as_user, complaint_type: str, steps: list[Step], **intake_changes: Any) -> dict[str, Any]:
-    """Register a complaint, take every step, and return the complaint as legal reads it."""
+    """Register a complaint, take every step, and return the complaint as legal reads it.
+
+    Its payment requests must have been decided by the roles the authority table names.
+    """
     created = as_user("desk").post("/complaints", intake(complaint_type, **intake_changes))
     assert created.status == 201, created.body
-    complaint_id, open_tasks = created["id"], created["open_tasks"]
+    take(as_user, created["id"], created["open_tasks"], steps)
+    detail = as_user("legal").get(f"/complaints/{created['id']}")
+    assert detail.status == 200
+    assert_payments_authorised(as_user("legal").client.application, detail.body)
+    return detail.body
+
+
+def take(as_user, complaint_id: int, open_tasks: list[dict[str, Any]], steps: list[Step]) -> list[dict[str, Any]]:
+    """Take `steps` on a registered complaint whose open tasks are `open_tasks`; return its open tasks after them."""
     for index, step in enumerate(steps):
         if isinstance(step, Message):
             response = as_user("desk").post(f"/complaints/{complaint_id}/messages/{step.name}", step.payload)
@@ -46,9 +58,7 @@ def drive(as_user, complaint_type: str, steps: list[Step], **intake_changes: Any
             response = as_user(step.who).post(f"/tasks/{matching[0]['id']}/complete", step.data)
         assert response.status == 200, (index, step, response.body)
         open_tasks = response["open_tasks"]
-    detail = as_user("legal").get(f"/complaints/{complaint_id}")
-    assert detail.status == 200
-    return detail.body
+    return open_tasks
 
 
 def record_counts(detail: dict[str, Any]) -> dict[str, int]:
@@ -81,10 +91,11 @@ def investigate(complex_case: bool = False) -> list[Step]:
 
 
 def remedy(remedy_kind: str = "refund", amount: float = 100, *, escalated: bool = False,
-           approved: bool = True) -> list[Step]:
+           approved: bool = True, one_time_settlement: bool = True) -> list[Step]:
     """Propose a remedy; when it is beyond the duty manager's authority, senior management decides."""
     steps: list[Step] = [Task("manager", "提出处理方案", "duty_manager", {
-        "remedy": remedy_kind, "amount": amount, "one_time_settlement": True, "explanation": "处理方案说明"})]
+        "remedy": remedy_kind, "amount": amount, "one_time_settlement": one_time_settlement,
+        "explanation": "处理方案说明"})]
     if escalated:
         steps.append(Task("senior", "高层审批", "senior_management", {"approved": approved, "note": "同意"}))
     return steps
@@ -94,11 +105,16 @@ def negotiate(accepted: bool = True) -> list[Step]:
     return [Message("customer_response", {"accepted": accepted})]
 
 
+PAID = {"voucher_number": "V-1", "claim_form": "顾客索赔单 CF-1"}
+
+
+def pay() -> list[Step]:
+    """Finance pays an approved request, with the voucher and the signed claim form."""
+    return [Task("finance", "财务付款", "finance", PAID)]
+
+
 def execute(amount: float = 0) -> list[Step]:
-    steps: list[Step] = []
-    if amount > 0:
-        steps.append(Task("finance", "财务付款", "finance",
-                          {"paid": True, "voucher_number": "V-1", "claim_form_signed": True}))
+    steps: list[Step] = pay() if amount > 0 else []
     steps.append(Task("manager", "执行处理方案", "duty_manager",
                       {"owner": "李主管", "done": True, "customer_updated": True}))
     return steps
@@ -110,13 +126,15 @@ def feedback(satisfied: bool = True) -> list[Step]:
         "satisfaction": "satisfied" if satisfied else "dissatisfied"})]
 
 
-def re_review(additional_amount: float = 0) -> list[Step]:
+def re_review(additional_amount: float = 0, *, escalated: bool = False) -> list[Step]:
+    """Re-review; an additional amount passes the authority table (senior management when `escalated`)."""
     steps: list[Step] = [Task("manager", "复核处理结果", "duty_manager", {
         "outcome": "adjust" if additional_amount else "maintain", "additional_amount": additional_amount,
         "explanation": "复核说明"})]
+    if escalated:
+        steps.append(Task("senior", "高层审批", "senior_management", {"approved": True, "note": "同意追加"}))
     if additional_amount > 0:
-        steps.append(Task("finance", "财务追加付款", "finance",
-                          {"paid": True, "voucher_number": "V-2", "claim_form_signed": True}))
+        steps.extend(pay())
     return steps
 
 

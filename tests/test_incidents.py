@@ -48,7 +48,7 @@ def test_failing_service_task_rolls_back_records_an_incident_and_retries(app, as
     complaint_id, task_id = created["id"], created["open_tasks"][0]["id"]
     before = as_user("legal").get(f"/complaints/{complaint_id}")
 
-    data = {"paid": True, "voucher_number": "V1", "claim_form_signed": True}
+    data = {"voucher_number": "V1", "claim_form": "CF-1"}
     failed = as_user("desk").post(f"/tasks/{task_id}/complete", data)
     assert failed.status == 409
     assert "payment gateway" in failed["message"] and failed["incident"] == 1 and failed["element_id"] == "step1"
@@ -91,7 +91,7 @@ def test_expression_error_in_a_gateway_is_an_incident_not_a_500(app, as_user, sw
     created = as_user("desk").post("/complaints", intake("vehicle"))
     task_id = created["open_tasks"][0]["id"]
     failed = as_user("desk").post(f"/tasks/{task_id}/complete",
-                                  {"paid": True, "voucher_number": "V1", "claim_form_signed": True})
+                                  {"voucher_number": "V1", "claim_form": "CF-1"})
     assert failed.status == 409, failed.body
     assert "missing_field" in failed["message"]
     detail = as_user("legal").get(f"/complaints/{created['id']}")
@@ -120,7 +120,7 @@ def _flaky_complaint(as_user, swap_process) -> tuple[int, str]:
     created = as_user("desk").post("/complaints", intake("vehicle"))
     complaint_id, task_id = created["id"], created["open_tasks"][0]["id"]
     failed = as_user("desk").post(f"/tasks/{task_id}/complete",
-                                  {"paid": True, "voucher_number": "V1", "claim_form_signed": True})
+                                  {"voucher_number": "V1", "claim_form": "CF-1"})
     assert failed.status == 409 and failed["incident"] == 1
     return complaint_id, task_id
 
@@ -137,7 +137,7 @@ def test_a_later_step_that_makes_the_failed_action_moot_supersedes_its_incident(
     assert _open_incidents(app, complaint_id) == 1
     FLAKY["fail"] = False
     done = as_user("desk").post(f"/tasks/{task_id}/complete",
-                                {"paid": True, "voucher_number": "V2", "claim_form_signed": True})
+                                {"voucher_number": "V2", "claim_form": "CF-1"})
     assert done.status == 200, done.body
     detail = as_user("legal").get(f"/complaints/{complaint_id}")
     assert [(i["n"], i["status"]) for i in detail["incidents"]] == [(1, "superseded")]

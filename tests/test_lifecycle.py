@@ -48,8 +48,9 @@ def test_complex_case_escalated_paid_and_re_reviewed(as_user, swap_process):
         *negotiate(True), *execute(800), *feedback(False), *re_review(50), *feedback(True), *review()])
     assert detail["status"] == "closed"
     counts = record_counts(detail)
-    assert counts["payment_requests"] == 2 and counts["decisions"] == 1 and counts["investigation_reports"] == 1
-    assert [p["amount"] for p in detail["records"]["payment_requests"]] == ["800.00", "50.00"]
+    assert counts["payment_requests"] == 3 and counts["decisions"] == 1 and counts["investigation_reports"] == 1
+    assert [(p["amount"], p["status"]) for p in detail["records"]["payment_requests"]] == [
+        ("800.00", "refused"), ("800.00", "paid"), ("50.00", "paid")]
     assert detail["records"]["decisions"][0]["decided_by_role"] == "senior_management"
     assert detail["records"]["investigation_reports"][0]["lead"] == "张经理"
     assert "senior_management" in [t["role"] for t in detail["history"]]

@@ -80,7 +80,7 @@ PATHS = {
     "under_200_rejected_then_settled_at_discretion": (
         [*acknowledge(), report("misplaced"), EXITS, search(False), demands(True), claim(180),
          *discretion(180, accepted=False), *discretion(120), *execute(120), *feedback(True), *review()],
-        "end_settled", {"notifications": 4, "lost_property_entries": 1, "decisions": 2, "payment_requests": 1,
+        "end_settled", {"notifications": 4, "lost_property_entries": 1, "decisions": 2, "payment_requests": 2,
                         "archive_records": 1},
         ["建议您立即报警", "投诉处理方案", "投诉处理方案"]),
     "damaged_in_locker_under_200_settled": (
@@ -143,7 +143,9 @@ def test_discretionary_settlement_is_decided_by_the_duty_manager(as_user):
     steps = PATHS["under_200_rejected_then_settled_at_discretion"][0]
     detail = drive(as_user, KEY, steps)
     assert {d["decided_by_role"] for d in detail["records"]["decisions"]} == {"duty_manager"}
-    assert [p["amount"] for p in detail["records"]["payment_requests"]] == ["120.00"]
+    assert [(p["amount"], p["status"]) for p in detail["records"]["payment_requests"]] == [
+        ("180.00", "cancelled"), ("120.00", "paid")]
+    assert [d["status"] for d in detail["records"]["decisions"]] == ["withdrawn", "standing"]
 
 
 def _complete(as_user, open_tasks, steps):

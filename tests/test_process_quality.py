@@ -20,6 +20,7 @@ from tests.paths import (
     acknowledge,
     drive,
     negotiate,
+    pay,
     record_counts,
     remedy,
     settle,
@@ -40,12 +41,9 @@ def hospital(advance: float = 0) -> list[Step]:
 
 
 def advance(approved: bool) -> list[Step]:
-    steps: list[Step] = [Task("senior", "高层审批垫付医疗费", "senior_management", {
-        "advance_approved": approved, "approval_comments": "同意垫付" if approved else "先由顾客自付，定责后再议"})]
-    if approved:
-        steps.append(Task("finance", "财务垫付医疗费", "finance",
-                          {"advance_paid": True, "advance_voucher_number": "V-ADV-1"}))
-    return steps
+    steps: list[Step] = [Task("senior", "高层审批", "senior_management", {
+        "approved": approved, "note": "同意垫付" if approved else "先由顾客自付，定责后再议"})]
+    return [*steps, *pay()] if approved else steps
 
 
 def verify(*, sold_here: bool = True, credible: bool = True) -> list[Step]:
@@ -117,7 +115,7 @@ PATHS = {
         [*LIABLE, *assess(), *supplier(), *remedy("refund", 58.5), *negotiate(False),
          *settle("refund", 120)],
         "end_resolved", {"notifications": 3, "investigation_reports": 1, "supplier_actions": 1, "decisions": 2,
-                         "payment_requests": 1, "archive_records": 1}),
+                         "payment_requests": 2, "archive_records": 1}),
     "taken_ill_hospital_no_advance_not_liable": (
         [*acknowledge(), *situation(unwell=True), *hospital(), *verify(), *assess(facts=False)],
         "end_not_liable", {"emergency_calls": 1, "notifications": 2, "investigation_reports": 1,
@@ -125,19 +123,23 @@ PATHS = {
     "violent_and_hurt_advance_refused": (
         [*acknowledge(), *situation(violent=True, unwell=True), *hospital(800), *advance(False),
          *verify(sold_here=False)],
-        "end_not_sold_here", {"emergency_calls": 2, "notifications": 3, "archive_records": 1}),
+        "end_not_sold_here", {"emergency_calls": 2, "notifications": 3, "payment_requests": 1, "archive_records": 1}),
     "hurt_advance_paid_minor_injury_escalated": (
         [*acknowledge(), *situation(unwell=True), *hospital(800), *advance(True), *verify(),
          *assess(injury=True), *supplier("delist"), *injury(MINOR_INJURY),
          *settle("compensation", 1058.5, escalated=True)],
         "end_resolved", {"emergency_calls": 1, "payment_requests": 2, "notifications": 2,
                          "investigation_reports": 1, "supplier_actions": 1, "decisions": 1, "archive_records": 1}),
+    "minor_injury_one_time_settlement_below_the_heads_agreed": (
+        [*LIABLE, *assess("service", injury=True), *injury(MINOR_INJURY), *settle("compensation", 800, escalated=True)],
+        "end_resolved", {"notifications": 2, "investigation_reports": 1, "decisions": 1, "payment_requests": 1,
+                         "archive_records": 1}),
     "disability_legal_revises_amount_short_then_covered": (
         [*LIABLE, *assess("service", injury=True), *injury({**DISABILITY, "solatium": 50000}), *legal(False),
-         *injury(DISABILITY), *legal(True), *remedy("compensation", 20000, escalated=True),
+         *injury(DISABILITY), *legal(True), *remedy("compensation", 20000, escalated=True, one_time_settlement=False),
          *settle("compensation", 26600, escalated=True)],
         "end_resolved", {"legal_opinions": 2, "notifications": 3, "investigation_reports": 1, "decisions": 2,
-                         "payment_requests": 1, "archive_records": 1}),
+                         "payment_requests": 2, "archive_records": 1}),
 }
 
 
@@ -188,7 +190,8 @@ def test_supplier_action_carries_the_product_and_the_chosen_action(as_user):
     detail = drive(as_user, "quality", steps)
     action = detail["records"]["supplier_actions"][0]
     assert (action["product"], action["action"]) == ("鲜牛奶 1L", "return_and_claim")
-    assert [p["amount"] for p in detail["records"]["payment_requests"]] == ["120.00"]
+    assert [(p["amount"], p["status"]) for p in detail["records"]["payment_requests"]] == [
+        ("58.50", "cancelled"), ("120.00", "paid")]
 
 
 @pytest.fixture

@@ -89,14 +89,14 @@ PATHS = {
          *remedy("compensation", 1000, escalated=True), *negotiate(False), *rejected("revise"),
          *remedy("compensation", 600, escalated=True), *negotiate(True), *execute(600), *feedback(True),
          *review()],
-        "end_resolved", {"notifications": 3, "investigation_reports": 1, "decisions": 2, "payment_requests": 1,
+        "end_resolved", {"notifications": 3, "investigation_reports": 1, "decisions": 2, "payment_requests": 2,
                          "archive_records": 1}),
     "no_agreement_consumer_association": (
         [*on_site("parking_collision", claim=True, other_driver="left"), *check_cover("none"), *investigate(),
          *claim_decision("negotiate"), *remedy("compensation", 500, escalated=True), *negotiate(False),
          *rejected("stop"), *consumer_association(True), *review()],
         "end_consumer_association", {"notifications": 5, "investigation_reports": 1, "decisions": 1,
-                                     "regulator_liaisons": 1, "archive_records": 1}),
+                                     "payment_requests": 1, "regulator_liaisons": 1, "archive_records": 1}),
 }
 
 

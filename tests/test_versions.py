@@ -3,7 +3,7 @@
 from tests import bpmn_samples as s
 from tests.conftest import intake
 
-PAID = {"paid": True, "voucher_number": "V1", "claim_form_signed": True}
+PAID = {"voucher_number": "V1", "claim_form": "CF-1"}
 
 
 def test_running_complaints_keep_their_version_and_rollback_restores_the_old_one(as_user, swap_process):

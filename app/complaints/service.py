@@ -21,6 +21,7 @@ from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.forms import messages
 from app.payloads import load
+from app.records import payments
 from app.records import service as records
 from app.runtime import audit, steps
 from app.runtime.models import Complaint, HumanTask, Incident
@@ -309,6 +310,7 @@ def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     complaint = steps.lock_complaint(complaint_id)
     if complaint.status != "open":
         raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
+    payments.cancel_open(complaint.id, f"The complaint was cancelled: {reason}")
     steps.run_step(complaint, actor, lambda instance: instance.cancel(), audit_action="cancelled",
                    audit_detail={"reason": reason}, retry_action={"kind": "cancel", "user_id": actor.id},
                    columns={"status": "cancelled", "cancel_reason": reason, "closed_at": utcnow()})

@@ -31,6 +31,8 @@ SATISFACTION = {
     "dissatisfied": ("不满意", "Dissatisfied"),
 }
 
+NO_AGREEMENT_NO_PAYMENT = N_("Without an agreement nothing more is paid: leave the additional amount at 0.")
+
 
 @register("lifecycle.acknowledge", "安抚并告知处理流程", "Calm the customer and explain the next steps")
 class AcknowledgeForm(Schema):
@@ -89,9 +91,11 @@ class ExecutionForm(Schema):
 
 @register("lifecycle.payment", "财务付款", "Pay the customer")
 class PaymentForm(Schema):
-    paid = yes_no("已付款", "Paid")
+    """Completing it records the request as paid: with the voucher and the signed claim form, never without."""
+
     voucher_number = text("付款凭证号", "Payment voucher number", max_length=60)
-    claim_form_signed = yes_no("顾客已签署顾客索赔单", "Customer signed the claim form")
+    claim_form = text("顾客签署的顾客索赔单（附件或单据编号）", "The signed claim form (attachment or form number)",
+                      max_length=200)
 
 
 @register("lifecycle.feedback", "回访顾客", "Follow up with the customer")
@@ -126,10 +130,23 @@ class FeedbackForm(Schema):
 
 @register("lifecycle.re_review", "复核", "Re-review")
 class ReReviewForm(Schema):
+    """`no_agreement` ends the follow-up: the customer is told where else they can turn."""
+
     outcome = choice("复核结论", "Outcome", {"maintain": ("维持原方案", "Keep the decision"),
-                                           "adjust": ("调整方案", "Adjust the remedy")})
+                                           "adjust": ("调整方案", "Adjust the remedy"),
+                                           "no_agreement": ("无法达成一致", "No agreement")})
     additional_amount = money("追加金额（元）", "Additional amount (¥)")
     explanation = text("复核说明", "Explanation to the customer", multiline=True)
+
+    JSON_SCHEMA_EXTRA = {"allOf": [{
+        "if": {"properties": {"outcome": {"const": "no_agreement"}}, "required": ["outcome"]},
+        "then": {"properties": {"additional_amount": {"maximum": 0}}},
+    }]}
+
+    @validates_schema
+    def _no_payment_without_agreement(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["outcome"] == "no_agreement" and data["additional_amount"] > 0:
+            raise ValidationError(NO_AGREEMENT_NO_PAYMENT, "additional_amount")
 
 
 @register("lifecycle.case_review", "案例复盘", "Case review")

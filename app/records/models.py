@@ -26,19 +26,37 @@ class EmergencyCall(db.Model):
 
 
 class PaymentRequest(db.Model):
-    """A request to finance (请款) to pay an agreed amount."""
+    """A request to finance (请款) to pay an agreed amount, and its life.
+
+    requested (by whoever decided the amount) → approved (by the role the authority table
+    names, level by level) → paid (by finance, with the voucher and the signed claim form);
+    or refused by the approver, or cancelled (the offer was rejected, the complaint cancelled).
+    """
 
     __tablename__ = "payment_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    purpose: Mapped[str] = mapped_column(String(60))  # refund, compensation, medical_advance, ...
+    purpose: Mapped[str] = mapped_column(String(60))  # refund, compensation, medical_advance, re_review, ...
     payee: Mapped[str] = mapped_column(String(120))
     requested_by: Mapped[str] = mapped_column(String(120))
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(String(12), default="requested")  # requested / paid
+    status: Mapped[str] = mapped_column(String(12), default="requested")  # PAYMENT_STATES
+    authorised_by: Mapped[str | None] = mapped_column(String(120))
+    authorised_by_role: Mapped[str | None] = mapped_column(String(40))
+    authorised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    authorisation_note: Mapped[str] = mapped_column(Text, default="")
+    voucher_number: Mapped[str | None] = mapped_column(String(60))
+    claim_form: Mapped[str | None] = mapped_column(String(200))  # the signed 顾客索赔单: its reference
+    paid_by: Mapped[str | None] = mapped_column(String(120))
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+PAYMENT_STATES = ("requested", "approved", "paid", "refused", "cancelled")
+OPEN_PAYMENT_STATES = ("requested", "approved")
 
 
 class SupplierAction(db.Model):
@@ -69,7 +87,12 @@ class InvestigationReport(db.Model):
 
 
 class Decision(db.Model):
-    """The decision (投诉处理决定书): the remedy, the amount and which authority level decided it."""
+    """The decision (投诉处理决定书): the remedy, the amount and which authority level decided it.
+
+    A decision stands until a new remedy replaces it before it was carried out (the customer
+    rejected the offer, or it fell short): it is then `withdrawn`, kept in the case file but
+    no longer what the mall stands by.
+    """
 
     __tablename__ = "decision"
 
@@ -78,6 +101,9 @@ class Decision(db.Model):
     remedy: Mapped[str] = mapped_column(String(40))
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     decided_by_role: Mapped[str] = mapped_column(String(40))
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    payment_request_id: Mapped[int | None] = mapped_column(ForeignKey("payment_request.id"))
+    status: Mapped[str] = mapped_column(String(12), default="standing")  # standing / withdrawn
     note: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.notifications import outbox
+from app.records import payments
 from app.records.models import (
     ArchiveRecord,
     CctvViewing,
@@ -98,11 +99,40 @@ def notify(context: StepContext, recipient: str, subject: str, body: str = "", t
 
 @operator("request_payment")
 def request_payment(context: StepContext, amount: Any, purpose: str, payee: str = "customer") -> dict:
-    """File a payment request (请款) with finance."""
+    """File a payment request (请款); whoever took this step decided the amount and is its requester.
+
+    The result (the request as `payments.as_result` gives it) is what the authorisation and the
+    payment after it read, usually kept in the task data as `payment`.
+    """
     value = _amount(amount)
-    return {"payment_request_id": _add(PaymentRequest(
-        complaint_id=context.complaint_id, amount=value, purpose=_text(purpose, 60), payee=_text(payee, 120),
-        requested_by=context.actor_name)), "amount": float(value)}
+    if value <= 0:
+        raise ValueError("A payment request needs an amount above zero.")
+    row = PaymentRequest(complaint_id=context.complaint_id, amount=value, purpose=_text(purpose, 60),
+                         payee=_text(payee, 120) or "customer", requested_by=context.actor_name)
+    _add(row)
+    return payments.as_result(row)
+
+
+@operator("decide_payment")
+def decide_payment(context: StepContext, payment_request_id: Any, approved: Any, role: str, note: str = "") -> dict:
+    """The authority's decision on a requested payment, taken by this step's actor in `role`."""
+    row = payments.decide(context.complaint_id, payment_request_id, approved is True, role,
+                          context.actor_name, _text(note))
+    return payments.as_result(row)
+
+
+@operator("pay_payment")
+def pay_payment(context: StepContext, payment_request_id: Any, voucher_number: str, claim_form: str) -> dict:
+    """Finance paid an approved request: the voucher number and the signed claim form (顾客索赔单) go with it."""
+    row = payments.pay(context.complaint_id, payment_request_id, _text(voucher_number).strip(),
+                       _text(claim_form).strip(), context.actor_name)
+    return payments.as_result(row)
+
+
+@operator("withdraw_offers")
+def withdraw_offers(context: StepContext) -> dict:
+    """A new remedy is being proposed: earlier offers the customer did not accept no longer stand."""
+    return {"withdrawn": payments.withdraw_offers(context.complaint_id)}
 
 
 @operator("record_emergency_call")
@@ -131,18 +161,25 @@ def record_investigation(context: StepContext, findings: str, lead: str = "", co
 
 
 @operator("record_decision")
-def record_decision(context: StepContext, remedy: str, amount: Any, decided_by_role: str, note: str = "") -> dict:
-    """File the decision (投诉处理决定书) with the authority level that took it."""
+def record_decision(context: StepContext, remedy: str, amount: Any, decided_by_role: str, note: str = "",
+                    payment_request_id: Any = None) -> dict:
+    """File the decision (投诉处理决定书) with the authority level that took it and who took it."""
     if decided_by_role not in ROLES:
         raise ValueError(f"Unknown role '{decided_by_role}'.")
     return {"decision_id": _add(Decision(complaint_id=context.complaint_id, remedy=_text(remedy, 40),
                                          amount=_amount(amount), decided_by_role=decided_by_role,
-                                         note=_text(note)))}
+                                         decided_by=context.actor_name, note=_text(note),
+                                         payment_request_id=payments.request_id(payment_request_id)))}
 
 
 @operator("archive_case")
 def archive_case(context: StepContext, summary: str = "") -> dict:
-    """File the closed case for retention: at least RETENTION_YEARS years from today."""
+    """File the closed case for retention: at least RETENTION_YEARS years from today.
+
+    A payment still open when the case closes will not be made (no agreement was reached): its
+    request is cancelled and the offer withdrawn.
+    """
+    payments.close_unpaid(context.complaint_id)
     archived_at = utcnow()
     retain_until = archived_at.replace(year=archived_at.year + RETENTION_YEARS, day=min(archived_at.day, 28))
     return {"archive_record_id": _add(ArchiveRecord(complaint_id=context.complaint_id, archived_at=archived_at,
