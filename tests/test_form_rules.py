@@ -52,6 +52,9 @@ def test_an_incident_more_than_a_year_back_needs_its_confirmation(app, as_user):
                                  "occurred_long_ago_confirmed")  # a JSON boolean only
     created = as_user("desk").post("/complaints", intake(occurred_at=long_ago, occurred_long_ago_confirmed=True))
     assert created.status == 201, created.body
+    [registered] = [e for e in as_user("legal").get(f"/complaints/{created['id']}/audit").body["items"]
+                    if e["action"] == "registered"]
+    assert registered["detail"]["occurred_long_ago_confirmed"] is True
     recent = as_user("desk").post("/complaints", intake(occurred_at=_local(app, -timedelta(days=300))))
     assert recent.status == 201
 

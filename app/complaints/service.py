@@ -86,8 +86,11 @@ def register(payload: Any, actor: User, *,
         db.session.rollback()
         raise Conflict(f"The process for '{intake['type']}' failed before its first wait, so the complaint "
                        f"was not registered: {exc}") from exc
-    head = audit.append(complaint, actor, "registered", {"number": complaint.number, "type": complaint.type,
-                                                        "definition": f"{definition.key} v{definition.version}"})
+    detail = {"number": complaint.number, "type": complaint.type,
+              "definition": f"{definition.key} v{definition.version}"}
+    if intake["occurred_long_ago_confirmed"]:  # the desk vouched for an incident more than a year back
+        detail["occurred_long_ago_confirmed"] = True
+    head = audit.append(complaint, actor, "registered", detail)
     open_rows = steps.save(complaint, instance, steps.NOTHING, None, extra=head)
     result = {"id": complaint.id, "number": complaint.number, "type": complaint.type, "status": complaint.status,
               "outcome": complaint.outcome, "open_tasks": tasks.summaries(open_rows)}
