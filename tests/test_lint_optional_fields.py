@@ -4,6 +4,7 @@ quality diagram files its assessment without the optional cause."""
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,25 @@ def test_a_condition_and_a_field_of_a_called_process_are_checked_too(as_user):
     assert response.status == 422
     assert [p["element_id"] for p in response["errors"]] == ["flow1"]
     assert "'defect_cause'" in response["errors"][0]["message"]
+
+
+def test_a_decision_table_reading_an_optional_field_is_refused(as_user):
+    process = s.process("t_optional_decided", "quality_control", [ASSESS, s.business_rule("t_cause_table")])
+    owner = as_user("owner")
+
+    def upload(input_expression: str):
+        table = s.dmn("t_cause_table", [('"label"', '"purchasing"'), ("-", '"duty_manager"')],
+                      input_expression=input_expression)
+        return owner.post("/process-definitions", query={"activate": "false"}, data={"files": [
+            (BytesIO(process.encode()), "decided.bpmn"), (BytesIO(table.encode()), "cause.dmn")]},
+            content_type="multipart/form-data")
+
+    refused = upload("defect_cause")
+    assert refused.status == 422
+    [problem] = refused["errors"]
+    assert problem["element_id"] == "step1" and "'t_cause_table'" in problem["message"]
+    assert "'defect_cause'" in problem["message"] and "'quality.assess'" in problem["message"]
+    assert upload("defect_cause or ''").status in (200, 201)
 
 
 def test_a_field_another_form_of_the_process_requires_may_be_read(as_user):

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.database import begin_write
 from app.definitions.models import ProcessDefinition
-from app.engine.lint import NS, Vocabulary, forms_by_process, lint_bpmn, lint_dmn
+from app.engine.lint import NS, Vocabulary, forms_by_process, lint_bpmn, lint_dmn, reads_by_decision
 from app.engine.specs import CompiledProcess, Document, compile_process, parse_documents, process_ids
 from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_document
 from app.errors import Conflict, Invalid, NotFound
@@ -127,11 +127,11 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, activate: bool = 
     uploaded_processes = {key for kind, key in owners if kind == "bpmn"}
     uploaded_decisions = {key for kind, key in owners if kind == "dmn"}
     problems: list[DiagramProblem] = []
-    forms_of = _forms_of(uploads)
+    forms_of, decision_reads = _forms_of(uploads), _decision_reads(uploads, vocab.functions)
     for upload in uploads:
         if upload.document.kind == "bpmn":
             problems += lint_bpmn(upload.document.root, upload.filename, vocab, uploaded_processes, uploaded_decisions,
-                                  forms_of)
+                                  forms_of, decision_reads)
         else:
             problems += lint_dmn(upload.document.root, upload.filename, vocab.functions)
     if problems:
@@ -221,6 +221,14 @@ def _forms_of(uploads: list[_Upload]) -> dict[str, set[str]]:
         ProcessDefinition.kind == "bpmn", ProcessDefinition.active.is_(True))).all()
     return {**forms_by_process([_stored_document(d).root for d in active]),
             **forms_by_process([u.document.root for u in uploads if u.document.kind == "bpmn"])}
+
+
+def _decision_reads(uploads: list[_Upload], functions) -> dict[str, set[str]]:
+    """Decision id -> what its inputs read: the uploaded table, else the active one."""
+    active = db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.kind == "dmn", ProcessDefinition.active.is_(True))).all()
+    return {**reads_by_decision([_stored_document(d).root for d in active], functions),
+            **reads_by_decision([u.document.root for u in uploads if u.document.kind == "dmn"], functions)}
 
 
 def _stored_document(definition: ProcessDefinition) -> Document:

@@ -75,9 +75,11 @@ def lint_bpmn(
     uploaded_processes: Set[str],
     uploaded_decisions: Set[str],
     forms_of: Mapping[str, Set[str]] | None = None,
+    decision_reads: Mapping[str, Set[str]] | None = None,
 ) -> list[DiagramProblem]:
     """Every problem of one BPMN document; `forms_of` (process id -> its forms, see `forms_by_process`)
-    names the forms of the processes it calls, when they are known."""
+    names the forms of the processes it calls, and `decision_reads` (see `reads_by_decision`) what the
+    decision tables it uses read, when they are known."""
     report = LintReport()
     _lint_ids(root, file, report)
     processes = root.findall("bpmn:process", NS)
@@ -86,7 +88,7 @@ def lint_bpmn(
     forms_of = {**(forms_of or {}), **forms_by_process([root])}
     for process in processes:
         _lint_process(process, file, vocabulary, uploaded_processes, uploaded_decisions, report)
-        _lint_optional_reads(process, file, vocabulary, forms_of, report)
+        _lint_optional_reads(process, file, vocabulary, forms_of, decision_reads or {}, report)
     return report.problems
 
 
@@ -105,7 +107,23 @@ def forms_by_process(roots: list[etree._Element]) -> dict[str, set[str]]:
     return found
 
 
-def _lint_optional_reads(process, file, vocabulary, forms_of: Mapping[str, Set[str]], report) -> None:
+def reads_by_decision(roots: list[etree._Element], functions: Set[str]) -> dict[str, set[str]]:
+    """Decision id -> the names its input expressions read unguarded."""
+    allowed = {name: None for name in functions}
+    found: dict[str, set[str]] = {}
+    for root in roots:
+        for decision in root.iter("{*}decision"):
+            names = found.setdefault(decision.get("id") or "", set())
+            for text in decision.iterfind(".//{*}inputExpression/{*}text"):
+                try:
+                    names |= unguarded_names(expressions.check((text.text or "").strip(), allowed))
+                except expressions.ExpressionError:
+                    continue  # reported by lint_dmn
+    return found
+
+
+def _lint_optional_reads(process, file, vocabulary, forms_of: Mapping[str, Set[str]],
+                         decision_reads: Mapping[str, Set[str]], report) -> None:
     """Refuse an expression that reads, unguarded, a field which a form of this process (or of a process
     it calls) leaves optional and none of them requires: left empty, it is null and the step would fail."""
     optional = _optional_fields(process, vocabulary, forms_of)
@@ -124,9 +142,18 @@ def _lint_optional_reads(process, file, vocabulary, forms_of: Mapping[str, Set[s
         except expressions.ExpressionError:
             continue  # reported by _lint_process
         for name in sorted(unguarded_names(tree) & optional.keys()):
-            report.add(f"The {what} of {_label(node)} reads '{name}', which the form '{optional[name]}' leaves "
-                       f"optional (null when left empty): guard it ({name} is not None and …, "
-                       f"… if {name} is not None else …, {name} or …) or make the field required.", node, file)
+            report.add(f"The {what} of {_label(node)} {_reads_optional(name, optional[name])}", node, file)
+    for rule in process.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        decision = rule.find("bpmn:extensionElements/spiffworkflow:calledDecisionId", NS)
+        decision_id = (decision.text or "").strip() if decision is not None else ""
+        for name in sorted(decision_reads.get(decision_id, set()) & optional.keys()):
+            report.add(f"The decision '{decision_id}' that {_label(rule)} uses {_reads_optional(name, optional[name])}",
+                       rule, file)
+
+
+def _reads_optional(name: str, form: str) -> str:
+    return (f"reads '{name}', which the form '{form}' leaves optional (null when left empty): guard it "
+            f"({name} is not None and …, … if {name} is not None else …, {name} or …) or make the field required.")
 
 
 def _optional_fields(process, vocabulary, forms_of: Mapping[str, Set[str]]) -> dict[str, str]:
