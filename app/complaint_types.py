@@ -19,4 +19,5 @@ CHANNELS: dict[str, tuple[str, str]] = {
     "app": ("手机应用", "App"),
     "email": ("电子邮件", "Email"),
     "suggestion_box": ("意见箱", "Suggestion box"),
+    "letter": ("信函（含转办函）", "Letter (incl. a referral letter)"),
 }

@@ -101,8 +101,16 @@ def remedy(remedy_kind: str = "refund", amount: float = 100, *, escalated: bool 
     return steps
 
 
-def negotiate(accepted: bool = True) -> list[Step]:
-    return [Message("customer_response", {"accepted": accepted})]
+def negotiate(accepted: bool = True, next_step: str = "revise", *, by_phone: bool = False) -> list[Step]:
+    """The customer's answer (their message, or the desk's record of a call); a rejection goes to the duty
+    manager, who revises the remedy or stops (`next_step`)."""
+    answer = {"accepted": accepted}
+    steps: list[Step] = [Task("desk", "记录顾客答复", "service_desk", answer) if by_phone
+                         else Message("customer_response", answer)]
+    if not accepted:
+        steps.append(Task("manager", "协商未果处理", "duty_manager", {
+            "next_step": next_step, "no_agreement_reason": "顾客要求的金额超出公司标准"}))
+    return steps
 
 
 PAID = {"voucher_number": "V-1", "claim_form": "顾客索赔单 CF-1"}

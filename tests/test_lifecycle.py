@@ -86,30 +86,37 @@ def _deploy_table(as_user, content: bytes):
                                  content_type="multipart/form-data")
 
 
-def test_no_answer_in_time_means_calling_the_customer_back(app, as_user, swap_process):
+def test_the_desk_records_the_answer_and_the_wait_ends_at_its_time_limit(app, as_user, swap_process):
     from datetime import timedelta
 
     from app.extensions import db
     from app.timers import service as timer_service
     from app.timeutil import advance_clock, reset_clock
-    from tests.paths import Message, Task
 
     swap_process("conflict", s.process("conflict", "service_desk", [
         s.call_activity("lifecycle_remedy"), s.call_activity("lifecycle_negotiate")]))
+    by_phone = drive(as_user, "conflict", [*remedy("apology", 0), *negotiate(True, by_phone=True)])
+    assert by_phone["status"] == "closed" and by_phone["history"][-1]["submitted"]["accepted"] is True
+
     created = drive(as_user, "conflict", remedy("apology", 0))
-    assert created["open_tasks"] == [] and created["status"] == "open"
+    [task] = created["open_tasks"]  # while the customer's answer is awaited, the desk has it in its inbox
+    assert (task["name"], task["role"]) == ("记录顾客答复", "service_desk") and task["due_at"]
     try:
-        advance_clock(timedelta(hours=25))
+        advance_clock(timedelta(hours=49))  # the feedback limit (48 hours) bounds the wait
         with app.app_context():
             timer_service.fire_due()
             db.session.remove()
     finally:
         reset_clock()
     detail = as_user("desk").get(f"/complaints/{created['id']}")
-    assert [t["name"] for t in detail["open_tasks"]] == ["回电顾客"]
-    callback = Task("desk", "回电顾客", "service_desk", {"reached_customer_by_phone": True, "call_note": "已回电"})
-    done = as_user("desk").post(f"/tasks/{detail['open_tasks'][0]['id']}/complete", callback.data)
-    assert done.status == 200 and done["open_tasks"] == []
-    answer = Message("customer_response", {"accepted": True})
-    closed = as_user("desk").post(f"/complaints/{created['id']}/messages/{answer.name}", answer.payload)
-    assert closed.status == 200 and closed["status"] == "closed"
+    assert [t["name"] for t in detail["open_tasks"]] == ["最后一次联系顾客"]
+    late = as_user("desk").post(f"/complaints/{created['id']}/messages/customer_response", {"accepted": True})
+    assert late.status == 409  # the wait is over: the last call records the answer
+    no_answer = as_user("desk").post(f"/tasks/{detail['open_tasks'][0]['id']}/complete", {"accepted": False})
+    assert [t["name"] for t in no_answer["open_tasks"]] == ["协商未果处理"]
+    stop = {"next_step": "stop", "no_agreement_reason": "联系不上顾客"}
+    assert as_user("manager").post(f"/tasks/{no_answer['open_tasks'][0]['id']}/complete", stop).status == 200
+    closed = as_user("legal").get(f"/complaints/{created['id']}")
+    assert (closed["status"], closed["outcome"]) == ("closed", "end")
+    told = closed["records"]["notifications"][-1]
+    assert told["recipient"] == "customer" and "消费者协会" in told["body"] and "人民法院" in told["body"]

@@ -72,8 +72,9 @@ def report_to_station() -> Task:
         "police_station": "人民路派出所", "police_case_number": "JJ-2026-0815", "police_attended": True})
 
 
-def summary(legal: bool = False) -> Task:
-    data: dict[str, Any] = {"site_summary": "双方已分开，现场恢复秩序", "legal_advice_needed": legal}
+def summary(legal: bool = False, demand: bool = True) -> Task:
+    data: dict[str, Any] = {"site_summary": "双方已分开，现场恢复秩序", "remedy_demanded": demand,
+                            "legal_advice_needed": legal}
     if legal:
         data["legal_question"] = "商场对顾客受伤是否承担责任"
     return Task("manager", SUMMARY, "duty_manager", data)
@@ -90,6 +91,14 @@ PATHS: dict[str, tuple[list[Step], str, dict[str, int], list[str], list[str]]] =
     "calmed_nobody_hurt_customers_only": (
         [*acknowledge(), separate(), summary(), *investigate(), *settle("apology", 0)],
         "end", {"notifications": 2, **LIFECYCLE}, [], [SEPARATE, SUMMARY]),
+    "calmed_quarrel_no_demand_closes_after_the_record": (
+        [*acknowledge(), separate(), summary(demand=False), *review()],
+        "end_calmed", {"notifications": 1, "archive_records": 1}, [], [SEPARATE, SUMMARY]),
+    "rejected_and_no_agreement": (
+        [*acknowledge(), separate(), summary(), *investigate(), *remedy("apology", 0), *negotiate(False, "stop"),
+         *review()],
+        "end_no_agreement", {"notifications": 3, "investigation_reports": 1, "decisions": 1, "archive_records": 1},
+        [], [SEPARATE, SUMMARY]),
     "not_calmed_police_station_employee_supported_rejected_then_accepted": (
         [*acknowledge(), separate(calmed=False, staff=True), report_to_station(), support_employee(), summary(),
          *investigate(), *remedy("apology", 0), *negotiate(False), *remedy("compensation", 300),
@@ -125,7 +134,9 @@ def test_conflict_path(as_user, path):
     assert record_counts(detail) == counts
     assert [call["service"] for call in detail["records"]["emergency_calls"]] == services
     assert [task["name"] for task in detail["history"] if task["name"] in ON_SITE] == on_site
-    assert all(task["state"] == "completed" for task in detail["history"])
+    # the desk's record of the customer's answer is closed by the answer arriving as a message
+    assert all(task["state"] == "completed" or (task["state"], task["name"]) == ("cancelled", "记录顾客答复")
+               for task in detail["history"])
 
 
 def test_the_police_call_gives_its_reason_and_legal_advice_is_filed(as_user):

@@ -48,9 +48,9 @@ def demands(claim: bool, media: bool = False) -> Task:
     return Task("manager", "了解顾客诉求", "duty_manager", {"claim_made": claim, "media_enquiry": media})
 
 
-def claim(amount: float, locker: bool = False) -> Task:
-    return Task("manager", "核定索赔要求", "duty_manager",
-                {"locker_item": locker, "claimed_amount": amount, "claim_details": "包内现金及物品"})
+def claim(amount: float, locker: bool = False, cause: str = "not_established") -> Task:
+    return Task("manager", "核定索赔要求", "duty_manager", {
+        "damage_cause": cause, "locker_item": locker, "claimed_amount": amount, "claim_details": "包内现金及物品"})
 
 
 def discretion(amount: float, accepted: bool = True):
@@ -60,10 +60,10 @@ def discretion(amount: float, accepted: bool = True):
 # path: (steps, outcome, records, subjects the customer was sent besides the acknowledgement)
 PATHS = {
     "misplaced_found_and_returned": (
-        [*acknowledge(), report("misplaced"), EXITS, search(True), RETURN],
+        [*acknowledge(), report("misplaced"), EXITS, search(True), RETURN, *feedback(True), *review()],
         "end_returned", {"notifications": 2, "archive_records": 1}, ["建议您立即报警"]),
     "snatched_not_found_no_claim": (
-        [*acknowledge(), report("snatched"), THIEF, EXITS, search(False), demands(False)],
+        [*acknowledge(), report("snatched"), THIEF, EXITS, search(False), demands(False), *feedback(True), *review()],
         "end_registered", {"notifications": 3, "lost_property_entries": 1, "archive_records": 1},
         ["建议您立即报警", "您的报失已登记"]),
     "stolen_cctv_with_police_public_place_refused": (
@@ -89,8 +89,20 @@ PATHS = {
         "end_settled", {"notifications": 2, "investigation_reports": 1, "decisions": 1, "payment_requests": 1,
                         "archive_records": 1},
         ["投诉处理方案"]),
+    "shelf_broke_a_phone_the_mall_makes_it_good": (
+        [*acknowledge(), report("damaged"), *investigate(), demands(True), claim(1500, cause="mall"),
+         *remedy("compensation", 1500, escalated=True), *negotiate(True), *execute(1500), *feedback(True), *review()],
+        "end_settled", {"notifications": 2, "investigation_reports": 1, "decisions": 1, "payment_requests": 1,
+                        "archive_records": 1},
+        ["投诉处理方案"]),
+    "rejected_and_no_agreement": (
+        [*acknowledge(), report("misplaced"), EXITS, search(False), demands(True), claim(150),
+         *remedy("compensation", 50), *negotiate(False, "stop"), *review()],
+        "end_no_agreement", {"notifications": 4, "lost_property_entries": 1, "decisions": 1, "payment_requests": 1,
+                             "archive_records": 1},
+        ["建议您立即报警", "投诉处理方案", "协商未能达成一致"]),
     "damaged_no_claim": (
-        [*acknowledge(), report("damaged"), *investigate(), demands(False)],
+        [*acknowledge(), report("damaged"), *investigate(), demands(False), *feedback(True), *review()],
         "end_registered", {"notifications": 2, "investigation_reports": 1, "archive_records": 1},
         ["您报告的财物损坏已记录"]),
 }
@@ -177,7 +189,7 @@ def test_exits_not_reached_in_time_escalates_to_the_duty_manager(app, as_user):
                   if n["recipient"] == "duty_manager"]
     assert to_manager == ["风险防控部未及时赶到出口"]
     assert [t["name"] for t in detail["open_tasks"]] == ["赶到出口了解情况"]  # the supervisor still goes
-    assert _complete(as_user, detail["open_tasks"], [EXITS, search(True), RETURN]) == []
+    assert _complete(as_user, detail["open_tasks"], [EXITS, search(True), RETURN, *feedback(True), *review()]) == []
     closed = as_user("legal").get(f"/complaints/{started['id']}").body
     assert closed["status"] == "closed" and closed["outcome"] == "end_returned"
     assert record_counts(closed) == {"notifications": 3, "archive_records": 1}

@@ -19,10 +19,12 @@ from tests.paths import (
     Task,
     acknowledge,
     drive,
+    feedback,
     negotiate,
     pay,
     record_counts,
     remedy,
+    review,
     settle,
 )
 
@@ -94,19 +96,19 @@ LIABLE = [*START, *verify()]
 # Each path: the steps, the end event, the records the case file holds.
 PATHS = {
     "not_sold_here": (
-        [*START, *verify(sold_here=False)],
+        [*START, *verify(sold_here=False), *feedback(True), *review()],
         "end_not_sold_here", {"notifications": 2, "archive_records": 1}),
     "account_not_credible": (
-        [*START, *verify(credible=False)],
+        [*START, *verify(credible=False), *feedback(True), *review()],
         "end_not_sold_here", {"notifications": 2, "archive_records": 1}),
     "facts_not_confirmed": (
-        [*LIABLE, *assess(facts=False)],
+        [*LIABLE, *assess(facts=False), *feedback(True), *review()],
         "end_not_liable", {"notifications": 2, "investigation_reports": 1, "archive_records": 1}),
     "department_does_not_agree": (
-        [*LIABLE, *assess(agrees=False)],
+        [*LIABLE, *assess(agrees=False), *feedback(True), *review()],
         "end_not_liable", {"notifications": 2, "investigation_reports": 1, "archive_records": 1}),
     "heated_dispute_police_called": (
-        [*acknowledge(), *situation(violent=True), *verify(sold_here=False)],
+        [*acknowledge(), *situation(violent=True), *verify(sold_here=False), *feedback(True), *review()],
         "end_not_sold_here", {"emergency_calls": 1, "notifications": 2, "archive_records": 1}),
     "service_failure_apology": (
         [*LIABLE, *assess("service"), *settle("apology", 0)],
@@ -117,12 +119,13 @@ PATHS = {
         "end_resolved", {"notifications": 3, "investigation_reports": 1, "supplier_actions": 1, "decisions": 2,
                          "payment_requests": 2, "archive_records": 1}),
     "taken_ill_hospital_no_advance_not_liable": (
-        [*acknowledge(), *situation(unwell=True), *hospital(), *verify(), *assess(facts=False)],
+        [*acknowledge(), *situation(unwell=True), *hospital(), *verify(), *assess(facts=False), *feedback(True),
+         *review()],
         "end_not_liable", {"emergency_calls": 1, "notifications": 2, "investigation_reports": 1,
                            "archive_records": 1}),
     "violent_and_hurt_advance_refused": (
         [*acknowledge(), *situation(violent=True, unwell=True), *hospital(800), *advance(False),
-         *verify(sold_here=False)],
+         *verify(sold_here=False), *feedback(True), *review()],
         "end_not_sold_here", {"emergency_calls": 2, "notifications": 3, "payment_requests": 1, "archive_records": 1}),
     "hurt_advance_paid_minor_injury_escalated": (
         [*acknowledge(), *situation(unwell=True), *hospital(800), *advance(True), *verify(),

@@ -27,8 +27,13 @@ def designate(body, department, name="市场监督管理局"):
         "designated_department": department, "instructions": "按期答复"})]
 
 
-def liaise(outcome):
-    return [Task("manager", "对接部门处理并报告结论", "duty_manager", {
+DEPARTMENT_USERS = {"duty_manager": "manager", "quality_control": "qc", "risk_control": "risk",
+                    "property_security": "guard"}
+
+
+def liaise(outcome, department="duty_manager"):
+    """The designated department (the task lands in its inbox) reports the body's conclusion."""
+    return [Task(DEPARTMENT_USERS[department], "对接部门处理并报告结论", department, {
         "evidence_submitted": True, "regulator_outcome": outcome, "regulator_conclusion": "转办机构的结论",
         "conclusion_date": "2026-11-26"})]
 
@@ -50,7 +55,8 @@ PATHS = {
                                  "designated_department": "duty_manager"}],
          "decisions": [{"decided_by_role": "duty_manager"}]}),
     "government_not_upheld": (
-        [*acknowledge(), *designate("government", "quality_control"), *liaise("not_upheld"), *review()],
+        [*acknowledge(), *designate("government", "quality_control"), *liaise("not_upheld", "quality_control"),
+         *feedback(True), *review()],
         "end_no_remedy", {"notifications": 4, "regulator_liaisons": 1, "archive_records": 1},
         {"regulator_liaisons": [{"body": "government", "designated_department": "quality_control"}],
          "notifications": [{"recipient": "customer"}, {"recipient": "senior_management"},
@@ -68,9 +74,17 @@ PATHS = {
                        {"decided_by_role": "senior_management", "status": "standing"}],
          "payment_requests": [{"amount": "800.00", "status": "cancelled"}, {"amount": "900.00", "status": "paid"}]}),
     "government_designated_legal_withdrawn": (
-        [*acknowledge(), *designate("government", "legal"), *liaise_legal("withdrawn"), *review()],
+        [*acknowledge(), *designate("government", "legal"), *liaise_legal("withdrawn"), *feedback(True), *review()],
         "end_no_remedy", {"notifications": 4, "regulator_liaisons": 1, "legal_opinions": 1, "archive_records": 1},
         {"legal_opinions": [{"topic": "regulator", "liability": False}]}),
+    "consumer_association_mediated_customer_then_rejects": (
+        [*acknowledge(), *designate("consumer_association", "risk_control", "区消费者协会"),
+         *liaise("mediated", "risk_control"), *remedy("compensation", 300), *negotiate(False, "stop"), *review()],
+        "end_no_agreement", {"notifications": 5, "regulator_liaisons": 1, "decisions": 1, "payment_requests": 1,
+                             "archive_records": 1},
+        {"notifications": [{"recipient": "customer"}, {"recipient": "senior_management"},
+                           {"recipient": "senior_management"}, {"recipient": "customer"}, {"recipient": "customer"}],
+         "payment_requests": [{"status": "cancelled"}]}),
 }
 
 
@@ -90,7 +104,14 @@ def test_senior_management_are_told_at_once_and_the_evidence_pack_holds_the_file
     [liaison] = detail["records"]["regulator_liaisons"]
     assert liaison["designated_department"] == "risk_control"
     assert [item["kind"] for item in liaison["evidence_pack"]] == ["notifications", "notifications"]
-    assert [t["role"] for t in detail["open_tasks"]] == ["duty_manager"]
+    assert [t["role"] for t in detail["open_tasks"]] == ["risk_control"]  # the designated department's inbox
+    _cancel(as_user, detail["id"])
+
+
+def test_a_referral_by_letter_goes_straight_to_senior_management(as_user):
+    detail = drive(as_user, "regulator_referral", [], channel="letter")
+    assert [(t["name"], t["role"]) for t in detail["open_tasks"]] == [("指定对接部门", "senior_management")]
+    assert [t["name"] for t in detail["history"]] == []  # nobody was asked to calm a letter within 5 minutes
     _cancel(as_user, detail["id"])
 
 

@@ -64,17 +64,24 @@ PATHS = {
         {"notifications": 6, "legal_opinions": 1, "decisions": 1, "payment_requests": 1, "archive_records": 1},
         {"legal_opinions": [{"liability": True}], "decisions": [{"decided_by_role": "senior_management"}]}),
     "theft_not_cooperating_police": (
-        [*acknowledge(), *statement(), *footage("theft_not_cooperating")],
+        [*acknowledge(), *statement(), *footage("theft_not_cooperating"), *review()],
         "end_police", {"notifications": 2, "emergency_calls": 1, "archive_records": 1},
         {"emergency_calls": [{"service": "110"}]}),
     "unpaid_goods_no_claim": (
-        [*acknowledge(), *statement(), *footage("unpaid_goods_settled")],
+        [*acknowledge(), *statement(), *footage("unpaid_goods_settled"), *feedback(True), *review()],
         "end_stop_justified", {"notifications": 3, "archive_records": 1},
         {"notifications": [{"recipient": "customer"}, {"recipient": "risk_control"}, {"recipient": "customer"}]}),
     "unpaid_goods_dignity_claim_refused": (
-        [*acknowledge(), *statement(DIGNITY_CLAIM), *footage("unpaid_goods_settled"), *dignity(LAWFUL)],
+        [*acknowledge(), *statement(DIGNITY_CLAIM), *footage("unpaid_goods_settled"), *dignity(LAWFUL),
+         *feedback(True), *review()],
         "end_stop_justified", {"notifications": 3, "legal_opinions": 1, "archive_records": 1},
         {"legal_opinions": [{"liability": False}]}),
+    "false_alarm_apology_refused_no_agreement": (
+        [*acknowledge(), *statement(), *footage("equipment_fault"), *remedy("apology", 0), *negotiate(False, "stop"),
+         *review()],
+        "end_no_agreement", {"notifications": 5, "decisions": 1, "archive_records": 1},
+        {"notifications": [{"recipient": "customer"}, {"recipient": "risk_control"}, {"recipient": "risk_control"},
+                           {"recipient": "customer"}, {"recipient": "customer"}]}),
 }
 
 
@@ -123,6 +130,9 @@ def test_a_late_footage_review_is_escalated_to_the_duty_manager_and_stays_open(a
     assert [t["id"] for t in late["open_tasks"]] == [task["id"]]
     done = as_user("risk").post(f"/tasks/{task['id']}/complete", footage("unpaid_goods_settled")[0].data)
     assert done.status == 200
+    for step in [*feedback(True), *review()]:
+        task_id = next(t["id"] for t in done["open_tasks"] if t["name"] == step.name)
+        done = as_user(step.who).post(f"/tasks/{task_id}/complete", step.data)
     closed = as_user("legal").get(f"/complaints/{detail['id']}")
     assert closed["status"] == "closed" and closed["outcome"] == "end_stop_justified"
     assert record_counts(closed) == {"notifications": 4, "archive_records": 1}

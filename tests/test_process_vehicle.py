@@ -47,31 +47,36 @@ def claim_decision(decision: str) -> list[Step]:
                  {"claim_decision": decision, "decision_reason": "停车场监控显示划痕发生在场内"})]
 
 
-def rejected(next_step: str) -> list[Step]:
-    return [Task("manager", "协商未果处理", "duty_manager", {
-        "next_step": next_step, "no_agreement_reason": "顾客要求全额赔偿", "nothing_given_or_promised": True})]
+DEPARTMENT_USERS = {"legal": "legal", "risk_control": "risk", "duty_manager": "manager", "service_desk": "desk"}
 
 
-def consumer_association(complained: bool) -> list[Step]:
-    steps: list[Step] = [Message("consumer_association", {"complained": complained})]
+def consumer_association(complained: bool, department: str = "legal", *, by_phone: bool = False) -> list[Step]:
+    """Whether the customer went to the consumer association (their message, or the desk's record); if so senior
+    management designate a department, which deals with the association and reports the outcome."""
+    answer = {"complained": complained}
+    steps: list[Step] = [Task("desk", "确认顾客是否向消协投诉", "service_desk", answer) if by_phone
+                         else Message("consumer_association", answer)]
     if complained:
-        steps.append(Task("senior", "指定部门对接消协", "senior_management", {
-            "association_name": "市消费者协会", "designated_department": "legal",
-            "contact_instructions": "准备案件材料，统一口径"}))
+        steps += [Task("senior", "指定部门对接消协", "senior_management", {
+                      "association_name": "市消费者协会", "designated_department": department,
+                      "contact_instructions": "准备案件材料，统一口径"}),
+                  Task(DEPARTMENT_USERS[department], "对接消协并报告结果", department, {
+                      "evidence_submitted": True, "regulator_outcome": "mediated",
+                      "regulator_conclusion": "消协调解，顾客撤回投诉", "conclusion_date": "2026-11-25"})]
     return steps
 
 
 # Each path: steps after the shared acknowledgement, the end event, the records the case file holds.
 PATHS = {
     "dispute_no_claim": (
-        [*on_site("driver_dispute", claim=False)],
+        [*on_site("driver_dispute", claim=False), *review()],
         "end_no_claim", {"notifications": 2, "archive_records": 1}),
     "damage_found_no_claim": (
-        [*on_site("vehicle_damaged", claim=False)],
+        [*on_site("vehicle_damaged", claim=False), *review()],
         "end_no_claim", {"notifications": 1, "archive_records": 1}),
     "collision_insured_settled_by_insurer": (
         [*on_site("parking_collision", claim=True, other_driver="stopped"), *check_cover("insurer"),
-         *referral("平安保险", settled=True)],
+         *referral("平安保险", settled=True), *feedback(True), *review()],
         "end_referred", {"notifications": 3, "claim_referrals": 1, "archive_records": 1}),
     "property_company_declines_then_mall_compensates": (
         [*on_site("vehicle_damaged", claim=True), *check_cover("property_company"),
@@ -86,17 +91,28 @@ PATHS = {
                              "archive_records": 1}),
     "rejected_revised_then_accepted": (
         [*on_site("vehicle_lost", claim=True), *check_cover("none"), *investigate(), *claim_decision("negotiate"),
-         *remedy("compensation", 1000, escalated=True), *negotiate(False), *rejected("revise"),
+         *remedy("compensation", 1000, escalated=True), *negotiate(False, "revise"),
          *remedy("compensation", 600, escalated=True), *negotiate(True), *execute(600), *feedback(True),
          *review()],
         "end_resolved", {"notifications": 3, "investigation_reports": 1, "decisions": 2, "payment_requests": 2,
                          "archive_records": 1}),
     "no_agreement_consumer_association": (
         [*on_site("parking_collision", claim=True, other_driver="left"), *check_cover("none"), *investigate(),
-         *claim_decision("negotiate"), *remedy("compensation", 500, escalated=True), *negotiate(False),
-         *rejected("stop"), *consumer_association(True), *review()],
-        "end_consumer_association", {"notifications": 5, "investigation_reports": 1, "decisions": 1,
+         *claim_decision("negotiate"), *remedy("compensation", 500, escalated=True), *negotiate(False, "stop"),
+         *consumer_association(True), *review()],
+        "end_consumer_association", {"notifications": 6, "investigation_reports": 1, "decisions": 1,
                                      "payment_requests": 1, "regulator_liaisons": 1, "archive_records": 1}),
+    "no_agreement_desk_hears_of_no_complaint": (
+        [*on_site("vehicle_damaged", claim=True), *check_cover("none"), *investigate(), *claim_decision("negotiate"),
+         *remedy("compensation", 300, escalated=True), *negotiate(False, "stop", by_phone=True),
+         *consumer_association(False, by_phone=True), *review()],
+        "end_no_agreement", {"notifications": 4, "investigation_reports": 1, "decisions": 1, "payment_requests": 1,
+                             "archive_records": 1}),
+    "association_dealt_with_by_risk_control": (
+        [*on_site("property_stolen", claim=True), *check_cover("none"), *investigate(), *claim_decision("refuse"),
+         *consumer_association(True, "risk_control"), *review()],
+        "end_consumer_association", {"notifications": 4, "investigation_reports": 1, "decisions": 1,
+                                     "regulator_liaisons": 1, "archive_records": 1}),
 }
 
 
@@ -133,8 +149,8 @@ def test_what_each_branch_writes_into_the_case_file(as_user):
 
     escalated = drive_vehicle(as_user, [
         *acknowledge(), *on_site("driver_dispute", claim=True), *check_cover("none"), *investigate(),
-        *claim_decision("negotiate"), *remedy("compensation", 300, escalated=True), *negotiate(False),
-        *rejected("stop"), *consumer_association(True), *review()])
+        *claim_decision("negotiate"), *remedy("compensation", 300, escalated=True), *negotiate(False, "stop"),
+        *consumer_association(True), *review()])
     assert escalated["records"]["decisions"][0]["decided_by_role"] == "senior_management"
     liaison = escalated["records"]["regulator_liaisons"][0]
     assert (liaison["body"], liaison["body_name"], liaison["designated_department"]) == (
@@ -143,7 +159,7 @@ def test_what_each_branch_writes_into_the_case_file(as_user):
         "service_desk", "senior_management"]
 
 
-def test_security_must_say_what_happened_and_staff_must_confirm_nothing_was_given_or_promised(as_user):
+def test_security_must_say_what_happened_and_risk_control_must_pass_the_claim_file_on(as_user):
     created = as_user("desk").post("/complaints", intake("vehicle", location="B2 停车场", receipt_number=None))
     assert created.status == 201, created.body
     acknowledged = as_user("desk").post(f"/tasks/{created['open_tasks'][0]['id']}/complete", ACKNOWLEDGED)
@@ -155,7 +171,37 @@ def test_security_must_say_what_happened_and_staff_must_confirm_nothing_was_give
     assert answer.status == 422 and set(answer["errors"]) == {"incident_kind"}
 
     with pytest.raises(Invalid):
-        forms.load("vehicle.no_agreement", {"next_step": "stop", "no_agreement_reason": "x",
-                                            "nothing_given_or_promised": False})
-    with pytest.raises(Invalid):
         forms.load("vehicle.refer_claim", {"party_name": "x", "contract_reference": "y", "claim_file_sent": False})
+
+
+def test_the_wait_for_the_consumer_association_is_a_desk_task_and_ends_at_its_time_limit(app, as_user):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.timers import service as timer_service
+    from app.timeutil import advance_clock, reset_clock
+
+    waiting = drive_vehicle(as_user, [*acknowledge(), *on_site("property_stolen", claim=True), *check_cover("none"),
+                                      *investigate(), *claim_decision("refuse")])
+    [task] = waiting["open_tasks"]
+    assert (task["name"], task["role"]) == ("确认顾客是否向消协投诉", "service_desk") and task["due_at"]
+    try:
+        advance_clock(timedelta(hours=49))
+        with app.app_context():
+            timer_service.fire_due()
+            db.session.remove()
+    finally:
+        reset_clock()
+    detail = as_user("legal").get(f"/complaints/{waiting['id']}").body
+    assert [t["name"] for t in detail["open_tasks"]] == ["受理部门复盘", "被投诉部门复盘"]
+    assert as_user("desk").post(f"/complaints/{waiting['id']}/messages/consumer_association",
+                                {"complained": True}).status == 409  # the wait is over
+    closed = drive_steps(as_user, waiting["id"], detail["open_tasks"], review())
+    assert (closed["status"], closed["outcome"]) == ("closed", "end_no_agreement")
+
+
+def drive_steps(as_user, complaint_id: int, open_tasks: list, steps: list[Step]) -> dict:
+    for step in steps:
+        task = next(t for t in open_tasks if t["name"] == step.name)
+        open_tasks = as_user(step.who).post(f"/tasks/{task['id']}/complete", step.data)["open_tasks"]
+    return as_user("legal").get(f"/complaints/{complaint_id}").body

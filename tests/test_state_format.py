@@ -274,7 +274,7 @@ def _same(pruned: dict, full: dict) -> None:
         assert abs((due - full["timers"][key]).total_seconds()) < 5, key
 
 
-CALL_BACK = Task("desk", "回电顾客", "service_desk", {"reached_customer_by_phone": True, "call_note": "已回电"})
+LAST_CALL = Task("desk", "最后一次联系顾客", "service_desk", {"accepted": False, "note": "顾客未接电话"})
 TWIN_PATHS = {
     **{f"quality/{name}": ("quality", path[0]) for name, path in QUALITY_PATHS.items()},
     **{f"conflict/{name}": ("conflict", path[0]) for name, path in CONFLICT_PATHS.items()},
@@ -282,9 +282,10 @@ TWIN_PATHS = {
     **{f"vehicle/{name}": ("vehicle", [*acknowledge(), *path[0]]) for name, path in VEHICLE_PATHS.items()},
     **{f"security_gate/{name}": ("security_gate", path[0]) for name, path in SECURITY_GATE_PATHS.items()},
     **{f"regulator_referral/{name}": ("regulator_referral", path[0]) for name, path in REGULATOR_PATHS.items()},
-    "quality/no_answer_called_back_twice_then_rejected_then_accepted": ("quality", [
-        *START, *verify(), *assess("service"), *remedy("refund", 100), Fire("no_answer_yet"), CALL_BACK,
-        Fire("no_answer_yet"), CALL_BACK, *negotiate(False), *remedy("refund", 150), *negotiate(True), *execute(150),
+    "quality/no_answer_last_call_revised_then_rejected_then_accepted": ("quality", [
+        *START, *verify(), *assess("service"), *remedy("refund", 100), Fire("answer_overdue"), LAST_CALL,
+        *negotiate(False)[1:], *remedy("refund", 120), *negotiate(False), *remedy("refund", 150), *negotiate(True),
+        *execute(150),
         *feedback(False), *re_review(0), *feedback(True), *review()]),
 }
 

@@ -93,6 +93,12 @@ class CancelSchema(Schema):
     reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank()])
 
 
+class WithdrawSchema(Schema):
+    """The customer withdraws the complaint: what they said, as the desk took it down."""
+
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank()])
+
+
 # --- what the complaint API returns ---------------------------------------------------------------------
 
 STATUSES = ["open", "closed", "cancelled"]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, defer
 from app.attachments import service as attachments
 from app.complaint_types import COMPLAINT_TYPES
 from app.complaints.numbering import next_number
-from app.complaints.schemas import CancelSchema, IntakeSchema
+from app.complaints.schemas import CancelSchema, IntakeSchema, WithdrawSchema
 from app.database import begin_write, execute_core
 from app.definitions import service as definitions
 from app.engine.instance import Instance, NothingWaiting
@@ -41,6 +41,8 @@ from app.users.permissions import (
 
 _intake_schema = IntakeSchema()
 _cancel_schema = CancelSchema()
+_withdraw_schema = WithdrawSchema()
+WITHDRAWN = "withdrawn"  # the outcome of a complaint the customer withdrew
 
 
 def check_may_register(actor: User) -> None:
@@ -317,6 +319,20 @@ def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     steps.run_step(complaint, actor, lambda instance: instance.cancel(), audit_action="cancelled",
                    audit_detail={"reason": reason}, retry_action={"kind": "cancel", "user_id": actor.id},
                    columns={"status": "cancelled", "cancel_reason": reason, "closed_at": utcnow()})
+    return summary(complaint, actor)
+
+
+def withdraw(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
+    """The customer withdraws an open complaint (at the desk, by telephone, in writing): whatever step it is at,
+    the workflow ends and the complaint closes with the outcome `withdrawn`, audited with their words."""
+    require(actor, {"service_desk", "duty_manager"}, "record a customer's withdrawal")
+    reason = load(_withdraw_schema, payload)["reason"]
+    complaint = steps.lock_complaint(complaint_id)
+    if complaint.status != "open":
+        raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
+    steps.run_step(complaint, actor, lambda instance: instance.cancel(), audit_action=WITHDRAWN,
+                   audit_detail={"reason": reason}, retry_action={"kind": "withdraw", "user_id": actor.id},
+                   columns={"status": "closed", "outcome": WITHDRAWN, "closed_at": utcnow()})
     return summary(complaint, actor)
 
 

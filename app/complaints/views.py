@@ -18,6 +18,7 @@ from app.complaints.schemas import (
     IncidentSchema,
     IntakeSchema,
     StepResultSchema,
+    WithdrawSchema,
 )
 from app.database import writes_at_once
 from app.forms.messages import MESSAGES
@@ -63,6 +64,16 @@ def get(complaint_id: int):
 @writes_at_once()
 def cancel(complaint_id: int):
     return service.cancel(complaint_id, json_body(), current_user())
+
+
+@blp.route("/<int:complaint_id>/withdraw", methods=["POST"])
+@blp.doc(summary="The customer withdraws the complaint: it closes with the outcome `withdrawn` (service desk, duty "
+                 "manager)", **body_doc(WithdrawSchema))
+@blp.response(200, ComplaintSummarySchema)
+@errors(blp, 401, 403, 404, 409, 413, 422, schemas=CONFLICT)
+@writes_at_once()
+def withdraw(complaint_id: int):
+    return service.withdraw(complaint_id, json_body(), current_user())
 
 
 MESSAGE_NAME = {"in": "path", "name": "name", "required": True,

@@ -27,7 +27,7 @@ from app.engine.specs import CompiledProcess, Document, compile_process, parse_d
 from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_document
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from app.forms import form_fields, form_keys
+from app.forms import fields_choosing_from, form_fields, form_keys
 from app.records.operators import operator_names
 from app.timers.limits import FUNCTION_NAMES
 from app.timeutil import utcnow
@@ -58,9 +58,11 @@ class _Upload:
 
 
 def vocabulary() -> Vocabulary:
+    roles = lane_names()
     return Vocabulary(
-        roles=lane_names(),
+        roles=roles,
         form_keys=form_keys(),
+        role_fields=fields_choosing_from(frozenset(roles.values())),
         form_fields=form_fields(),
         operators=operator_names(),
         functions=FUNCTION_NAMES,

@@ -53,6 +53,7 @@ class ReadyHumanTask:
     id: str
     meta: HumanTaskMeta
     due_at: datetime | None = None
+    role: str | None = None  # the lane's role, or the role the task data names (`roleFrom`)
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,13 @@ class Instance:
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             meta = self.compiled.human_task(task.workflow.spec.name, task.task_spec.name)
             if meta is not None:
-                ready.append(ReadyHumanTask(str(task.id), meta, self._due(task)))
+                ready.append(ReadyHumanTask(str(task.id), meta, self._due(task), self._role(task, meta)))
         return ready
+
+    def _role(self, task, meta: HumanTaskMeta) -> str | None:
+        """The role named by the task data's `roleFrom` field when it holds one, else the lane's."""
+        named = task.data.get(meta.role_from) if meta.role_from else None
+        return named if isinstance(named, str) and named in self.compiled.role_ids else meta.role
 
     @staticmethod
     def _due(task) -> datetime | None:
@@ -250,7 +256,9 @@ class Instance:
             task = None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady("The task is no longer open.")
-        task.data.update(json.loads(json.dumps(dict(data))))
+        values = json.loads(json.dumps(dict(data)))
+        meta = self.compiled.human_task(task.workflow.spec.name, task.task_spec.name)
+        task.data.update({meta.result_variable: values} if meta is not None and meta.result_variable else values)
         task.run()
         self.run()
 

@@ -33,6 +33,7 @@ class Vocabulary:
     functions: Set[str]
     known_processes: Set[str] = frozenset()  # deployed process keys usable as call activities
     known_decisions: Set[str] = frozenset()  # deployed DMN decision ids
+    role_fields: Set[str] = frozenset()  # form fields whose choices are role ids (what `roleFrom` may name)
     # form key -> field -> required; a field not required may be null, so expressions must guard it
     form_fields: Mapping[str, Mapping[str, bool]] = field(default_factory=dict)
 
@@ -210,6 +211,14 @@ def _lint_process(process, file, vocabulary, uploaded_processes, uploaded_decisi
             report.add(f"User task {_label(task)} names no form: add a formKey property.", task, file)
         elif form_key not in vocabulary.form_keys:
             report.add(f"User task {_label(task)} names the form '{form_key}', which does not exist.", task, file)
+        role_from = _property(task, "roleFrom")
+        if role_from is not None and role_from not in vocabulary.role_fields:
+            report.add(f"User task {_label(task)} takes its role from '{role_from}', which is no form field whose "
+                       f"choices are roles; use one of: {', '.join(sorted(vocabulary.role_fields))}.", task, file)
+        result_variable = _property(task, "resultVariable")
+        if result_variable is not None and not result_variable.isidentifier():
+            report.add(f"User task {_label(task)} keeps its answer in '{result_variable}', which is not a name.",
+                       task, file)
 
     for task in process.iter(f"{{{BPMN_NS}}}serviceTask"):
         operator = task.find(".//spiffworkflow:serviceTaskOperator", NS)

@@ -2,8 +2,11 @@
 
 A `CompiledProcess` is what one deployed version runs: the process spec, the
 specs of the call activities it resolved, and for every human task the facts
-the inbox needs (role, form key, name, instructions). Its timers wait for the
-timer worker (app/engine/timers.py). Parsing is expensive, so the service layer
+the inbox needs (role, form key, name, instructions). A task whose role comes
+from the case (`roleFrom` names a field of the task data holding a role id) falls
+back to its lane's role while that field holds none; a task whose answer is a
+message's payload (`resultVariable`) keeps its form data under that variable.
+Its timers wait for the timer worker (app/engine/timers.py). Parsing is expensive, so the service layer
 compiles each version once and keeps the result.
 """
 
@@ -41,6 +44,8 @@ class HumanTaskMeta:
     role: str | None
     form_key: str | None
     documentation: str | None
+    role_from: str | None = None
+    result_variable: str | None = None
 
 
 @dataclass
@@ -49,6 +54,7 @@ class CompiledProcess:
     spec: object
     subprocess_specs: dict
     human_tasks: dict[tuple[str, str], HumanTaskMeta] = field(default_factory=dict)
+    role_ids: frozenset[str] = frozenset()
 
     def human_task(self, process_id: str, element_id: str) -> HumanTaskMeta | None:
         return self.human_tasks.get((process_id, element_id))
@@ -76,7 +82,8 @@ def compile_process(parser: SpiffBpmnParser, key: str, roles: Mapping[str, str])
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
     hold_timers([spec, *subprocess_specs.values()])
-    compiled = CompiledProcess(key=key, spec=spec, subprocess_specs=subprocess_specs)
+    compiled = CompiledProcess(key=key, spec=spec, subprocess_specs=subprocess_specs,
+                               role_ids=frozenset(roles.values()))
     for process_spec in [spec, *subprocess_specs.values()]:
         for task_spec in process_spec.task_specs.values():
             if isinstance(task_spec, UserTaskMixin | ManualTaskMixin):
@@ -88,6 +95,8 @@ def compile_process(parser: SpiffBpmnParser, key: str, roles: Mapping[str, str])
                     role=roles.get((task_spec.lane or "").strip()),
                     form_key=properties.get("formKey"),
                     documentation=(task_spec.documentation or "").strip() or None,
+                    role_from=(properties.get("roleFrom") or "").strip() or None,
+                    result_variable=(properties.get("resultVariable") or "").strip() or None,
                 )
     return compiled
 

@@ -7,6 +7,7 @@ plain JSON values for the workflow; `json_schema` describes the form to clients.
 
 from app.forms.registry import (
     FormSpec,
+    fields_choosing_from,
     form_fields,
     form_keys,
     get_form,
@@ -16,12 +17,14 @@ from app.forms.registry import (
     with_empty_fields,
 )
 
-__all__ = ["FormSpec", "form_fields", "form_keys", "get_form", "json_schema", "load", "register", "with_empty_fields"]
+__all__ = ["FormSpec", "fields_choosing_from", "form_fields", "form_keys", "get_form", "json_schema", "load",
+           "register", "with_empty_fields"]
 
 from app.forms import (  # noqa: E402,F401  (each module registers its forms)
     conflict,
     lifecycle,
     lost_property,
+    messages,
     quality,
     regulator_referral,
     security_gate,

@@ -96,6 +96,7 @@ class SummaryForm(Schema):
     JSON_SCHEMA_EXTRA = {"allOf": [_said_when("legal_advice_needed", True, "legal_question")]}
 
     site_summary = text("现场处置情况", "How it was handled on site", multiline=True)
+    remedy_demanded = yes_no("顾客要求商场处理或赔偿", "The customer asks the mall for a remedy")
     legal_advice_needed = yes_no("需要咨询法律意见", "Legal advice needed")
     legal_question = text("咨询的法律问题", "Question for legal", required=False, max_length=1000, multiline=True)
 

@@ -24,6 +24,10 @@ EVIDENCE_SOURCES = {
     "cctv": ("监控录像", "CCTV"),
     "transactions": ("交易记录", "Transaction records"),
 }
+NEXT_STEPS = {
+    "revise": ("调整方案后再协商", "Revise the remedy and negotiate again"),
+    "stop": ("协商不成，终止协商", "No agreement: stop negotiating"),
+}
 SATISFACTION = {
     "very_satisfied": ("非常满意", "Very satisfied"),
     "satisfied": ("满意", "Satisfied"),
@@ -155,7 +159,7 @@ class CaseReviewForm(Schema):
     lessons = text("经验与改进", "Lessons and improvements", multiline=True)
 
 
-@register("lifecycle.callback", "回电顾客", "Call the customer back")
-class CallbackForm(Schema):
-    reached_customer_by_phone = yes_no("已联系上顾客", "Reached the customer")
-    call_note = text("通话记录", "Call notes", multiline=True)
+@register("lifecycle.no_agreement", "协商未果处理", "The customer did not accept the proposal")
+class NoAgreementForm(Schema):
+    next_step = choice("下一步", "Next step", NEXT_STEPS)
+    no_agreement_reason = text("情况说明", "What the customer wants and why it was not agreed", multiline=True)

@@ -2,7 +2,8 @@
 
 Field names are prefixed or specific enough not to collide with the lifecycle forms' fields, because form data is
 merged into the workflow's task data by name. The diagram's gateways read `loss_kind`, `item_found`,
-`cctv_requested`, `media_enquiry`, `claim_made`, `locker_item` and `claimed_amount`.
+`cctv_requested`, `media_enquiry` and `claim_made`; the claims table (processes/lost_property_claims.dmn) reads
+`damage_cause`, `locker_item` and `claimed_amount`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ LOSS_KINDS = {
     "damaged": ("财物损坏", "Damaged"),
 }
 
+
+DAMAGE_CAUSES = {
+    "mall": ("商场设施、商品或员工造成", "The mall's facilities, goods or staff"),
+    "customer": ("顾客自身原因", "The customer's own doing"),
+    "third_party": ("第三方造成", "Another person"),
+    "not_established": ("原因不明或不涉及损坏", "Not established, or nothing was damaged"),
+}
 
 
 @register("lost_property.report", "登记丢失或损坏情况", "Record the loss or damage")
@@ -83,6 +91,7 @@ class DemandsForm(Schema):
 
 @register("lost_property.claim", "核定索赔要求", "Assess the claim")
 class ClaimForm(Schema):
+    damage_cause = choice("调查认定的损坏原因", "Cause of the damage, as the investigation found", DAMAGE_CAUSES)
     locker_item = yes_no("物品存放在存包柜内", "The item was in a locker")
     claimed_amount = money("索赔金额（元）", "Amount claimed (¥)")
     claim_details = text("索赔物品及金额依据", "Items claimed and how the amount was arrived at", multiline=True)

@@ -11,6 +11,8 @@ also from the status page); its payload becomes the workflow variable the diagra
 | `consumer_association` | vehicle | `consumer_association["complained"]` |
 
 `load` checks a payload before the engine runs, so a bad one is a 422 and never an incident.
+Each payload is also the form `message.<name>` of the staff task that records the same answer
+when it comes by telephone (the task keeps it under the same variable: `resultVariable`).
 """
 
 from __future__ import annotations
@@ -23,23 +25,24 @@ from marshmallow import Schema, fields, validate
 from app.errors import NotFound
 from app.forms.fields import StrictBoolean, choice, text
 from app.forms.lifecycle import SATISFACTION
-from app.forms.registry import payload_schema
+from app.forms.registry import payload_schema, register
 from app.payloads import load as load_payload
 
 MESSAGES: dict[str, type[Schema]] = {}
 
 
-def message(name: str):
-    """Class decorator: make a schema the payload of the message `name`."""
+def message(name: str, form: tuple[str, str] | None = None):
+    """Class decorator: make a schema the payload of the message `name`; with `form` (its title in Chinese and
+    English) also the form `message.<name>` of the staff task that records the same answer."""
 
     def decorate(schema: type[Schema]) -> type[Schema]:
         MESSAGES[name] = schema
-        return schema
+        return register(f"message.{name}", *form)(schema) if form else schema
 
     return decorate
 
 
-@message("customer_response")
+@message("customer_response", ("记录顾客对方案的答复", "Record the customer's answer to the proposal"))
 class CustomerResponseSchema(Schema):
     """The customer's answer to the proposed remedy."""
 
@@ -57,7 +60,8 @@ class SatisfactionSurveySchema(Schema):
                              metadata={"title": "意见", "x-title-en": "Comments"})
 
 
-@message("consumer_association")
+@message("consumer_association", ("记录顾客是否向消协投诉",
+                                  "Record whether the customer complained to the consumer association"))
 class ConsumerAssociationSchema(Schema):
     """Whether the customer complained to the consumer association (消协) after no agreement."""
 

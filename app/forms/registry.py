@@ -10,6 +10,7 @@ from typing import Any
 
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from marshmallow import Schema, ValidationError
+from marshmallow.validate import OneOf
 
 from app.errors import Invalid
 
@@ -49,6 +50,17 @@ def form_fields() -> dict[str, dict[str, bool]]:
 
 def get_form(key: str) -> FormSpec:
     return _FORMS[key]
+
+
+def fields_choosing_from(values: frozenset[str]) -> frozenset[str]:
+    """Names of the form fields whose every choice is one of `values` (e.g. the fields that name a role)."""
+    names = set()
+    for spec in _FORMS.values():
+        for name, field in spec.schema._declared_fields.items():
+            choices = [set(v.choices) for v in field.validators if isinstance(v, OneOf)]
+            if choices and all(c <= values for c in choices):
+                names.add(name)
+    return frozenset(names)
 
 
 def load(key: str, data: Any) -> dict[str, Any]:

@@ -32,10 +32,6 @@ CLAIM_DECISIONS = {
     "negotiate": ("同意与顾客协商赔偿", "Negotiate compensation with the customer"),
     "refuse": ("不予赔偿", "Refuse the claim"),
 }
-NEXT_STEPS = {
-    "revise": ("调整方案后再协商", "Revise the remedy and negotiate again"),
-    "stop": ("协商不成，终止协商", "No agreement: stop negotiating"),
-}
 CONTACT_DEPARTMENTS = {
     "service_desk": ("服务中心", "Service desk"),
     "duty_manager": ("当班管理人员", "Duty manager"),
@@ -78,14 +74,6 @@ class ThirdPartyOutcomeForm(Schema):
 class ClaimDecisionForm(Schema):
     claim_decision = choice("审批结论", "Decision", CLAIM_DECISIONS)
     decision_reason = text("理由", "Reason", multiline=True)
-
-
-@register("vehicle.no_agreement", "协商未果处理", "Customer rejected the remedy")
-class NoAgreementForm(Schema):
-    next_step = choice("下一步", "Next step", NEXT_STEPS)
-    no_agreement_reason = text("情况说明", "What the customer wants and why it was not agreed", multiline=True)
-    nothing_given_or_promised = confirmed("未向顾客提供任何资料、未作任何承诺",
-                                          "No documents given and no promises made to the customer")
 
 
 @register("vehicle.designate_contact", "指定部门对接消协", "Designate the department that deals with the consumer "
