@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.conftest import OCCURRED
 from tests.web.conftest import login, shoot
 
 
@@ -16,7 +17,7 @@ def register_quality(page) -> str:
     page.fill("#i-surname", "王")
     page.fill("#i-phone", "13812345678")
     page.check("#i-consent_to_contact")
-    page.fill("#i-occurred_at", "2026-11-20T10:30")
+    page.fill("#i-occurred_at", OCCURRED.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#i-location", "一楼食品区")
     page.fill("#i-description", "买的牛奶过期了")
     page.fill("#i-demand", "退款")
