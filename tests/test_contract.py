@@ -88,8 +88,9 @@ def real_ids(app, tokens, state_restored, attachments_dir) -> dict[str, list]:
 
 @pytest.fixture(scope="module")
 def state_restored(app, tokens):
-    """Put back what this module may change for the tests after it: time limits, calendar, active versions;
-    and cancel the complaints it registered, so that their tasks do not crowd the inboxes of later tests."""
+    """Put back what this module may change for the tests after it: time limits, whole-case limits, calendar,
+    active versions; and cancel the complaints it registered, so that their tasks do not crowd the inboxes of
+    later tests."""
     client = app.test_client()
     admin = {"Authorization": f"Bearer {tokens['admin']}"}
     owner = {"Authorization": f"Bearer {tokens['owner']}"}
@@ -98,11 +99,13 @@ def state_restored(app, tokens):
         db.session.remove()
     limits = client.get("/api/v1/settings/time-limits", headers=admin).get_json()
     calendar = client.get("/api/v1/settings/calendar", headers=admin).get_json()
+    case_limits = client.get("/api/v1/settings/case-limits", headers=admin).get_json()
     active = {p["key"]: p["active_version"] for p in
               client.get("/api/v1/process-definitions", headers=owner).get_json()["items"]}
     yield
     assert client.put("/api/v1/settings/time-limits", json=limits, headers=admin).status_code == 200
     assert client.put("/api/v1/settings/calendar", json=calendar, headers=admin).status_code == 200
+    assert client.put("/api/v1/settings/case-limits", json=case_limits, headers=admin).status_code == 200
     for key, version in active.items():
         if version is not None:
             client.post(f"/api/v1/process-definitions/{key}/versions/{version}/activate", headers=owner)

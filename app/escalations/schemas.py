@@ -45,7 +45,7 @@ class EscalationSchema(Schema):
 
     id = fields.Integer(required=True)
     state = fields.String(required=True, validate=validate.OneOf(ESCALATION_STATES),
-                          metadata={"description": "open while the late task is open"})
+                          metadata={"description": "open until its late task stops being open"})
     role = fields.String(required=True, metadata={"description": "the rung it reached"})
     complaint = fields.Nested(TaskComplaintSchema, required=True)
     task = fields.Nested(LateTaskSchema, required=True)
@@ -61,5 +61,6 @@ class EscalationSchema(Schema):
 class EscalationPageSchema(Schema):
     items = fields.List(fields.Nested(EscalationSchema), required=True)
     total = fields.Integer(required=True)
+    total_capped = fields.Boolean(required=True, metadata={"description": "more items than `total` counts"})
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)

@@ -1,8 +1,7 @@
 """Escalated late tasks: list them for the rungs that received them, take over, reassign, add notes.
 
-An item is open while its late task is open (read from the task table), so completing the task or
-ending the complaint closes it with nothing more to write. Each action locks the complaint and is
-audited in its trail.
+An item is open until the step in which its late task stops being open (completed, cancelled, or
+the complaint ended) closes it. Each action locks the complaint and is audited in its trail.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from app.runtime.models import HumanTask
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 
+COUNT_CAP = 1000  # the list counts up to this many (a rung's closed items grow with the years)
 _reassign_schema = ReassignSchema()
 _note_schema = NoteSchema()
 
@@ -35,15 +35,14 @@ def _may_handle(user: User, row: Escalation) -> bool:
 
 
 def item(row: Escalation, task: HumanTask) -> dict[str, Any]:
-    is_open = task.state == "ready"
     return {
-        "id": row.id, "state": "open" if is_open else "closed", "role": row.role,
+        "id": row.id, "state": "open" if row.closed_at is None else "closed", "role": row.role,
         "complaint": {"id": row.complaint_id, "number": row.complaint_number, "type": row.complaint_type},
         "task": {"id": task.id, "name": task.name, "role": task.role, "state": task.state,
                  "assignee": task.assignee_name, "process_id": task.process_id, "element_id": task.element_id},
         "limit": row.limit_name, "due_at": isoformat(row.due_at), "raised_at": isoformat(row.raised_at),
         "breached_by_seconds": row.breached_by_seconds,
-        "closed_at": None if is_open else isoformat(task.completed_at),
+        "closed_at": isoformat(row.closed_at),
         "notes": list(row.notes or []),
     }
 
@@ -55,23 +54,23 @@ def listing(user: User, filters: dict[str, Any]) -> dict[str, Any]:
     query = (select(Escalation, HumanTask).join(HumanTask, HumanTask.id == Escalation.task_id)
              .where(Escalation.role.in_(sorted(set(user.roles) & set(LADDER)))))
     if filters.get("state", "open") == "open":
-        query = query.where(HumanTask.state == "ready")
+        query = query.where(Escalation.closed_at.is_(None))
     elif filters["state"] == "closed":
-        query = query.where(HumanTask.state != "ready")
+        query = query.where(Escalation.closed_at.is_not(None))
     page, per_page = filters["page"], filters["per_page"]
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
     rows = db.session.execute(query.order_by(Escalation.raised_at.desc(), Escalation.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": [item(row, task) for row, task in rows], "total": total, "page": page, "per_page": per_page}
+    return {"items": [item(row, task) for row, task in rows], "total": min(total, COUNT_CAP),
+            "total_capped": total > COUNT_CAP, "page": page, "per_page": per_page}
 
 
 def open_count(user: User) -> int:
     """How many open escalations reached the caller's rungs (the inbox's "escalated" view)."""
     if not may_see(user):
         return 0
-    return db.session.scalar(select(func.count()).select_from(Escalation).join(
-        HumanTask, HumanTask.id == Escalation.task_id).where(
-        Escalation.role.in_(sorted(set(user.roles) & set(LADDER))), HumanTask.state == "ready")) or 0
+    return db.session.scalar(select(func.count()).select_from(Escalation).where(
+        Escalation.role.in_(sorted(set(user.roles) & set(LADDER))), Escalation.closed_at.is_(None))) or 0
 
 
 def _get(escalation_id: int) -> Escalation:

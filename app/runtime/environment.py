@@ -2,13 +2,15 @@
 
 The runtime uses no feature package. The app factory tells it where a deployed version's compiled
 process comes from, which functions diagrams may call in expressions (the named time limits), and
-how a service task's operator is called; features then take steps through `app.runtime.steps`.
+how a service task's operator is called, and who is told when tasks stop being open; features then
+take steps through `app.runtime.steps`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from app.engine.specs import CompiledProcess
@@ -31,6 +33,7 @@ class StepContext:
 
 
 OperatorCall = Callable[[str, StepContext, dict[str, Any]], dict[str, Any]]
+TasksClosed = Callable[[Collection[str], datetime], None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Environment:
     compiled: Callable[[int], CompiledProcess]
     functions: Callable[[], Mapping[str, Callable[..., Any]]]
     call_operator: OperatorCall
+    # told, in the step's transaction, of the human tasks that stopped being READY (escalations close)
+    tasks_closed: TasksClosed
 
 
 _bound: list[Environment] = []

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.database import execute_core
 from app.engine.instance import Instance, WaitingTimer
 from app.extensions import db
+from app.runtime import environment
 from app.runtime.environment import Actor
 from app.runtime.models import NO_DUE_DATE, Complaint, HumanTask, Timer
 from app.timeutil import utcnow
@@ -53,6 +54,8 @@ def project_tasks(complaint: Complaint, instance: Instance, before: frozenset[st
     now = utcnow()
     ready = {task.id: task for task in instance.ready_human_tasks()}
     closed = set(before - ready.keys())
+    if closed:
+        environment.current().tasks_closed(closed, now)
     if completion is not None and completion.row.id in closed:
         row, user = completion.row, completion.user
         done = {"state": "completed", "completed_at": now, "completed_by_id": user.id,

@@ -1,8 +1,8 @@
 """Escalated late tasks reach a person; a complaint's whole-case due time.
 
 - escalation: one row per rung a late task reached (duty manager, then senior management),
-  written by the `escalate` operator when a breach or escalation timer fires; open while its
-  task is open.
+  written by the `escalate` operator when a breach or escalation timer fires; closed by the
+  step in which its task stops being open.
 - complaint.due_at: when the case as a whole is due (app/timers/case_limits.py), set at intake;
   complaints registered before have none. ix_complaint_status_order carries it, so the list's
   overdue-case filter reads it from the index it walks.
@@ -38,12 +38,13 @@ def upgrade():
         sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('breached_by_seconds', sa.Integer(), nullable=True),
         sa.Column('notes', sa.JSON(), nullable=False),
+        sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['complaint_id'], ['complaint.id']),
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_escalation_complaint_id', 'escalation', ['complaint_id'], unique=False)
     op.create_index('ix_escalation_task_id', 'escalation', ['task_id'], unique=False)
-    op.create_index('ix_escalation_role', 'escalation', ['role', 'raised_at'], unique=False)
+    op.create_index('ix_escalation_role', 'escalation', ['role', 'closed_at', 'raised_at'], unique=False)
     with op.batch_alter_table('complaint') as batch_op:
         batch_op.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
     op.drop_index('ix_complaint_status_order', table_name='complaint')
