@@ -205,3 +205,29 @@ def drive_steps(as_user, complaint_id: int, open_tasks: list, steps: list[Step])
         task = next(t for t in open_tasks if t["name"] == step.name)
         open_tasks = as_user(step.who).post(f"/tasks/{task['id']}/complete", step.data)["open_tasks"]
     return as_user("legal").get(f"/complaints/{complaint_id}").body
+
+
+def test_the_wait_for_the_insurer_is_risk_controls_task_and_its_time_limit_reaches_the_duty_manager(app, as_user):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.timers import service as timer_service
+    from app.timeutil import advance_clock, reset_clock
+
+    waiting = drive_vehicle(as_user, [*acknowledge(), *on_site("parking_collision", claim=True, other_driver="stopped"),
+                                      *check_cover("insurer"), *referral("平安保险", settled=True)[:1]])
+    [task] = waiting["open_tasks"]
+    assert (task["name"], task["role"]) == ("跟进理赔结果", "risk_control") and task["due_at"]
+    try:
+        advance_clock(timedelta(hours=49))
+        with app.app_context():
+            timer_service.fire_due()
+            db.session.remove()
+    finally:
+        reset_clock()
+    items = [item for item in as_user("manager").get("/escalations", per_page=100)["items"]
+             if item["complaint"]["number"] == waiting["number"]]
+    assert [(item["task"]["name"], item["limit"]) for item in items] == [("跟进理赔结果", "feedback")]
+    closed = drive_steps(as_user, waiting["id"], [task], [*referral("平安保险", settled=True)[1:], *feedback(True),
+                                                          *review()])
+    assert (closed["status"], closed["outcome"]) == ("closed", "end_referred")
