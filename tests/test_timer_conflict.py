@@ -31,8 +31,9 @@ def concurrent_change(app):
         engine = db.engine
     armed: list[int] = []
 
-    def before(conn, _cursor, statement, *_args) -> None:
-        if armed and statement.startswith("UPDATE complaint SET") and "revision" in statement:
+    def before(conn, _cursor, statement, _parameters, context, _many) -> None:
+        if (armed and statement.startswith("UPDATE complaint SET") and "revision" in statement
+                and context.compiled_parameters[0].get("id_1") == armed[0]):  # other complaints' timers fire too
             complaint_id = armed.pop()
             table = Complaint.__table__
             conn.execute(update(table).where(table.c.id == complaint_id).values(revision=table.c.revision + 1))
