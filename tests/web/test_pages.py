@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import OCCURRED, PASSWORD
 
 
 def csrf_token(client, path: str = "/login") -> str:
@@ -243,10 +243,10 @@ def test_complaint_page_passes_the_steps_done_and_formats_dates_and_money(client
     page = client.get(f"/complaints/{created['id']}").get_data(as_text=True)
     steps = json.loads(html_lib.unescape(re.search(r"data-done='([^']*)'", page).group(1)))
     assert {"process": task["process_id"], "element": task["element_id"]} in steps
-    assert "¥58.50" in page and "2026年11月20日 10:30" in page
+    assert "¥58.50" in page and f"{OCCURRED.year}年{OCCURRED.month}月{OCCURRED.day}日 10:30" in page
     client.post("/lang/en", data={"csrf_token": csrf_token(client, "/inbox")})
     page = client.get(f"/complaints/{created['id']}").get_data(as_text=True)
-    assert "CN¥58.50" in page and re.search(r"Nov 20, 2026,? 10:30\sAM", page)
+    assert "CN¥58.50" in page and re.search(rf"{OCCURRED:%b} {OCCURRED.day}, {OCCURRED.year},? 10:30\sAM", page)
 
 
 def test_register_errors_are_translated(client):
