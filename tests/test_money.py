@@ -33,10 +33,20 @@ def chain(swap_process):
     swap_process("conflict", s.process("conflict", "service_desk", [s.call_activity(key) for key in LIFECYCLE]))
 
 
-def _register(as_user) -> tuple[int, list[dict]]:
-    created = as_user("desk").post("/complaints", intake("conflict"))
-    assert created.status == 201, created.body
-    return created["id"], created["open_tasks"]
+@pytest.fixture
+def register(as_user):
+    """Register conflict complaints; afterwards cancel those left open, so their timers fire in no later test."""
+    registered: list[int] = []
+
+    def make() -> tuple[int, list[dict]]:
+        created = as_user("desk").post("/complaints", intake("conflict"))
+        assert created.status == 201, created.body
+        registered.append(created["id"])
+        return created["id"], created["open_tasks"]
+
+    yield make
+    for complaint_id in registered:
+        as_user("manager").post(f"/complaints/{complaint_id}/cancel", {"reason": "测试结束"})
 
 
 def _records(as_user, complaint_id: int, kind: str) -> list[dict]:
@@ -56,8 +66,8 @@ UNTIL_FEEDBACK_REJECTED = [*acknowledge(), *investigate(), *remedy("apology", 0)
                            *feedback(False)]
 
 
-def test_a_re_review_that_keeps_the_decision_but_adds_50000_goes_to_senior_management(as_user, chain):
-    complaint_id, open_tasks = _register(as_user)
+def test_a_re_review_that_keeps_the_decision_but_adds_50000_goes_to_senior_management(as_user, register, chain):
+    complaint_id, open_tasks = register()
     open_tasks = take(as_user, complaint_id, open_tasks, [*UNTIL_FEEDBACK_REJECTED, _re_review("maintain", 50000)])
     assert _names(open_tasks) == [(SENIOR_APPROVAL, "senior_management")]
     [request] = _records(as_user, complaint_id, "payment_requests")
@@ -72,8 +82,8 @@ def test_a_re_review_that_keeps_the_decision_but_adds_50000_goes_to_senior_manag
         "paid", "senior", "senior_management", "finance")
 
 
-def test_an_additional_amount_senior_management_refuses_goes_back_to_the_re_review(as_user, chain):
-    complaint_id, open_tasks = _register(as_user)
+def test_an_additional_amount_senior_management_refuses_goes_back_to_the_re_review(as_user, register, chain):
+    complaint_id, open_tasks = register()
     open_tasks = take(as_user, complaint_id, open_tasks, [
         *UNTIL_FEEDBACK_REJECTED, _re_review("adjust", 2000),
         Task("senior", SENIOR_APPROVAL, "senior_management", {"approved": False, "note": "金额过高"})])
@@ -83,8 +93,8 @@ def test_an_additional_amount_senior_management_refuses_goes_back_to_the_re_revi
         "refused", "senior_management", "金额过高")
 
 
-def test_an_additional_amount_within_authority_is_the_duty_managers_decision(as_user, chain):
-    complaint_id, open_tasks = _register(as_user)
+def test_an_additional_amount_within_authority_is_the_duty_managers_decision(as_user, register, chain):
+    complaint_id, open_tasks = register()
     open_tasks = take(as_user, complaint_id, open_tasks, [*UNTIL_FEEDBACK_REJECTED, _re_review("adjust", 300)])
     assert _names(open_tasks) == [("财务付款", "finance")]
     [request] = _records(as_user, complaint_id, "payment_requests")
@@ -98,9 +108,9 @@ def test_an_additional_amount_within_authority_is_the_duty_managers_decision(as_
     ({"claim_form": "顾客索赔单 CF-9"}, {"voucher_number"}),
     ({"voucher_number": "", "claim_form": "顾客索赔单 CF-9"}, {"voucher_number"}),
 ])
-def test_finance_cannot_mark_a_payment_paid_without_the_voucher_and_the_signed_claim_form(as_user, chain, data,
-                                                                                           fields):
-    complaint_id, open_tasks = _register(as_user)
+def test_finance_cannot_mark_a_payment_paid_without_the_voucher_and_the_signed_claim_form(as_user, register, chain,
+                                                                                           data, fields):
+    complaint_id, open_tasks = register()
     open_tasks = take(as_user, complaint_id, open_tasks, [
         *acknowledge(), *investigate(), *remedy("refund", 100), *negotiate(True)])
     [pay] = open_tasks
@@ -116,8 +126,8 @@ def test_finance_cannot_mark_a_payment_paid_without_the_voucher_and_the_signed_c
         "paid", "V-9", "顾客索赔单 CF-9", "finance")
 
 
-def test_cancelling_a_complaint_cancels_its_open_payment_requests(as_user, chain):
-    complaint_id, open_tasks = _register(as_user)
+def test_cancelling_a_complaint_cancels_its_open_payment_requests(as_user, register, chain):
+    complaint_id, open_tasks = register()
     take(as_user, complaint_id, open_tasks, [*acknowledge(), *investigate(), *remedy("refund", 100), *negotiate(True)])
     cancelled = as_user("manager").post(f"/complaints/{complaint_id}/cancel", {"reason": "顾客撤回投诉"})
     assert cancelled.status == 200 and cancelled["status"] == "cancelled"
@@ -125,10 +135,10 @@ def test_cancelling_a_complaint_cancels_its_open_payment_requests(as_user, chain
     assert request["status"] == "cancelled" and "顾客撤回投诉" in request["cancel_reason"]
 
 
-def test_a_refused_offer_is_withdrawn_and_not_a_standing_decision(as_user, swap_process):
+def test_a_refused_offer_is_withdrawn_and_not_a_standing_decision(as_user, register, swap_process):
     swap_process("conflict", s.process("conflict", "service_desk", [s.call_activity("lifecycle_remedy"),
                                                                      s.call_activity("lifecycle_remedy")]))
-    complaint_id, open_tasks = _register(as_user)
+    complaint_id, open_tasks = register()
     take(as_user, complaint_id, open_tasks, [*remedy("refund", 300), *remedy("refund", 450)])
     decisions = _records(as_user, complaint_id, "decisions")
     assert [(d["amount"], d["status"]) for d in decisions] == [("300.00", "withdrawn"), ("450.00", "standing")]
@@ -137,8 +147,8 @@ def test_a_refused_offer_is_withdrawn_and_not_a_standing_decision(as_user, swap_
     assert decisions[1]["payment_request_id"] == requests[1]["id"] and decisions[1]["decided_by"] == "manager"
 
 
-def test_the_follow_up_ends_when_no_agreement_can_be_reached(as_user, chain):
-    complaint_id, open_tasks = _register(as_user)
+def test_the_follow_up_ends_when_no_agreement_can_be_reached(as_user, register, chain):
+    complaint_id, open_tasks = register()
     open_tasks = take(as_user, complaint_id, open_tasks, [*UNTIL_FEEDBACK_REJECTED])
     [re_review] = open_tasks
     refused = as_user("manager").post(f"/tasks/{re_review['id']}/complete", {
@@ -158,3 +168,32 @@ def test_the_oracle_reads_the_deployed_authority_table(app):
     assert approver(rules, "quality", "medical_advance", 10) == "senior_management"
     assert approver(rules, "quality", "refund", 500) == "duty_manager"
     assert approver(rules, "quality", "refund", 500.01) == "senior_management"
+
+
+# --- the follow-up: a customer not reached leaves the desk a task, answered like the survey ------------------------
+
+NOT_REACHED = Task("desk", "回访顾客", "service_desk", {"reached_customer": False, "satisfied": False})
+RECORD_ANSWER = "再次联系顾客并记录评价"
+REVIEWS = ["受理部门复盘", "被投诉部门复盘"]
+UNTIL_FOLLOW_UP = [*acknowledge(), *investigate(), *remedy("apology", 0), *negotiate(True), *execute(0)]
+
+
+def test_a_customer_not_reached_leaves_the_desk_a_task_with_the_surveys_form(as_user, register, chain):
+    complaint_id, open_tasks = register()
+    open_tasks = take(as_user, complaint_id, open_tasks, [*UNTIL_FOLLOW_UP, NOT_REACHED])
+    assert _names(open_tasks) == [(RECORD_ANSWER, "service_desk")]
+    form = as_user("desk").get(f"/tasks/{open_tasks[0]['id']}")["form"]
+    survey = next(w for w in as_user("desk").get(f"/complaints/{complaint_id}")["waiting_for"]
+                  if w["message"] == "satisfaction_survey")
+    assert set(form["properties"]) == set(survey["schema"]["properties"]) == {"satisfied", "satisfaction", "comments"}
+    open_tasks = take(as_user, complaint_id, open_tasks, [
+        Task("desk", RECORD_ANSWER, "service_desk", {"satisfied": True, "satisfaction": "satisfied"})])
+    assert sorted(name for name, _ in _names(open_tasks)) == REVIEWS
+
+
+def test_the_customers_own_answer_closes_the_desks_task(as_user, register, chain):
+    complaint_id, open_tasks = register()
+    take(as_user, complaint_id, open_tasks, [*UNTIL_FOLLOW_UP, NOT_REACHED])
+    answered = as_user("desk").post(f"/complaints/{complaint_id}/messages/satisfaction_survey",
+                                    {"satisfied": False, "satisfaction": "dissatisfied"})
+    assert answered.status == 200 and _names(answered["open_tasks"]) == [(RE_REVIEW, "duty_manager")]

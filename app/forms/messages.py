@@ -50,9 +50,13 @@ class CustomerResponseSchema(Schema):
     note = text("备注", "Note", required=False)
 
 
+@register("lifecycle.survey_answer", "记录顾客评价", "Record the customer's answer")
 @message("satisfaction_survey")
 class SatisfactionSurveySchema(Schema):
-    """The customer's answer to the follow-up: do they accept the result, and how satisfied are they."""
+    """The customer's answer to the follow-up: do they accept the result, and how satisfied are they.
+
+    The same schema is the service desk's form when it records an answer the customer gives by phone.
+    """
 
     satisfied = StrictBoolean(required=True, metadata={"title": "接受处理结果", "x-title-en": "Accepts the result"})
     satisfaction = choice("满意度", "Satisfaction", SATISFACTION)
