@@ -42,6 +42,16 @@ def test_a_withdrawal_while_the_customer_is_asked_ends_the_wait(as_user, swap_pr
         "withdrawn", [], "cancelled")
 
 
+def test_a_withdrawal_cancels_the_payment_requests_still_open(as_user, swap_process):
+    swap_process("conflict", s.process("conflict", "service_desk", [
+        s.call_activity("lifecycle_remedy"), s.call_activity("lifecycle_negotiate")]))
+    offered = drive(as_user, "conflict", remedy("compensation", 100))
+    assert [r["status"] for r in offered["records"]["payment_requests"]] != ["cancelled"]
+    assert as_user("desk").post(f"/complaints/{offered['id']}/withdraw", {"reason": "顾客不再要求赔偿"}).status == 200
+    withdrawn = as_user("legal").get(f"/complaints/{offered['id']}").body
+    assert [r["status"] for r in withdrawn["records"]["payment_requests"]] == ["cancelled"]
+
+
 def test_a_withdrawal_needs_the_desk_or_the_duty_manager_and_the_customers_words(as_user):
     started = drive(as_user, "quality", [])
     assert as_user("risk").post(f"/complaints/{started['id']}/withdraw", {"reason": "x"}).status == 403

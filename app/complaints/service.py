@@ -330,6 +330,7 @@ def withdraw(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     complaint = steps.lock_complaint(complaint_id)
     if complaint.status != "open":
         raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
+    payments.cancel_open(complaint.id, f"The customer withdrew the complaint: {reason}")
     steps.run_step(complaint, actor, lambda instance: instance.cancel(), audit_action=WITHDRAWN,
                    audit_detail={"reason": reason}, retry_action={"kind": "withdraw", "user_id": actor.id},
                    columns={"status": "closed", "outcome": WITHDRAWN, "closed_at": utcnow()})
