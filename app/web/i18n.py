@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_babel import format_currency, format_date, format_time, get_locale
 from flask_babel import gettext as _
 
@@ -29,8 +29,11 @@ def select_locale() -> str:
 
 
 def lang() -> str:
-    locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "zh"
+    """The page's language, worked out once per request (lists ask for it on every row)."""
+    if "page_lang" not in g:
+        locale = get_locale()
+        g.page_lang = "en" if locale is not None and locale.language == "en" else "zh"
+    return g.page_lang
 
 
 def pick(pair: Any) -> str:
@@ -107,26 +110,33 @@ def parse_iso(value: str | None) -> datetime | None:
 
 def due(value: str | None, now: datetime | None = None) -> tuple[str, str]:
     """("in 25 min" / "overdue 2 h", css class) for a due time."""
+    texts = _due_texts()
     moment = parse_iso(value)
     if moment is None:
-        return _("no due time"), "due-none"
+        return texts["none"], "due-none"
     seconds = (moment - (now or utcnow())).total_seconds()
-    span = _span(abs(seconds))
+    span = _span(abs(seconds), texts)
     if seconds < 0:
-        return _("overdue %(span)s", span=span), "due-overdue"
-    if seconds < 3600:
-        return _("in %(span)s", span=span), "due-soon"
-    return _("in %(span)s", span=span), "due-later"
+        return texts["overdue"] % {"span": span}, "due-overdue"
+    return texts["in"] % {"span": span}, "due-soon" if seconds < 3600 else "due-later"
 
 
-def _span(seconds: float) -> str:
+def _due_texts() -> dict[str, str]:
+    """The due-time phrases in the page's language, looked up once per request: an inbox page has 100 rows."""
+    if "due_texts" not in g:
+        g.due_texts = {"none": _("no due time"), "overdue": _("overdue %(span)s"), "in": _("in %(span)s"),
+                       "min": _("%(n)d min"), "h": _("%(n)d h"), "d": _("%(n)d d")}
+    return g.due_texts
+
+
+def _span(seconds: float, texts: dict[str, str]) -> str:
     minutes = int(seconds // 60)
     if minutes < 60:
-        return _("%(n)d min", n=max(minutes, 1))
+        return texts["min"] % {"n": max(minutes, 1)}
     hours = minutes // 60
     if hours < 48:
-        return _("%(n)d h", n=hours)
-    return _("%(n)d d", n=hours // 24)
+        return texts["h"] % {"n": hours}
+    return texts["d"] % {"n": hours // 24}
 
 
 def _mall_time(value: str | datetime | None) -> datetime | None:
