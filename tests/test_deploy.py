@@ -216,3 +216,12 @@ def test_a_key_defined_in_two_uploaded_files_is_refused(as_user):
     response = as_user("owner").post("/process-definitions", data={"files": [
         (BytesIO(a.encode()), "a.bpmn"), (BytesIO(b.encode()), "b.bpmn")]}, content_type="multipart/form-data")
     assert _problems(response)[0]["element_id"] == "t_twice"
+
+
+def test_a_retired_form_serves_older_versions_but_a_new_diagram_cannot_name_it(as_user):
+    from app import forms
+
+    assert forms.has_form("quality.advance_payment") and "quality.advance_payment" not in forms.form_keys()
+    assert forms.json_schema("quality.advance_payment")["properties"]  # what an old version's open task shows
+    refused = deploy(as_user("owner"), s.process("t_retired", "finance", [s.user_task("quality.advance_payment")]))
+    assert refused.status == 422 and "quality.advance_payment" in str(refused.body), refused.body

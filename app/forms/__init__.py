@@ -11,14 +11,15 @@ from app.forms.registry import (
     form_fields,
     form_keys,
     get_form,
+    has_form,
     json_schema,
     load,
     register,
     with_empty_fields,
 )
 
-__all__ = ["FormSpec", "fields_choosing_from", "form_fields", "form_keys", "get_form", "json_schema", "load",
-           "register", "with_empty_fields"]
+__all__ = ["FormSpec", "fields_choosing_from", "form_fields", "form_keys", "get_form", "has_form", "json_schema",
+           "load", "register", "with_empty_fields"]
 
 from app.forms import (  # noqa: E402,F401  (each module registers its forms)
     conflict,

@@ -21,25 +21,33 @@ class FormSpec:
     schema: type[Schema]
     title_zh: str
     title_en: str
+    retired: bool = False  # kept only for tasks of older diagram versions; the deploy refuses it
 
 
 _FORMS: dict[str, FormSpec] = {}
 
 
-def register(key: str, title_zh: str, title_en: str):
-    """Class decorator: make a schema the form of `key`."""
+def register(key: str, title_zh: str, title_en: str, *, retired: bool = False):
+    """Class decorator: make a schema the form of `key`. A retired form still serves the open tasks of
+    complaints running on older diagram versions, but new versions cannot name it."""
 
     def decorate(schema: type[Schema]) -> type[Schema]:
         if key in _FORMS:
             raise ValueError(f"form key {key} registered twice")
-        _FORMS[key] = FormSpec(key, schema, title_zh, title_en)
+        _FORMS[key] = FormSpec(key, schema, title_zh, title_en, retired)
         return schema
 
     return decorate
 
 
 def form_keys() -> frozenset[str]:
-    return frozenset(_FORMS)
+    """The forms a diagram may name."""
+    return frozenset(key for key, spec in _FORMS.items() if not spec.retired)
+
+
+def has_form(key: str) -> bool:
+    """Whether a task's form is known, retired ones included."""
+    return key in _FORMS
 
 
 def form_fields() -> dict[str, dict[str, bool]]:

@@ -141,7 +141,7 @@ def get_task(user: User, task_id: str) -> dict[str, Any]:
     meta = definitions.compiled(complaint.definition_id).human_task(row.process_id, row.element_id)
     body = task_summary(row)
     body["form_key"] = row.form_key
-    body["form"] = forms.json_schema(row.form_key) if row.form_key in forms.form_keys() else None
+    body["form"] = forms.json_schema(row.form_key) if forms.has_form(row.form_key) else None
     body["instructions"] = meta.documentation if meta else None
     body["completed_by"] = row.completed_by_name
     body["submitted"] = row.submitted
