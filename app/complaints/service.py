@@ -180,9 +180,11 @@ def _waiting_for(complaint: Complaint, viewer: User) -> list[dict[str, Any]]:
 
 COMPLAINT_COUNT_CAP = 1000
 COMPLAINT_DEPTH_CAP = 10_000  # deepest position a page may reach; filter to see further
-# Up to this many overdue open tasks, the overdue filter starts from them (an index range on the task
-# table); beyond, from the open complaints in order, which then are overdue often enough to fill a page soon.
+# With a surname or a number, up to this many overdue open tasks, the overdue filter starts from them (an index
+# range on the task table); beyond, from the open complaints in order, which then are overdue often enough.
 OVERDUE_FEW = 2000
+# Filters an open task answers by itself (it carries its complaint's type and registration time).
+_TASK_FILTERS = frozenset({"type", "status", "created_from", "created_to", "overdue", "page", "per_page"})
 # What the filters read.
 _FILTERED = (Complaint.id, Complaint.type, Complaint.status, Complaint.number, Complaint.customer_surname,
              Complaint.created_at, Complaint.due_at)
@@ -208,13 +210,12 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
                       "search with filters to see older complaints.",
                       errors={"page": [f"Must be greater than or equal to 1 and less than or equal to {deepest}."]})
     now = utcnow()
-    overdue_tasks = _overdue_tasks(filters, now) if filters.get("overdue") else []
-    if filters.get("overdue") and len(overdue_tasks) <= OVERDUE_FEW and not filters.keys() & {"number", "surname"}:
-        ids = _listed_from_tasks(overdue_tasks, filters)  # no complaint row read to find them
+    if filters.get("overdue") and filters.keys() <= _TASK_FILTERS:  # no complaint row read to find them
+        ids = _overdue_from_tasks(filters, now, max(offset + per_page, COMPLAINT_COUNT_CAP + 1))
         found, page_ids = len(ids), ids[offset:offset + per_page]
         return {"items": _summaries(page_ids, viewer, now), "total": min(found, COMPLAINT_COUNT_CAP),
                 "total_capped": found > COMPLAINT_COUNT_CAP, "page": page, "per_page": per_page}
-    matching, known = _matching(filters, now, overdue_tasks)
+    matching, known = _matching(filters, now)
     if offset < COMPLAINT_COUNT_CAP and known <= COMPLAINT_COUNT_CAP:
         ids = _ids(matching.limit(max(offset + per_page, COMPLAINT_COUNT_CAP + 1)))
         found, page_ids = len(ids), ids[offset:offset + per_page]
@@ -229,37 +230,33 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
             "total_capped": found > COMPLAINT_COUNT_CAP, "page": page, "per_page": per_page}
 
 
-def _overdue_tasks(filters: dict[str, Any], now: datetime) -> list[tuple[int, datetime]]:
-    """(complaint id, registered at) of up to OVERDUE_FEW + 1 overdue open tasks of the filtered type, from
-    the index ix_task_overdue alone (the task carries its complaint's type and registration time)."""
-    tasks = select(HumanTask.complaint_id, HumanTask.complaint_created_at).where(
+def _overdue_from_tasks(filters: dict[str, Any], now: datetime, limit: int) -> list[int]:
+    """Up to `limit` complaints with an overdue open task that the filters (all in _TASK_FILTERS) select,
+    newest first. The index ix_task_overdue walks the open tasks newest complaint first, and the database
+    stops once it has `limit` complaints: the cost follows the open tasks walked, never the table."""
+    if filters.get("status", "open") != "open":  # only open complaints have open tasks
+        return []
+    query = select(HumanTask.complaint_created_at, HumanTask.complaint_id).where(
         HumanTask.state == "ready", HumanTask.due_order < now)
     if "type" in filters:
-        tasks = tasks.where(HumanTask.complaint_type == filters["type"])
-    return [(row[0], row[1]) for row in execute_core(tasks.limit(OVERDUE_FEW + 1))]
-
-
-def _listed_from_tasks(overdue_tasks: list[tuple[int, datetime]], filters: dict[str, Any]) -> list[int]:
-    """The complaints of these overdue tasks that the filters select, newest first: only open complaints
-    have open tasks, and the type was filtered on the tasks."""
-    if filters.get("status", "open") != "open":
-        return []
-    registered = dict(overdue_tasks)
+        query = query.where(HumanTask.complaint_type == filters["type"])
     if "created_from" in filters:
-        registered = {id_: at for id_, at in registered.items() if at >= filters["created_from"]}
+        query = query.where(HumanTask.complaint_created_at >= filters["created_from"])
     if "created_to" in filters:
-        registered = {id_: at for id_, at in registered.items() if at < filters["created_to"]}
-    return sorted(registered, key=lambda id_: (registered[id_], id_), reverse=True)
+        query = query.where(HumanTask.complaint_created_at < filters["created_to"])
+    query = query.distinct().order_by(HumanTask.complaint_created_at.desc(), HumanTask.complaint_id.desc())
+    return [row[1] for row in execute_core(query.limit(limit))]
 
 
-def _matching(filters: dict[str, Any], now: datetime, overdue_pairs: list[tuple[int, datetime]]) -> tuple[Any, int]:
+def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
     """The ids of the complaints the filters select, newest first, and how many are known to match
     already (0 if not known). Each filter, alone or with the others, has an index that also gives this
-    order (migration 0010). `overdue_pairs` are the overdue tasks read for the overdue filter."""
+    order (migration 0010)."""
     complaint: Any = Complaint
     overdue_only, known = None, 0
     if filters.get("overdue"):
-        overdue_tasks = [complaint_id for complaint_id, _registered in overdue_pairs]
+        overdue_tasks = _ids(select(HumanTask.complaint_id).where(
+            HumanTask.state == "ready", HumanTask.due_order < now).limit(OVERDUE_FEW + 1))
         if filters.get("status", "open") != "open":  # only open complaints have open tasks
             overdue_only = false()
         elif len(overdue_tasks) > OVERDUE_FEW:  # only open complaints have open tasks: their index bounds the probes

@@ -111,9 +111,9 @@ class HumanTask(db.Model):
         # the inbox's order, then its filters' columns, so that it counts and pages from the index alone
         Index("ix_task_inbox", "state", "role", "due_order", "id", "complaint_type", "assignee_id"),
         Index("ix_task_complaint_due", "complaint_id", "state", "due_order"),
-        # overdue tasks with what the complaints list filters and orders on: while they are few, the list's
+        # open tasks newest complaint first, with whether they are overdue and their type: the complaints list's
         # overdue filter pages from this index alone, without reading a complaint row per task
-        Index("ix_task_overdue", "state", "due_order", "complaint_id", "complaint_type", "complaint_created_at"),
+        Index("ix_task_overdue", "state", "complaint_created_at", "complaint_id", "due_order", "complaint_type"),
         # for "assigned to": the inbox's unassigned filter must not be planned on it (it serves from ix_task_inbox)
         Index("ix_task_assignee_id", "assignee_id", postgresql_where=text("assignee_id IS NOT NULL"),
               sqlite_where=text("assignee_id IS NOT NULL")),

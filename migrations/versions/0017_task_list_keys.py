@@ -1,8 +1,8 @@
 """Overdue tasks carry their complaint's registration time; the assignee index leaves unassigned tasks out.
 
-- task.complaint_created_at: the complaints list's order, copied onto each task, so that while few tasks
-  are overdue the list's overdue filter pages from ix_task_overdue alone instead of reading one complaint
-  row per overdue task.
+- task.complaint_created_at: the complaints list's order, copied onto each task, so that the list's
+  overdue filter walks the open tasks newest complaint first in ix_task_overdue and pages from the index
+  alone, instead of reading one complaint row per overdue task.
 - ix_task_assignee_id covers assigned tasks only: PostgreSQL planned the inbox's "unassigned" filter on it
   (every open task of every role, then a sort) instead of walking ix_task_inbox in order.
 
@@ -33,7 +33,7 @@ def upgrade():
     with op.batch_alter_table('task') as batch_op:
         batch_op.alter_column('complaint_created_at', existing_type=sa.DateTime(timezone=True), nullable=False)
     op.create_index('ix_task_overdue', 'task',
-                    ['state', 'due_order', 'complaint_id', 'complaint_type', 'complaint_created_at'])
+                    ['state', 'complaint_created_at', 'complaint_id', 'due_order', 'complaint_type'])
     op.create_index('ix_task_assignee_id', 'task', ['assignee_id'],
                     postgresql_where=ASSIGNED, sqlite_where=ASSIGNED)
 
