@@ -187,7 +187,11 @@ def test_exits_not_reached_in_time_escalates_to_the_duty_manager(app, as_user):
     detail = as_user("legal").get(f"/complaints/{started['id']}").body
     to_manager = [n["subject"].split("：")[0] for n in detail["records"]["notifications"]
                   if n["recipient"] == "duty_manager"]
-    assert to_manager == ["风险防控部未及时赶到出口"]
+    assert to_manager == ["超时上报"]
+    escalated = [e for e in as_user("manager").get("/escalations", per_page=100)["items"]
+                 if e["complaint"]["id"] == started["id"]]
+    assert [(e["task"]["element_id"], e["limit"], e["role"]) for e in escalated] == [
+        ("exit_check", "first_response", "duty_manager")]  # in the duty manager's escalations, not only a message
     assert [t["name"] for t in detail["open_tasks"]] == ["赶到出口了解情况"]  # the supervisor still goes
     assert _complete(as_user, detail["open_tasks"], [EXITS, search(True), RETURN, *feedback(True), *review()]) == []
     closed = as_user("legal").get(f"/complaints/{started['id']}").body

@@ -204,21 +204,25 @@ def clock():
     reset_clock()
 
 
-@pytest.mark.parametrize(("steps", "late", "recipient", "subject"), [
+@pytest.mark.parametrize(("steps", "late", "recipient", "escalated"), [
     ([*acknowledge(), *situation(unwell=True), *hospital(800)], timedelta(minutes=31), "senior_management",
-     "垫付医疗费待审批超时"),
-    ([*LIABLE], timedelta(hours=25), "duty_manager", "质量鉴定超时"),
+     ("senior_approval", "complex_answer")),
+    ([*LIABLE], timedelta(hours=25), "duty_manager", ("assess_quality", "resolution")),
 ])
-def test_a_missed_limit_escalates_and_the_case_goes_on(app, as_user, clock, steps, late, recipient, subject):
-    """Senior management is chased for an urgent medical advance; a late quality assessment goes to the duty manager."""
+def test_a_missed_limit_escalates_and_the_case_goes_on(app, as_user, clock, steps, late, recipient, escalated):
+    """Senior management is chased for an urgent medical advance; a late quality assessment goes to the duty
+    manager: an item in their escalations, and a message."""
     complaint_id = drive(as_user, "quality", steps)["id"]
     clock(late)
     with app.app_context():
         timer_service.fire_due()
         db.session.remove()
     detail = as_user("legal").get(f"/complaints/{complaint_id}")
-    late_notices = [n for n in detail["records"]["notifications"] if subject in n["subject"]]
+    late_notices = [n for n in detail["records"]["notifications"] if n["subject"].startswith("超时上报")]
     assert [n["recipient"] for n in late_notices] == [recipient]
+    items = as_user("senior" if recipient == "senior_management" else "manager").get("/escalations", per_page=100)
+    assert [(e["task"]["element_id"], e["limit"], e["role"]) for e in items["items"]
+            if e["complaint"]["id"] == complaint_id] == [(*escalated, recipient)]
     assert detail["status"] == "open" and len(detail["open_tasks"]) == 1
 
 
