@@ -43,6 +43,12 @@ _intake_schema = IntakeSchema()
 _cancel_schema = CancelSchema()
 _withdraw_schema = WithdrawSchema()
 WITHDRAWN = "withdrawn"  # the outcome of a complaint the customer withdrew
+RECORDS_WITHDRAWALS = frozenset({"service_desk", "duty_manager"})
+
+
+def may_record_withdrawal(actor: User) -> bool:
+    """Whether the actor may record a customer's withdrawal (the complaint page asks before showing its form)."""
+    return actor.has_role(*RECORDS_WITHDRAWALS)
 
 
 def check_may_register(actor: User) -> None:
@@ -322,7 +328,7 @@ def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
 def withdraw(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     """The customer withdraws an open complaint (at the desk, by telephone, in writing): whatever step it is at,
     the workflow ends and the complaint closes with the outcome `withdrawn`, audited with their words."""
-    require(actor, {"service_desk", "duty_manager"}, "record a customer's withdrawal")
+    require(actor, RECORDS_WITHDRAWALS, "record a customer's withdrawal")
     reason = load(_withdraw_schema, payload)["reason"]
     complaint = steps.lock_complaint(complaint_id)
     if complaint.status != "open":

@@ -476,7 +476,25 @@ def complaint(complaint_id: int):
              for key, names in i18n.catalogue(record["process"]["key"]).items() if isinstance(names, dict)}
     may_see_diagram = may_read_definitions(me())
     return render_template("web/complaint.html", c=record, trail=trail, current=current, done=done,
-                           names=names, may_see_diagram=may_see_diagram)
+                           names=names, may_see_diagram=may_see_diagram,
+                           may_withdraw=record["status"] == "open" and complaints.may_record_withdrawal(me()))
+
+
+@bp.route("/complaints/<int:complaint_id>/withdraw", methods=["POST"])
+@login_required
+@writes_at_once()
+def withdraw(complaint_id: int):
+    back = url_for("web.complaint", complaint_id=complaint_id)
+    try:
+        complaints.withdraw(complaint_id, {"reason": request.form.get("reason", "")}, me())
+    except Invalid:
+        flash(_("Write down the customer's reason for withdrawing; nothing was changed."), "warn")
+        return redirect(back + "#withdraw", code=303)
+    except Conflict:
+        flash(_("This complaint is no longer open."), "warn")
+        return redirect(back, code=303)
+    flash(_("The customer's withdrawal is recorded; the complaint is closed."), "ok")
+    return redirect(back, code=303)
 
 
 @bp.route("/processes/<key>/versions/<int:version>/bpmn")

@@ -280,3 +280,27 @@ def test_validation_messages_in_both_languages(app):
             assert validation_message("Something else.") == "Something else."
         with force_locale("en"):
             assert validation_message("Must be one of: a, b.") == "Choose one of the options."
+
+
+def test_the_desk_records_a_customers_withdrawal_from_the_complaint_page(app, client, as_user):
+    created = register_via_api(as_user)
+    log_in(client, "finance")
+    assert 'id="withdraw"' not in client.get(f"/complaints/{created['id']}").get_data(as_text=True)
+    assert client.post(f"/complaints/{created['id']}/withdraw",
+                       data={"reason": "x", "csrf_token": csrf_token(client, "/inbox")}).status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/inbox")})
+    log_in(client, "desk")
+    page = f"/complaints/{created['id']}"
+    assert 'id="withdraw"' in client.get(page).get_data(as_text=True)
+    blank = client.post(f"{page}/withdraw", data={"reason": "   ", "csrf_token": csrf_token(client, page)},
+                        follow_redirects=True)
+    assert "请填写顾客撤回投诉的原因" in blank.get_data(as_text=True)
+    assert as_user("legal").get(page)["status"] == "open"  # nothing changed
+    done = client.post(f"{page}/withdraw", data={"reason": "顾客已与商户和解", "csrf_token": csrf_token(client, page)},
+                       follow_redirects=True)
+    html = done.get_data(as_text=True)
+    assert "已记录顾客撤回投诉" in html and 'id="withdraw"' not in html
+    closed = as_user("legal").get(page)
+    assert closed["status"] == "closed" and closed["outcome"] == "withdrawn" and closed["open_tasks"] == []
+    trail = as_user("legal").get(f"{page}/audit")["items"]
+    assert trail[-1]["action"] == "withdrawn" and trail[-1]["detail"]["reason"] == "顾客已与商户和解"
