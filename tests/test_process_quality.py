@@ -113,6 +113,14 @@ PATHS = {
     "service_failure_apology": (
         [*LIABLE, *assess("service"), *settle("apology", 0)],
         "end_resolved", {"notifications": 2, "investigation_reports": 1, "decisions": 1, "archive_records": 1}),
+    "defect_to_supplier_no_agreement": (
+        [*LIABLE, *assess(), *supplier(), *remedy("refund", 100), *negotiate(False, "stop"), *review()],
+        "end_no_agreement", {"notifications": 3, "investigation_reports": 1, "supplier_actions": 1, "decisions": 1,
+                             "payment_requests": 1, "archive_records": 1}),
+    "service_failure_no_agreement": (
+        [*LIABLE, *assess("service"), *remedy("refund", 100), *negotiate(False, "stop"), *review()],
+        "end_no_agreement", {"notifications": 3, "investigation_reports": 1, "decisions": 1, "payment_requests": 1,
+                             "archive_records": 1}),
     "defect_to_supplier_refund_rejected_then_raised": (
         [*LIABLE, *assess(), *supplier(), *remedy("refund", 58.5), *negotiate(False),
          *settle("refund", 120)],
