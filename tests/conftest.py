@@ -235,7 +235,7 @@ def http(method: str, url: str, token: str | None, body: Any = None) -> Response
 @pytest.fixture(scope="module")
 def cancel_registered(app, tokens):
     """Cancel, after the module, the complaints its tests left open, so that their tasks do not crowd the
-    inboxes of later tests (the inbox page shows the first 100)."""
+    inboxes of later tests (the inbox page shows the first 50)."""
     from sqlalchemy import func, select
 
     from app.runtime.models import Complaint

@@ -162,8 +162,15 @@ def home():
 
 # --- inbox ----------------------------------------------------------------------------------------------
 
+INBOX_PAGE_ROWS = 50
+INBOX_FILTERS = ("type", "mine", "unassigned", "role")
+
+
 def _inbox_filters() -> dict[str, Any]:
-    filters: dict[str, Any] = {"page": 1, "per_page": 100}
+    deepest = tasks.INBOX_DEPTH_CAP // INBOX_PAGE_ROWS
+    page = request.args.get("page", "1")
+    filters: dict[str, Any] = {"page": min(int(page), deepest) if page.isdigit() and int(page) >= 1 else 1,
+                               "per_page": INBOX_PAGE_ROWS}
     if request.args.get("type") in COMPLAINT_TYPES:
         filters["type"] = request.args["type"]
     if request.args.get("mine"):
@@ -175,22 +182,29 @@ def _inbox_filters() -> dict[str, Any]:
     return filters
 
 
-def _inbox_rows() -> tuple[list[dict], int]:
-    result = tasks.inbox(me(), _inbox_filters())
-    return result["items"], result["total"]
+def _inbox_page() -> dict[str, Any]:
+    return tasks.inbox(me(), _inbox_filters())
 
 
 @bp.route("/inbox")
 @login_required
 def inbox():
-    items, total = _inbox_rows()
-    return render_template("web/inbox.html", items=items, total=total, types=COMPLAINT_TYPES, now=utcnow())
+    result = _inbox_page()
+    pages = max(1, -(-min(result["total"], tasks.INBOX_DEPTH_CAP) // result["per_page"]))
+    kept = {k: v for k, v in request.args.items() if k in INBOX_FILTERS and v}
+
+    def page_url(n: int) -> str:
+        return url_for("web.inbox", **kept, page=n)
+
+    return render_template("web/inbox.html", items=result["items"], total=result["total"], result=result,
+                           pages=pages, page_url=page_url, types=COMPLAINT_TYPES, now=utcnow())
 
 
 @bp.route("/inbox.json")
 @login_required
 def inbox_json():
-    items, total = _inbox_rows()
+    result = _inbox_page()
+    items, total = result["items"], result["total"]
     rows = render_template("web/_inbox_rows.html", items=items, now=utcnow())
     return jsonify({"total": total, "rows": rows, "counts": dict(_nav_counts())})
 

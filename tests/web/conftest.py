@@ -75,7 +75,7 @@ def shoot(page, name: str) -> None:
 
 @pytest.fixture
 def quiet_inboxes(app, tokens):
-    """Cancel every complaint still open, so that the inbox page (its first 100 rows) shows the test's own
+    """Cancel every complaint still open, so that the inbox page (its first 50 rows) shows the test's own
     tasks whatever the tests before it left behind."""
     from sqlalchemy import select
 

@@ -304,3 +304,37 @@ def test_the_desk_records_a_customers_withdrawal_from_the_complaint_page(app, cl
     assert closed["status"] == "closed" and closed["outcome"] == "withdrawn" and closed["open_tasks"] == []
     trail = as_user("legal").get(f"{page}/audit")["items"]
     assert trail[-1]["action"] == "withdrawn" and trail[-1]["detail"]["reason"] == "顾客已与商户和解"
+
+
+def test_the_inbox_page_shows_fifty_tasks_a_page_with_a_pager(app, client, as_user):
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.runtime.models import HumanTask
+
+    created = register_via_api(as_user)
+    start = datetime(2001, 1, 1, tzinfo=UTC)  # long overdue: these sort before every real task
+    ids = [str(uuid.uuid4()) for _ in range(60)]
+    with app.app_context():
+        db.session.add_all(HumanTask(
+            id=task_id, complaint_id=created["id"], complaint_number=created["number"], complaint_type="quality",
+            complaint_created_at=start, process_id="quality", element_id="seeded", name=f"分页任务{n:02d}",
+            role="purchasing", form_key="lifecycle.payment", state="ready", due_at=start + timedelta(minutes=n),
+            due_order=start + timedelta(minutes=n)) for n, task_id in enumerate(ids))
+        db.session.commit()
+    try:
+        log_in(client, "buyer")
+        first = client.get("/inbox?role=purchasing").get_data(as_text=True)
+        assert first.count('class="task-link"') == 50 and "分页任务00" in first and "分页任务50" not in first
+        assert 'id="page-next"' in first and 'id="page-prev"' not in first
+        second = client.get("/inbox?role=purchasing&page=2").get_data(as_text=True)
+        assert "分页任务50" in second and "分页任务59" in second and 'id="page-prev"' in second
+        assert "分页任务00" in client.get("/inbox?role=purchasing&page=x").get_data(as_text=True)  # page 1
+        assert client.get("/inbox?role=purchasing&page=99999").status_code == 200
+    finally:
+        with app.app_context():
+            db.session.execute(delete(HumanTask).where(HumanTask.id.in_(ids)))
+            db.session.commit()
