@@ -1,0 +1,1 @@
+"""Complaints: intake, numbering, reading and searching them, cancelling and withdrawing, messages, incidents."""

@@ -1,0 +1,1 @@
+"""Deployed diagram versions: deploy (with lint), list, activate (rollback), the compiled-process cache."""

@@ -1,0 +1,1 @@
+"""The work inbox: query, claim, assign and complete the projected human tasks."""
