@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from flask import current_app, g, request, session
-from flask_babel import format_currency, format_date, format_time, get_locale
+from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
 
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
@@ -153,12 +154,22 @@ def local_time(value: str | datetime | None) -> str:
     moment = _mall_time(value)
     if moment is None:
         return ""
-    return f"{format_date(moment, 'medium', rebase=False)} {format_time(moment, 'short', rebase=False)}"
+    locale = _page_locale()
+    return (f"{babel_dates.format_date(moment, 'medium', locale=locale)} "
+            f"{babel_dates.format_time(moment, 'short', locale=locale)}")
 
 
 def local_date(value: str | datetime | None) -> str:
     moment = _mall_time(value)
-    return format_date(moment, "medium", rebase=False) if moment is not None else ""
+    return babel_dates.format_date(moment, "medium", locale=_page_locale()) if moment is not None else ""
+
+
+def _page_locale() -> Any:
+    """The page's Babel locale, looked up once per request (a list formats two dates on every row); the
+    moments are already in the mall's zone, so Babel formats them as they are."""
+    if "page_locale" not in g:
+        g.page_locale = get_locale()
+    return g.page_locale
 
 
 def money(value: Any) -> str:
