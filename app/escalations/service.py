@@ -17,6 +17,7 @@ from app.extensions import db
 from app.payloads import load
 from app.runtime import audit, steps
 from app.runtime.models import HumanTask
+from app.tasks import service as tasks
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 
@@ -105,11 +106,7 @@ def _lock_open_task(user: User, escalation_id: int) -> tuple[Any, Escalation, Hu
 def take_over(user: User, escalation_id: int) -> dict[str, Any]:
     """Assign the late task to the caller, who may then work it whatever its lane."""
     complaint, row, task = _lock_open_task(user, escalation_id)
-    audit.record(complaint, user, "escalation_taken_over",
-                 {"escalation_id": row.id, "task_id": task.id, "from": task.assignee_name, "to": user.username})
-    task.assignee_id, task.assignee_name = user.id, user.username
-    steps.commit()
-    return item(row, task)
+    return _hand_over(complaint, user, row, task, user, "escalation_taken_over")
 
 
 def reassign(user: User, escalation_id: int, payload: Any) -> dict[str, Any]:
@@ -117,15 +114,18 @@ def reassign(user: User, escalation_id: int, payload: Any) -> dict[str, Any]:
     _require_may_handle(user, _get(escalation_id))
     username = load(_reassign_schema, payload)["username"]
     complaint, row, task = _lock_open_task(user, escalation_id)
-    assignee = db.session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
-    if assignee is None:
+    try:
+        assignee = tasks.assignee_with_role(username, task.role)
+    except Invalid:
         db.session.rollback()
-        raise Invalid(f"There is no active user '{username}'.", errors={"username": ["Unknown user."]})
-    if not assignee.has_role(task.role):
-        db.session.rollback()
-        raise Invalid(f"{username} does not have the role '{task.role}' this task needs.",
-                      errors={"username": ["Lacks the task's role."]})
-    audit.record(complaint, user, "escalation_reassigned",
+        raise
+    return _hand_over(complaint, user, row, task, assignee, "escalation_reassigned")
+
+
+def _hand_over(complaint: Any, actor: User, row: Escalation, task: HumanTask, assignee: User,
+               action: str) -> dict[str, Any]:
+    """Assign the late task to `assignee`, audited as `action`, and commit."""
+    audit.record(complaint, actor, action,
                  {"escalation_id": row.id, "task_id": task.id, "from": task.assignee_name, "to": assignee.username})
     task.assignee_id, task.assignee_name = assignee.id, assignee.username
     steps.commit()

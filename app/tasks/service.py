@@ -179,16 +179,22 @@ def unclaim(user: User, task_id: str) -> dict[str, Any]:
     return task_summary(row)
 
 
+def assignee_with_role(username: str, role: str) -> User:
+    """The active user `username`, who must have `role` to be given a task of it (422 otherwise)."""
+    assignee = db.session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
+    if assignee is None:
+        raise Invalid(f"There is no active user '{username}'.", errors={"username": ["Unknown user."]})
+    if not assignee.has_role(role):
+        raise Invalid(f"{username} does not have the role '{role}' this task needs.",
+                      errors={"username": ["Lacks the task's role."]})
+    return assignee
+
+
 def assign(user: User, task_id: str, username: str) -> dict[str, Any]:
     require(user, {"duty_manager"}, "assign tasks")
     complaint, row = steps.lock_task(task_id)
     _require_open(row)
-    assignee = db.session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
-    if assignee is None:
-        raise Invalid(f"There is no active user '{username}'.", errors={"username": ["Unknown user."]})
-    if not assignee.has_role(row.role):
-        raise Invalid(f"{username} does not have the role '{row.role}' this task needs.",
-                      errors={"username": ["Lacks the task's role."]})
+    assignee = assignee_with_role(username, row.role)
     audit.record(complaint, user, "task_assigned",
                  {"task_id": row.id, "from": row.assignee_name, "to": assignee.username})
     row.assignee_id, row.assignee_name = assignee.id, assignee.username
