@@ -182,6 +182,10 @@ def _inbox_filters() -> dict[str, Any]:
     return filters
 
 
+def _page_count(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
 def _inbox_page() -> dict[str, Any]:
     return tasks.inbox(me(), _inbox_filters())
 
@@ -190,7 +194,7 @@ def _inbox_page() -> dict[str, Any]:
 @login_required
 def inbox():
     result = _inbox_page()
-    pages = max(1, -(-min(result["total"], tasks.INBOX_DEPTH_CAP) // result["per_page"]))
+    pages = _page_count(min(result["total"], tasks.INBOX_DEPTH_CAP), result["per_page"])
     kept = {k: v for k, v in request.args.items() if k in INBOX_FILTERS and v}
 
     def page_url(n: int) -> str:
@@ -411,7 +415,7 @@ def complaint_list():
             result = complaints.search(filters, me())
         except Invalid as exc:  # a page deeper than the search goes
             errors = _flatten(exc.extra.get("errors", {}))
-    pages = max(1, -(-result["total"] // result["per_page"]))
+    pages = _page_count(result["total"], result["per_page"])
     kept = {k: v for k, v in request.args.items() if k in LIST_FILTERS and k != "page" and v}
 
     def page_url(n: int) -> str:
