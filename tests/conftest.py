@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -24,6 +25,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.timeutil import advance_clock, reset_clock
 from app.users import service as users
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,3 +254,20 @@ def cancel_registered(app, tokens):
     for complaint_id in left_open:
         client.post(f"/api/v1/complaints/{complaint_id}/cancel", json={"reason": "left open by a test"},
                     headers={"Authorization": f"Bearer {tokens['manager']}"})
+
+
+@pytest.fixture
+def clock():
+    """`clock(delta)` moves the service's clock ahead; it is put back after the test."""
+    reset_clock()
+    yield advance_clock
+    reset_clock()
+
+
+def logged_in_client(app, username: str):
+    """A page client signed in as `username` through the login form (with its CSRF token)."""
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    return client

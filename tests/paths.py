@@ -9,8 +9,12 @@ steps of the shared call activities, so each type's path reads as the manual doe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from app.extensions import db
+from app.timers import service as timer_service
+from app.timeutil import advance_clock, reset_clock
 from tests.authority import assert_payments_authorised
 from tests.conftest import intake
 
@@ -167,3 +171,15 @@ def assert_closed(detail: dict[str, Any], outcome: str, counts: dict[str, int],
         assert len(rows) == len(expected), (kind, rows)
         for row, subset in zip(rows, expected, strict=True):
             assert {k: row[k] for k in subset} == subset, (kind, row)
+
+
+def fire_timers_later(app, later: timedelta) -> None:
+    """Fire, as the worker would, every timer due `later` from now; the clock is put back afterwards."""
+    reset_clock()
+    try:
+        advance_clock(later)
+        with app.app_context():
+            timer_service.fire_due()
+            db.session.remove()
+    finally:
+        reset_clock()

@@ -5,17 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.timeutil import advance_clock, reset_clock
 from tests.conftest import PASSWORD, intake
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")  # their open complaints' timers would fire later
-
-
-@pytest.fixture
-def clock():
-    reset_clock()
-    yield advance_clock
-    reset_clock()
 
 
 def _listed(as_user, number: str, **filters) -> dict:

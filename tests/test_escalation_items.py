@@ -8,18 +8,10 @@ import pytest
 
 from app.extensions import db
 from app.timers import service as timer_service
-from app.timeutil import advance_clock, reset_clock
-from tests.conftest import PASSWORD, intake
+from tests.conftest import intake, logged_in_client
 from tests.paths import ACKNOWLEDGED
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")  # their open complaints' timers would fire later
-
-
-@pytest.fixture
-def clock():
-    reset_clock()
-    yield advance_clock
-    reset_clock()
 
 
 def _fire(app) -> None:
@@ -127,21 +119,13 @@ def test_the_item_closes_when_the_complaint_ends(app, as_user, clock):
     assert as_user("manager").get("/escalations/999999999").status == 404
 
 
-def _page_client(app, username: str):
-    client = app.test_client()
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-    return client
-
-
 def _token(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def test_the_inbox_page_has_an_escalated_view_with_the_same_actions(app, as_user, clock):
     created, item = _late_complaint(app, as_user, clock)
-    manager = _page_client(app, "manager")
+    manager = logged_in_client(app, "manager")
     inbox = manager.get("/inbox").get_data(as_text=True)
     assert 'id="inbox-escalated"' in inbox
     page = manager.get("/escalations").get_data(as_text=True)
@@ -155,7 +139,7 @@ def test_the_inbox_page_has_an_escalated_view_with_the_same_actions(app, as_user
     assert taken.status_code == 303
     assert as_user("manager").get(f"/escalations/{item['id']}")["task"]["assignee"] == "manager"
 
-    desk = _page_client(app, "desk")
+    desk = logged_in_client(app, "desk")
     inbox = desk.get("/inbox").get_data(as_text=True)
     assert 'id="inbox-escalated"' not in inbox
     assert desk.get("/escalations").status_code == 403

@@ -9,17 +9,9 @@ from app.complaint_types import COMPLAINT_TYPES
 from app.extensions import db
 from app.notifications.models import Notification
 from app.timers import service as timer_service
-from app.timeutil import advance_clock, reset_clock
 from tests.conftest import ROOT, intake
 
 TYPES_WITH_DIAGRAMS = sorted(t for t in COMPLAINT_TYPES if (ROOT / "processes" / f"{t}.bpmn").exists())
-
-
-@pytest.fixture
-def clock():
-    reset_clock()
-    yield advance_clock
-    reset_clock()
 
 
 def _new_notices(app, complaint_id: int, seen: int) -> list[tuple[str, str]]:

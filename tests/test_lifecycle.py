@@ -9,6 +9,7 @@ from tests.paths import (
     drive,
     execute,
     feedback,
+    fire_timers_later,
     investigate,
     negotiate,
     re_review,
@@ -89,10 +90,6 @@ def _deploy_table(as_user, content: bytes):
 def test_the_desk_records_the_answer_and_the_wait_ends_at_its_time_limit(app, as_user, swap_process):
     from datetime import timedelta
 
-    from app.extensions import db
-    from app.timers import service as timer_service
-    from app.timeutil import advance_clock, reset_clock
-
     swap_process("conflict", s.process("conflict", "service_desk", [
         s.call_activity("lifecycle_remedy"), s.call_activity("lifecycle_negotiate")]))
     by_phone = drive(as_user, "conflict", [*remedy("apology", 0), *negotiate(True, by_phone=True)])
@@ -101,13 +98,7 @@ def test_the_desk_records_the_answer_and_the_wait_ends_at_its_time_limit(app, as
     created = drive(as_user, "conflict", remedy("apology", 0))
     [task] = created["open_tasks"]  # while the customer's answer is awaited, the desk has it in its inbox
     assert (task["name"], task["role"]) == ("记录顾客答复", "service_desk") and task["due_at"]
-    try:
-        advance_clock(timedelta(hours=49))  # the feedback limit (48 hours) bounds the wait
-        with app.app_context():
-            timer_service.fire_due()
-            db.session.remove()
-    finally:
-        reset_clock()
+    fire_timers_later(app, timedelta(hours=49))  # the feedback limit (48 hours) bounds the wait
     detail = as_user("desk").get(f"/complaints/{created['id']}")
     assert [t["name"] for t in detail["open_tasks"]] == ["最后一次联系顾客"]
     late = as_user("desk").post(f"/complaints/{created['id']}/messages/customer_response", {"accepted": True})

@@ -12,7 +12,6 @@ from app import forms
 from app.errors import Invalid
 from app.extensions import db
 from app.timers import service as timer_service
-from app.timeutil import advance_clock, reset_clock
 from tests.conftest import ROOT
 from tests.paths import (
     Step,
@@ -203,13 +202,6 @@ def test_supplier_action_carries_the_product_and_the_chosen_action(as_user):
     assert (action["product"], action["action"]) == ("鲜牛奶 1L", "return_and_claim")
     assert [(p["amount"], p["status"]) for p in detail["records"]["payment_requests"]] == [
         ("58.50", "cancelled"), ("120.00", "paid")]
-
-
-@pytest.fixture
-def clock():
-    reset_clock()
-    yield advance_clock
-    reset_clock()
 
 
 @pytest.mark.parametrize(("steps", "late", "recipient", "escalated"), [

@@ -4,9 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
-from app.timers import service as timer_service
-from app.timeutil import advance_clock, reset_clock
 from tests.paths import (
     Task,
     acknowledge,
@@ -14,6 +11,7 @@ from tests.paths import (
     drive,
     execute,
     feedback,
+    fire_timers_later,
     negotiate,
     remedy,
     review,
@@ -129,14 +127,7 @@ def test_a_court_case_can_only_be_designated_to_legal(as_user):
 def test_senior_management_are_reminded_when_the_designation_is_late(app, as_user):
     detail = drive(as_user, "regulator_referral", [*acknowledge()])
     [task] = detail["open_tasks"]
-    reset_clock()
-    try:
-        advance_clock(timedelta(minutes=6))  # the first-response limit (5 minutes)
-        with app.app_context():
-            timer_service.fire_due()
-            db.session.remove()
-    finally:
-        reset_clock()
+    fire_timers_later(app, timedelta(minutes=6))  # the first-response limit (5 minutes)
     late = as_user("legal").get(f"/complaints/{detail['id']}")
     assert [n["recipient"] for n in late["records"]["notifications"]] == [
         "customer", "senior_management", "senior_management"]

@@ -4,9 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
-from app.timers import service as timer_service
-from app.timeutil import advance_clock, reset_clock
 from tests.paths import (
     Task,
     acknowledge,
@@ -14,6 +11,7 @@ from tests.paths import (
     drive,
     execute,
     feedback,
+    fire_timers_later,
     negotiate,
     re_review,
     record_counts,
@@ -117,14 +115,7 @@ def test_the_statement_must_be_confirmed_and_the_footage_reviewed(as_user):
 def test_a_late_footage_review_is_escalated_to_the_duty_manager_and_stays_open(app, as_user):
     detail = drive(as_user, "security_gate", [*acknowledge(), *statement()])
     [task] = detail["open_tasks"]
-    reset_clock()
-    try:
-        advance_clock(timedelta(minutes=31))  # risk control answers within the complex-question limit (30 minutes)
-        with app.app_context():
-            timer_service.fire_due()
-            db.session.remove()
-    finally:
-        reset_clock()
+    fire_timers_later(app, timedelta(minutes=31))  # risk control answers within the complex-question limit (30 minutes)
     late = as_user("legal").get(f"/complaints/{detail['id']}")
     assert late["records"]["notifications"][-1]["recipient"] == "duty_manager"
     assert [t["id"] for t in late["open_tasks"]] == [task["id"]]

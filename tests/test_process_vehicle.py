@@ -16,6 +16,7 @@ from tests.paths import (
     drive,
     execute,
     feedback,
+    fire_timers_later,
     investigate,
     negotiate,
     record_counts,
@@ -177,21 +178,11 @@ def test_security_must_say_what_happened_and_risk_control_must_pass_the_claim_fi
 def test_the_wait_for_the_consumer_association_is_a_desk_task_and_ends_at_its_time_limit(app, as_user):
     from datetime import timedelta
 
-    from app.extensions import db
-    from app.timers import service as timer_service
-    from app.timeutil import advance_clock, reset_clock
-
     waiting = drive_vehicle(as_user, [*acknowledge(), *on_site("property_stolen", claim=True), *check_cover("none"),
                                       *investigate(), *claim_decision("refuse")])
     [task] = waiting["open_tasks"]
     assert (task["name"], task["role"]) == ("确认顾客是否向消协投诉", "service_desk") and task["due_at"]
-    try:
-        advance_clock(timedelta(hours=49))
-        with app.app_context():
-            timer_service.fire_due()
-            db.session.remove()
-    finally:
-        reset_clock()
+    fire_timers_later(app, timedelta(hours=49))
     detail = as_user("legal").get(f"/complaints/{waiting['id']}").body
     assert [t["name"] for t in detail["open_tasks"]] == ["受理部门复盘", "被投诉部门复盘"]
     assert as_user("desk").post(f"/complaints/{waiting['id']}/messages/consumer_association",
@@ -210,21 +201,11 @@ def drive_steps(as_user, complaint_id: int, open_tasks: list, steps: list[Step])
 def test_the_wait_for_the_insurer_is_risk_controls_task_and_its_time_limit_reaches_the_duty_manager(app, as_user):
     from datetime import timedelta
 
-    from app.extensions import db
-    from app.timers import service as timer_service
-    from app.timeutil import advance_clock, reset_clock
-
     waiting = drive_vehicle(as_user, [*acknowledge(), *on_site("parking_collision", claim=True, other_driver="stopped"),
                                       *check_cover("insurer"), *referral("平安保险", settled=True)[:1]])
     [task] = waiting["open_tasks"]
     assert (task["name"], task["role"]) == ("跟进理赔结果", "risk_control") and task["due_at"]
-    try:
-        advance_clock(timedelta(hours=49))
-        with app.app_context():
-            timer_service.fire_due()
-            db.session.remove()
-    finally:
-        reset_clock()
+    fire_timers_later(app, timedelta(hours=49))
     items = [item for item in as_user("manager").get("/escalations", per_page=100)["items"]
              if item["complaint"]["number"] == waiting["number"]]
     assert [(item["task"]["name"], item["limit"]) for item in items] == [("跟进理赔结果", "feedback")]

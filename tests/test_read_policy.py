@@ -3,11 +3,9 @@ tasks; legal, duty managers and senior management read every lane's answers and 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import logged_in_client
 from tests.paths import ACKNOWLEDGED, Task, acknowledge, drive
 
 TRACKER = "赵主管-只给管理层看"  # an answer given in the duty manager's lane
@@ -63,23 +61,15 @@ def test_other_roles_read_no_answers_and_no_audit_trail(as_user, case, name):
     assert reader.get(f"/complaints/{case['id']}/audit").status == 403
 
 
-def _page_client(app, username: str):
-    client = app.test_client()
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-    return client
-
-
 def test_the_pages_follow_the_same_policy(app, case):
-    desk = _page_client(app, "desk")
+    desk = logged_in_client(app, "desk")
     page = desk.get(f"/complaints/{case['id']}").get_data(as_text=True)
     assert '<ol class="timeline"' not in page and '<ol class="history">' in page and TRACKER not in page
     assert desk.get(f"/tasks/{case['manager_task']}").status_code == 403
     own = desk.get(f"/tasks/{case['desk_task']}")
     assert own.status_code == 200
 
-    legal = _page_client(app, "legal")
+    legal = logged_in_client(app, "legal")
     page = legal.get(f"/complaints/{case['id']}").get_data(as_text=True)
     assert '<ol class="timeline"' in page
     assert legal.get(f"/tasks/{case['manager_task']}").status_code == 200

@@ -11,16 +11,8 @@ from sqlalchemy import event, func, select, update
 from app.extensions import db
 from app.runtime.models import AuditEvent, Complaint, HumanTask, Incident, Timer
 from app.timers import service as timer_service
-from app.timeutil import advance_clock, reset_clock
 from tests import bpmn_samples as s
 from tests.conftest import intake
-
-
-@pytest.fixture
-def clock():
-    reset_clock()
-    yield advance_clock
-    reset_clock()
 
 
 @pytest.fixture
