@@ -64,8 +64,7 @@ def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
                       errors={"page": [f"page × per_page may be at most {INBOX_DEPTH_CAP}."]})
     connection = db.session.connection()  # plain rows: no ORM work per key
     queries = [_inbox_query(user, role, filters) for role in roles]
-    total = sum(connection.execute(select(func.count()).select_from(query.limit(INBOX_COUNT_CAP + 1).subquery()))
-                .scalar_one() for query in queries)
+    total = sum(_capped_counts(dict(zip(roles, queries, strict=True))).values())
     order = (HumanTask.due_order, HumanTask.id)
     if len(queries) == 1 and page == 1:  # the usual first page of one role: its rows straight from the order
         page_rows = list(connection.execute(queries[0].with_only_columns(*_SUMMARY_COLUMNS).order_by(*order)
@@ -89,11 +88,17 @@ def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
 def open_counts(user: User, roles: set[str]) -> list[tuple[str, int]]:
     """Open tasks per role (those of `roles` the user has), each counted up to INBOX_COUNT_CAP + 1 from the
     inbox index, in one statement: what the page header shows on every page (INBOX_COUNT_CAP at most)."""
+    counts = _capped_counts({role: _inbox_query(user, role, {}) for role in sorted(set(user.roles) & roles)})
+    return [(role, min(n, INBOX_COUNT_CAP)) for role, n in counts.items()]
+
+
+def _capped_counts(queries: dict[str, Any]) -> dict[str, int]:
+    """Each role's inbox query counted up to INBOX_COUNT_CAP + 1 from the index, all in one statement."""
+    if not queries:
+        return {}
     counted = [select(literal(role).label("role"), func.count().label("n")).select_from(
-        _inbox_query(user, role, {}).limit(INBOX_COUNT_CAP + 1).subquery()) for role in sorted(set(user.roles) & roles)]
-    if not counted:
-        return []
-    return [(role, min(n, INBOX_COUNT_CAP)) for role, n in db.session.connection().execute(union_all(*counted))]
+        query.limit(INBOX_COUNT_CAP + 1).subquery()) for role, query in queries.items()]
+    return {role: n for role, n in db.session.connection().execute(union_all(*counted))}
 
 
 def _inbox_query(user: User, role: str, filters: dict[str, Any]):

@@ -31,10 +31,8 @@ def select_locale() -> str:
 
 def lang() -> str:
     """The page's language, worked out once per request (lists ask for it on every row)."""
-    if "page_lang" not in g:
-        locale = get_locale()
-        g.page_lang = "en" if locale is not None and locale.language == "en" else "zh"
-    return g.page_lang
+    locale = _page_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh"
 
 
 def pick(pair: Any) -> str:
