@@ -127,12 +127,16 @@ def _get(complaint_id: int) -> Complaint:
 
 
 def _overdue_task(now: datetime):
-    """An open task of the complaint past its due time (due_order is due_at, or year 9999 without one).
+    """An overdue open task of the complaint (`_overdue`).
 
     Asked once per complaint, from the index alone; the OFFSET keeps PostgreSQL from turning EXISTS into
     a join that first reads every overdue task."""
-    return select(HumanTask.complaint_id).where(HumanTask.complaint_id == Complaint.id, HumanTask.state == "ready",
-                                                HumanTask.due_order < now).offset(0)
+    return select(HumanTask.complaint_id).where(HumanTask.complaint_id == Complaint.id, *_overdue(now)).offset(0)
+
+
+def _overdue(now: datetime) -> tuple[Any, ...]:
+    """An open task past its due time (due_order is due_at, or year 9999 without one)."""
+    return HumanTask.state == "ready", HumanTask.due_order < now
 
 
 def summary(complaint: Complaint, viewer: User, overdue: bool = False, now: datetime | None = None) -> dict[str, Any]:
@@ -242,8 +246,7 @@ def _overdue_from_tasks(filters: dict[str, Any], now: datetime, limit: int) -> l
     stops once it has `limit` complaints: the cost follows the open tasks walked, never the table."""
     if filters.get("status", "open") != "open":  # only open complaints have open tasks
         return []
-    query = select(HumanTask.complaint_created_at, HumanTask.complaint_id).where(
-        HumanTask.state == "ready", HumanTask.due_order < now)
+    query = select(HumanTask.complaint_created_at, HumanTask.complaint_id).where(*_overdue(now))
     if "type" in filters:
         query = query.where(HumanTask.complaint_type == filters["type"])
     if "created_from" in filters:
@@ -261,8 +264,7 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
     complaint: Any = Complaint
     overdue_only, known = None, 0
     if filters.get("overdue"):
-        overdue_tasks = _ids(select(HumanTask.complaint_id).where(
-            HumanTask.state == "ready", HumanTask.due_order < now).limit(OVERDUE_FEW + 1))
+        overdue_tasks = _ids(select(HumanTask.complaint_id).where(*_overdue(now)).limit(OVERDUE_FEW + 1))
         if filters.get("status", "open") != "open":  # only open complaints have open tasks
             overdue_only = false()
         elif len(overdue_tasks) > OVERDUE_FEW:  # only open complaints have open tasks: their index bounds the probes
