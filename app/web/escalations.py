@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.database import writes_at_once
 from app.errors import Conflict, Invalid
 from app.escalations import service as escalations
 from app.timeutil import utcnow
@@ -46,6 +47,7 @@ def _back():
 
 @bp.route("/escalations/<int:escalation_id>/take-over", methods=["POST"])
 @login_required
+@writes_at_once()
 def take_over_escalation(escalation_id: int):
     try:
         escalations.take_over(me(), escalation_id)
@@ -57,6 +59,7 @@ def take_over_escalation(escalation_id: int):
 
 @bp.route("/escalations/<int:escalation_id>/reassign", methods=["POST"])
 @login_required
+@writes_at_once()
 def reassign_escalation(escalation_id: int):
     try:
         escalations.reassign(me(), escalation_id, {"username": (request.form.get("username") or "").strip()})
@@ -70,6 +73,7 @@ def reassign_escalation(escalation_id: int):
 
 @bp.route("/escalations/<int:escalation_id>/notes", methods=["POST"])
 @login_required
+@writes_at_once()
 def note_escalation(escalation_id: int):
     try:
         escalations.add_note(me(), escalation_id, {"text": (request.form.get("text") or "").strip()})
