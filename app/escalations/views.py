@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.api import PREFIX, Blueprint, body_doc, errors, json_body
+from app.database import writes_at_once
 from app.escalations import service
 from app.escalations.schemas import (
     EscalationFilterSchema,
@@ -40,6 +41,7 @@ def get(escalation_id: int):
 @blp.doc(summary="Take the late task over: it is assigned to the caller")
 @blp.response(200, EscalationSchema)
 @errors(blp, 401, 403, 404, 409, schemas=CONFLICT)
+@writes_at_once()
 def take_over(escalation_id: int):
     return service.take_over(current_user(), escalation_id)
 
@@ -48,6 +50,7 @@ def take_over(escalation_id: int):
 @blp.doc(summary="Assign the late task to a user with its role", **body_doc(ReassignSchema))
 @blp.response(200, EscalationSchema)
 @errors(blp, 401, 403, 404, 409, 413, 422, schemas=CONFLICT)
+@writes_at_once()
 def reassign(escalation_id: int):
     return service.reassign(current_user(), escalation_id, json_body())
 
@@ -56,5 +59,6 @@ def reassign(escalation_id: int):
 @blp.doc(summary="Add a note to the escalation", **body_doc(NoteSchema))
 @blp.response(200, EscalationSchema)
 @errors(blp, 401, 403, 404, 413, 422)
+@writes_at_once()
 def add_note(escalation_id: int):
     return service.add_note(current_user(), escalation_id, json_body())
