@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
@@ -171,6 +171,11 @@ class RegulatorLiaison(db.Model):
     designated_department: Mapped[str] = mapped_column(String(40))
     evidence_pack: Mapped[list] = mapped_column(JSON, default=list)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The body's conclusion, once reported: None while the liaison is open.
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    concluded_on: Mapped[date | None]
+    concluded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class LegalOpinion(db.Model):
