@@ -37,7 +37,7 @@ def _watermark(user: User) -> int:
     return db.session.scalar(select(FeedMark.read_through_id).where(FeedMark.user_id == user.id)) or 0
 
 
-def _unread(user: User, watermark: int) -> Any:
+def _unread(user: User, watermark: Any) -> Any:
     marked = exists().where(ReadMark.user_id == user.id, ReadMark.notification_id == Notification.id)
     return and_(Notification.id > watermark, ~marked)
 
@@ -88,8 +88,13 @@ def feed(user: User, filters: dict[str, Any], lang: str = "zh") -> dict[str, Any
 
 
 def unread_count(user: User, watermark: int | None = None) -> int:
-    """How many of the user's notifications are unread, counted up to UNREAD_COUNT_CAP + 1."""
-    unread = _unread(user, _watermark(user) if watermark is None else watermark)
+    """How many of the user's notifications are unread, counted up to UNREAD_COUNT_CAP + 1, in one statement
+    (the page header asks on every page): without `watermark`, the user's is read inside it."""
+    if watermark is None:
+        read_through = select(FeedMark.read_through_id).where(FeedMark.user_id == user.id).scalar_subquery()
+        unread = _unread(user, func.coalesce(read_through, 0))
+    else:
+        unread = _unread(user, watermark)
     capped = select(Notification.id).where(_in_feed(user), unread).limit(UNREAD_COUNT_CAP + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(capped))
 
@@ -124,12 +129,20 @@ def mark_all_read(user: User) -> dict[str, Any]:
 
 # --- deliveries (admin) ---------------------------------------------------------------------------------
 
-def _delivery(row: Delivery, notification: Notification, number: str) -> dict[str, Any]:
+def _delivery(row: Delivery, notification: Notification, number: str, username: str | None) -> dict[str, Any]:
     return {"id": row.id, "notification_id": row.notification_id, "complaint_id": notification.complaint_id,
-            "complaint_number": number, "recipient": notification.recipient, "subject": notification.subject,
+            "complaint_number": number, "recipient": notification.recipient, "user": username,
+            "subject": notification.subject,
             "channel": row.channel, "adapter": row.adapter, "state": row.state, "attempts": row.attempts,
             "next_attempt_at": isoformat(row.next_attempt_at), "last_error": row.last_error,
             "created_at": isoformat(row.created_at), "delivered_at": isoformat(row.delivered_at)}
+
+
+def _with_addressee(query: Any) -> Any:
+    """A delivery with its notification, the complaint's number and the staff member it is addressed to."""
+    return (query.join(Notification, Notification.id == Delivery.notification_id)
+            .join(Complaint, Complaint.id == Notification.complaint_id)
+            .outerjoin(User, User.id == Delivery.user_id))
 
 
 def deliveries(user: User, filters: dict[str, Any]) -> dict[str, Any]:
@@ -140,9 +153,7 @@ def deliveries(user: User, filters: dict[str, Any]) -> dict[str, Any]:
     page, per_page = filters.get("page", 1), filters.get("per_page", 20)
     total = db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.state == state))
     rows = db.session.execute(
-        select(Delivery, Notification, Complaint.number)
-        .join(Notification, Notification.id == Delivery.notification_id)
-        .join(Complaint, Complaint.id == Notification.complaint_id)
+        _with_addressee(select(Delivery, Notification, Complaint.number, User.username))
         .where(Delivery.state == state).order_by(Delivery.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
     return {"items": [_delivery(*row) for row in rows], "total": total, "page": page, "per_page": per_page}
@@ -154,9 +165,8 @@ def retry_delivery(user: User, delivery_id: int) -> dict[str, Any]:
         raise Forbidden("Your roles do not allow you to retry notification deliveries.")
     begin_write()
     found = db.session.execute(
-        select(Delivery, Notification, Complaint.number)
-        .join(Notification, Notification.id == Delivery.notification_id)
-        .join(Complaint, Complaint.id == Notification.complaint_id).where(Delivery.id == delivery_id)).first()
+        _with_addressee(select(Delivery, Notification, Complaint.number, User.username))
+        .where(Delivery.id == delivery_id)).first()
     if found is None:
         raise NotFound(f"There is no delivery {delivery_id}.")
     row = found[0]
