@@ -27,6 +27,21 @@ def test_every_named_element_has_chinese_and_english_names_in_the_catalogue(path
                 assert entry["zh"] == node.get("name") and entry["en"].strip(), (path.name, node.get("id"))
 
 
+@pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
+def test_every_tasks_instructions_have_their_chinese_in_the_catalogue(path):
+    """A user task's documentation is its instructions in English; the catalogue carries their Chinese beside the
+    English it translates, so a changed text fails here until its Chinese follows."""
+    root = etree.parse(str(path)).getroot()
+    for process in root.iter(f"{BPMN}process"):
+        catalogue = json.loads((PROCESSES / "translations" / f"{process.get('id')}.json").read_text())
+        for task in process.iter(f"{BPMN}userTask", f"{BPMN}manualTask"):
+            english = " ".join((task.findtext(f"{BPMN}documentation") or "").split())
+            if english:
+                instructions = catalogue[task.get("id")].get("instructions") or {}
+                assert " ".join(instructions.get("en", "").split()) == english, (path.name, task.get("id"))
+                assert instructions.get("zh", "").strip(), (path.name, task.get("id"))
+
+
 def _break(xml: str) -> tuple[str, str, str]:
     """A broken copy: a form that does not exist, else a lane that is not a role. Returns (xml, element, words)."""
     match = re.search(r'<bpmn:userTask id="([^"]+)"[^>]*>.*?name="formKey" value="([^"]+)"', xml, re.S)

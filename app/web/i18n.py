@@ -103,6 +103,24 @@ def task_name(task: dict[str, Any], complaint_type: str | None = None) -> str:
     return element_name(process_key, element_id, name)
 
 
+def instructions(task: dict[str, Any]) -> str | None:
+    """A task's instructions in the page's language. The diagram's documentation is the English; the catalogue
+    beside the diagram carries the Chinese together with the English it translates, so a text changed in a later
+    version shows as written until its translation follows."""
+    text = task.get("instructions")
+    if not text or lang() == "en":
+        return text
+    entry = catalogue(task.get("process_id") or "").get(task.get("element_id") or "") or {}
+    translated = entry.get("instructions") if isinstance(entry, dict) else None
+    if isinstance(translated, dict) and translated.get("zh") and _words(translated.get("en")) == _words(text):
+        return translated["zh"]
+    return text
+
+
+def _words(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
 def parse_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 

@@ -252,6 +252,7 @@ def _conflict_text(exc: Conflict) -> str:
 @writes_at_once()
 def task(task_id: str):
     item = tasks.get_task(me(), task_id)
+    item["instructions"] = i18n.instructions(item)
     schema = item.get("form") or {"type": "object", "properties": {}}
     values: MultiDict | dict | None = None
     errors: dict[str, Any] = {}
