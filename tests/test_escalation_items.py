@@ -130,7 +130,7 @@ def test_the_inbox_page_has_an_escalated_view_with_the_same_actions(app, as_user
     assert 'id="inbox-escalated"' in inbox
     page = manager.get("/escalations").get_data(as_text=True)
     token = _token(page)
-    assert f'id="escalation-{item["id"]}"' in page and created["number"] in page and "first_response" in page
+    assert f'id="escalation-{item["id"]}"' in page and created["number"] in page and "首次响应" in page
     assert "超时上报" in page and "接手" in page  # Chinese by default
     noted = manager.post(f"/escalations/{item['id']}/notes", data={"csrf_token": token, "text": "请尽快处理"})
     assert noted.status_code == 303

@@ -68,11 +68,15 @@ class WaitingTimer:
 
 @dataclass(frozen=True)
 class MessageWait:
-    """A message the workflow waits for, since when, and until when (None: no timer bounds the wait)."""
+    """A message the workflow waits for, since when, and until when (None: no timer bounds the wait); the catch
+    event that waits for it (its process and element id) and where that stands in the top-level diagram."""
 
     message: str
     since: datetime
     due_at: datetime | None
+    process_id: str = ""
+    element_id: str = ""
+    top_element_id: str = ""  # where the wait stands in the top-level diagram: the event, or the call activity
 
 
 WAITING_SINCE = "waiting_since"  # internal data of a task waiting for a message: when the wait began
@@ -115,8 +119,8 @@ def _waiting_timer_definition(task) -> TimerEventDefinition | None:
     return next((d for d in _event_definitions(task) if isinstance(d, TimerEventDefinition)), None)
 
 
-def _timer_element(task, definition: TimerEventDefinition) -> str:
-    """The timer event's own element id; behind an event-based gateway, the catch event the timer leads to
+def _event_element(task, definition) -> str:
+    """The catch event's own element id; behind an event-based gateway, the catch event the definition leads to
     (the gateway holds its events' definitions in the order of its outgoing flows)."""
     spec = task.task_spec
     gathered = spec.event_definition
@@ -225,7 +229,7 @@ class Instance:
             definition = _waiting_timer_definition(task)
             due = _timer_due(task) if definition is not None else None
             if due is not None:
-                timers[str(task.id)] = WaitingTimer(str(task.id), _timer_element(task, definition), due,
+                timers[str(task.id)] = WaitingTimer(str(task.id), _event_element(task, definition), due,
                                                     definition.expression)
         return timers
 
@@ -274,9 +278,19 @@ class Instance:
             stamp = task.internal_data.get(WAITING_SINCE)  # waits begun before stamps: the engine's own clock
             since = datetime.fromisoformat(stamp) if stamp else datetime.fromtimestamp(task.last_state_change, UTC)
             due = _timer_due(task) if _waiting_timer_definition(task) is not None else _boundary_due(task)
-            found += [MessageWait(definition.name, since, due) for definition in _event_definitions(task)
-                      if isinstance(definition, MessageEventDefinition)]
+            found += [MessageWait(definition.name, since, due, task.workflow.spec.name,
+                                  _event_element(task, definition), self._top_element(task, definition))
+                      for definition in _event_definitions(task) if isinstance(definition, MessageEventDefinition)]
         return sorted(found, key=lambda wait: wait.message)
+
+    def _top_element(self, task, definition) -> str:
+        """The element of the top-level process that holds `task`: its own catch event, or the call activity
+        that runs (through any others) the subprocess it is in."""
+        if task.workflow is self.workflow:
+            return _event_element(task, definition)
+        while task.workflow.parent_task_id is not None:
+            task = self.workflow.get_task_from_id(task.workflow.parent_task_id)
+        return task.task_spec.bpmn_id or task.task_spec.name
 
     def waiting_messages(self) -> set[str]:
         return {

@@ -5,7 +5,9 @@ specs of the call activities it resolved, and for every human task the facts
 the inbox needs (role, form key, name, instructions). A task whose role comes
 from the case (`roleFrom` names a field of the task data holding a role id) falls
 back to its lane's role while that field holds none; a task whose answer is a
-message's payload (`resultVariable`) keeps its form data under that variable.
+message's payload (`resultVariable`) keeps its form data under that variable, and the
+messages caught on a task's boundary say which outside answers also close it; `calls`
+says which processes each process calls (to place a step of a subprocess on a diagram).
 Its timers wait for the timer worker (app/engine/timers.py). Parsing is expensive, so the service layer
 compiles each version once and keeps the result.
 """
@@ -17,9 +19,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask as ManualTaskMixin
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
 from app.engine.timers import hold_timers
 from app.engine.xml import DiagramError, DiagramProblem
@@ -46,6 +51,7 @@ class HumanTaskMeta:
     documentation: str | None
     role_from: str | None = None
     result_variable: str | None = None
+    messages: tuple[str, ...] = ()  # messages caught on its boundary: the outside answer it waits for too
 
 
 @dataclass
@@ -55,6 +61,7 @@ class CompiledProcess:
     subprocess_specs: dict
     human_tasks: dict[tuple[str, str], HumanTaskMeta] = field(default_factory=dict)
     role_ids: frozenset[str] = frozenset()
+    calls: dict[str, tuple[str, ...]] = field(default_factory=dict)  # process id -> the processes it calls
 
     def human_task(self, process_id: str, element_id: str) -> HumanTaskMeta | None:
         return self.human_tasks.get((process_id, element_id))
@@ -85,6 +92,8 @@ def compile_process(parser: SpiffBpmnParser, key: str, roles: Mapping[str, str])
     compiled = CompiledProcess(key=key, spec=spec, subprocess_specs=subprocess_specs,
                                role_ids=frozenset(roles.values()))
     for process_spec in [spec, *subprocess_specs.values()]:
+        compiled.calls[process_spec.name] = tuple(sorted({
+            task_spec.spec for task_spec in process_spec.task_specs.values() if isinstance(task_spec, CallActivity)}))
         for task_spec in process_spec.task_specs.values():
             if isinstance(task_spec, UserTaskMixin | ManualTaskMixin):
                 properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
@@ -97,8 +106,18 @@ def compile_process(parser: SpiffBpmnParser, key: str, roles: Mapping[str, str])
                     documentation=(task_spec.documentation or "").strip() or None,
                     role_from=(properties.get("roleFrom") or "").strip() or None,
                     result_variable=(properties.get("resultVariable") or "").strip() or None,
+                    messages=_boundary_messages(task_spec),
                 )
     return compiled
+
+
+def _boundary_messages(task_spec) -> tuple[str, ...]:
+    """The names of the messages caught on the boundary of a task (the parser puts its boundary events
+    beside it, behind a BoundaryEventSplit)."""
+    names = {event.event_definition.name for split in task_spec.inputs if isinstance(split, BoundaryEventSplit)
+             for event in split.outputs
+             if isinstance(getattr(event, "event_definition", None), MessageEventDefinition)}
+    return tuple(sorted(names))
 
 
 class _as_diagram_error:

@@ -66,6 +66,19 @@ def listing(user: User, filters: dict[str, Any]) -> dict[str, Any]:
             "total_capped": total > COUNT_CAP, "page": page, "per_page": per_page}
 
 
+def for_task(user: User, task_id: str) -> list[dict[str, Any]]:
+    """The escalations of one task that the caller may handle (the rung each reached, or one above), newest
+    first; none for a caller no escalation reaches (the task page says why the task reached them)."""
+    if not may_see(user):
+        return []
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        return []
+    rows = db.session.scalars(select(Escalation).where(Escalation.task_id == task_id)
+                              .order_by(Escalation.raised_at.desc(), Escalation.id.desc()))
+    return [item(row, task) for row in rows if _may_handle(user, row)]
+
+
 def open_count(user: User) -> int:
     """How many open escalations reached the caller's rungs (the inbox's "escalated" view)."""
     if not may_see(user):

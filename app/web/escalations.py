@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from app.database import writes_at_once
@@ -18,10 +19,29 @@ from app.escalations import service as escalations
 from app.timeutil import utcnow
 from app.web.views import bp, me
 
+# The named time limits (app/timers/limits.py), as the pages call them.
+LIMIT_NAMES = {
+    "first_response": lazy_gettext("first response"),
+    "complex_answer": lazy_gettext("answer to a complex question"),
+    "classification": lazy_gettext("classification"),
+    "resolution": lazy_gettext("resolution"),
+    "feedback": lazy_gettext("feedback"),
+    "re_review": lazy_gettext("re-review"),
+}
+
 
 @bp.app_context_processor
 def _escalation_helpers() -> dict[str, Any]:
-    return {"escalated_count": _escalated_count}
+    return {"escalated_count": _escalated_count, "limit_name": limit_name, "task_escalations": _task_escalations}
+
+
+def limit_name(name: str) -> str:
+    return str(LIMIT_NAMES[name]) if name in LIMIT_NAMES else name.replace("_", " ")
+
+
+def _task_escalations(task_id: str) -> list[dict[str, Any]]:
+    """The escalations of the task the viewer may handle (none for others)."""
+    return escalations.for_task(me(), task_id) if current_user.is_authenticated else []
 
 
 def _escalated_count() -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -136,6 +136,14 @@ def due(value: str | None, now: datetime | None = None) -> tuple[str, str]:
     if seconds < 0:
         return texts["overdue"] % {"span": span}, "due-overdue"
     return texts["in"] % {"span": span}, "due-soon" if seconds < 3600 else "due-later"
+
+
+def ago(value: str | None, now: datetime | None = None) -> str:
+    """How long ago a moment was, in words ("3 h ago"); "" without one."""
+    moment = parse_iso(value)
+    if moment is None:
+        return ""
+    return _("%(span)s ago", span=_span(max((now or utcnow()) - moment, timedelta()).total_seconds(), _due_texts()))
 
 
 def _due_texts() -> dict[str, str]:

@@ -1,0 +1,200 @@
+"""Waits and escalations on the staff pages: the complaint's banner (both languages, dates in words), the desk
+recording the customer's answer from it, the chips in the complaints list and the inbox, the bell on every
+page, the inbox's link to the escalated view, and the escalated task's notice."""
+
+from __future__ import annotations
+
+import html as entities
+import re
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.timers import service as timer_service
+from tests.conftest import intake, logged_in_client
+from tests.web.offers import waiting_for_answer
+
+pytestmark = pytest.mark.usefixtures("cancel_registered")
+
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}")
+
+
+@pytest.fixture
+def offer(as_user, swap_process) -> dict:
+    return waiting_for_answer(as_user, swap_process)
+
+
+def token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def in_english(client, page: str) -> str:
+    client.post("/lang/en", data={"csrf_token": token(client.get(page).get_data(as_text=True)), "next": page})
+    return client.get(page).get_data(as_text=True)
+
+
+def section(html: str, marker: str) -> str:
+    found = re.search(rf'<section class="{marker}".*?</section>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def words(html: str) -> str:
+    return entities.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def mall_time(app, moment: str, lang: str) -> str:
+    from app.web.i18n import local_time
+
+    with app.test_request_context(environ_base={"HTTP_COOKIE": f"lang={lang}"}):
+        return local_time(moment)
+
+
+def test_a_waiting_complaint_says_what_it_waits_for_since_when_and_until_when_in_both_languages(app, offer):
+    [wait] = offer["waiting_for"]
+    client = logged_in_client(app, "finance")
+    banner = section(client.get(f"/complaints/{offer['id']}").get_data(as_text=True), "wait-banner")
+    text = words(banner)
+    assert "正在等待顾客对处理方案的答复" in text and "请在" in text and "前回电" in text
+    assert words(mall_time(app, wait["since"], "zh")) in text and words(mall_time(app, wait["due_at"], "zh")) in text
+    assert "customer_response" not in text and not ISO_MOMENT.search(text)
+    assert "<form" not in banner  # finance reads the complaint but records no answer
+
+    text = words(section(in_english(client, f"/complaints/{offer['id']}"), "wait-banner"))
+    assert "Waiting for the customer's answer to the offer since" in text and "Call back by" in text
+    assert words(mall_time(app, wait["since"], "en")) in text and words(mall_time(app, wait["due_at"], "en")) in text
+    assert "customer_response" not in text and not ISO_MOMENT.search(text)
+
+
+def test_the_desk_records_the_customers_answer_from_the_banner_and_the_complaint_moves_on(app, as_user, offer):
+    client = logged_in_client(app, "desk")
+    page = client.get(f"/complaints/{offer['id']}").get_data(as_text=True)
+    banner = section(page, "wait-banner")
+    assert f'action="/complaints/{offer["id"]}/answers/customer_response"' in banner
+    assert 'name="accepted" value="true"' in banner and "接受方案" in banner
+    response = client.post(f"/complaints/{offer['id']}/answers/customer_response",
+                           data={"csrf_token": token(page), "accepted": "true", "note": "电话中表示接受"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/complaints/{offer['id']}")
+
+    detail = as_user("legal").get(f"/complaints/{offer['id']}").body
+    assert detail["waiting_for"] == []
+    assert [(t["name"], t["role"]) for t in detail["open_tasks"]] == [("财务付款", "finance")]
+    [received] = [e for e in as_user("legal").get(f"/complaints/{offer['id']}/audit").body["items"]
+                  if e["action"] == "message_received"]
+    assert received["actor"] == "desk"
+    assert received["detail"]["payload"] == {"accepted": True, "note": "电话中表示接受"}
+    after = client.get(f"/complaints/{offer['id']}").get_data(as_text=True)
+    assert "答复已记录" in after and section(after, "wait-banner") == ""
+
+
+def test_a_wrong_answer_is_shown_by_its_fields_and_nothing_is_recorded(app, as_user, offer):
+    client = logged_in_client(app, "manager")
+    page = client.get(f"/complaints/{offer['id']}").get_data(as_text=True)
+    response = client.post(f"/complaints/{offer['id']}/answers/customer_response",
+                           data={"csrf_token": token(page), "note": "x" * 2001})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'class="field has-error" data-field="accepted"', html)
+    assert re.search(r'id="f-note-error"><li>[^<]*2000', html)
+    assert 'value="' + "x" * 2001 + '"' in html  # what was typed is kept
+    assert as_user("legal").get(f"/complaints/{offer['id']}").body["waiting_for"] == offer["waiting_for"]
+
+    english = in_english(client, f"/complaints/{offer['id']}")
+    assert "Record the answer" in english
+    response = client.post(f"/complaints/{offer['id']}/answers/customer_response",
+                           data={"csrf_token": token(english), "accepted": "maybe"})
+    assert response.status_code == 422 and "Choose yes or no." in response.get_data(as_text=True)
+
+
+def test_only_the_service_desk_and_duty_managers_record_an_answer(app, as_user, offer):
+    client = logged_in_client(app, "qc")
+    page = client.get(f"/complaints/{offer['id']}").get_data(as_text=True)
+    assert section(page, "wait-banner") and "answers/customer_response" not in page
+    response = client.post(f"/complaints/{offer['id']}/answers/customer_response",
+                           data={"csrf_token": token(page), "accepted": "true"})
+    assert response.status_code == 403
+    assert as_user("legal").get(f"/complaints/{offer['id']}").body["waiting_for"] == offer["waiting_for"]
+
+
+def test_an_answer_nothing_waits_for_is_refused_politely(app, as_user, offer):
+    client = logged_in_client(app, "desk")
+    page = client.get(f"/complaints/{offer['id']}").get_data(as_text=True)
+    response = client.post(f"/complaints/{offer['id']}/answers/satisfaction_survey",
+                           data={"csrf_token": token(page), "satisfied": "true", "satisfaction": "satisfied"})
+    assert response.status_code == 303
+    assert "不再等待这项答复" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert client.post(f"/complaints/{offer['id']}/answers/no_such_message",
+                       data={"csrf_token": token(page)}).status_code == 404
+
+
+def test_the_list_and_the_inbox_say_what_a_complaint_waits_for(app, as_user, offer):
+    other = as_user("desk").post("/complaints", intake("security_gate")).body
+    client = logged_in_client(app, "desk")
+    for number, waits in ((offer["number"], True), (other["number"], False)):
+        rows = client.get(f"/complaints?number={number}").get_data(as_text=True)
+        assert ("等待顾客对处理方案的答复" in rows) is waits, number
+
+    [answer_task] = offer["open_tasks"]
+    inbox = client.get("/inbox").get_data(as_text=True)
+    row = re.search(rf'<tr data-task="{answer_task["id"]}">.*?</tr>', inbox, re.S).group(0)
+    assert 'class="chip chip-wait"' in row and "等待顾客对处理方案的答复" in row
+    [first_task] = other["open_tasks"]
+    row = re.search(rf'<tr data-task="{first_task["id"]}">.*?</tr>', inbox, re.S).group(0)
+    assert "chip-wait" not in row
+    assert "等待顾客对处理方案的答复" in client.get("/inbox.json").get_json()["rows"]
+    english = in_english(client, f"/complaints?number={offer['number']}")
+    assert "waiting for the customer's answer to the offer" in words(english)
+
+
+def test_the_bell_counts_the_unread_notifications_on_every_page(app, as_user):
+    from tests.paths import acknowledge, take
+    from tests.test_process_security_gate import statement
+
+    created = as_user("desk").post("/complaints", intake("security_gate")).body
+    [footage] = take(as_user, created["id"], created["open_tasks"], [*acknowledge(), *statement()])
+    unread = as_user("risk").get("/notifications", unread="true").body["unread"]
+    assert unread > 0  # risk control was told to review the footage
+    client = logged_in_client(app, "risk")
+    pages = ["/inbox", "/complaints", f"/complaints/{created['id']}", f"/tasks/{footage['id']}",
+             "/notifications", "/processes", "/processes/security_gate", "/account/password",
+             "/escalations", "/no-such-page"]  # the last two: the 403 and 404 pages
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        bell = re.search(r'<a href="/notifications" id="nav-notifications".*?</a>', html, re.S)
+        assert bell, path
+        assert re.search(rf'id="unread-count">{unread}<', bell.group(0)), path
+
+
+@pytest.mark.parametrize(("name", "sees"), [("manager", True), ("senior", True), ("desk", False),
+                                            ("finance", False)])
+def test_the_inbox_leads_the_ladder_to_the_escalated_view(app, name, sees):
+    client = logged_in_client(app, name)
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert ('href="/escalations" id="inbox-escalated"' in inbox) is sees
+    assert client.get("/escalations").status_code == (200 if sees else 403)
+
+
+def test_an_escalated_task_says_which_limit_ran_out_how_long_ago_and_to_whom(app, as_user, clock):
+    created = as_user("desk").post("/complaints", intake("security_gate")).body
+    [acknowledge] = created["open_tasks"]
+    clock(timedelta(hours=3))  # first response: 5 minutes, escalated at the limit and at twice it
+    with app.app_context():
+        timer_service.fire_due()
+        db.session.remove()
+
+    manager = logged_in_client(app, "manager")
+    notice = section(manager.get(f"/tasks/{acknowledge['id']}").get_data(as_text=True), "escalation-notice")
+    text = words(notice)
+    assert "时限“首次响应”已于 2 小时前超过" in text and "已上报当班管理人员" in text
+    assert "公司高层管理人员" not in text  # the rung above is not the duty manager's business
+    assert not ISO_MOMENT.search(text) and "first_response" not in text
+
+    senior = logged_in_client(app, "senior")
+    text = words(section(in_english(senior, f"/tasks/{acknowledge['id']}"), "escalation-notice"))
+    assert "Time limit “first response” passed 2 h ago" in text
+    assert "escalated to Duty manager" in text and "escalated to Senior management" in text
+
+    desk = logged_in_client(app, "desk")
+    assert "escalation-notice" not in desk.get(f"/tasks/{acknowledge['id']}").get_data(as_text=True)
+    listing = manager.get("/escalations").get_data(as_text=True)
+    assert "首次响应" in listing and "first_response" not in words(listing)
