@@ -10,9 +10,11 @@ together, so that many addresses cannot try all 10,000 combinations. Beyond a li
 window has passed.
 
 The customer sees only the number, the type, the status, the next date the mall promised (the
-earliest due time of the open tasks) and whether a survey waits for them: no staff names, no
-contact data, no notes. Their survey answer is the BPMN message `satisfaction_survey`, delivered
-as a step like any other message (audit actor "system", detail `by: customer` and the client's address).
+earliest due time of the open tasks), whether a survey waits for them, and while the case waits for
+their answer to an offer, the offer itself (the standing decision's remedy, amount and the explanation
+written for them): no staff names, no contact data, no notes. Their survey answer is the BPMN message
+`satisfaction_survey`, their answer to the offer `customer_response`, each delivered as a step like any
+other message (audit actor "system", detail `by: customer` and the client's address).
 """
 
 from __future__ import annotations
@@ -31,11 +33,14 @@ from app.engine.instance import Instance
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.forms import messages
+from app.forms.lifecycle import REMEDIES
+from app.records.models import Decision
 from app.runtime import steps
 from app.runtime.models import Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
 
 SURVEY_MESSAGE = "satisfaction_survey"
+OFFER_MESSAGE = "customer_response"
 LOOKUPS_PER_CLIENT = 10
 CLIENT_WINDOW = timedelta(minutes=10)
 WRONG_DIGITS_PER_NUMBER = 5
@@ -52,8 +57,16 @@ class TooManyLookups(ServiceError):
     status = 429
 
 
-class SurveyNotWaiting(Conflict):
+class AnswerNotWaiting(Conflict):
+    """The complaint waits for no such answer from the customer (already given, or not asked yet)."""
+
+
+class SurveyNotWaiting(AnswerNotWaiting):
     """No survey waits for an answer (already answered, or the complaint is not at the follow-up)."""
+
+
+class OfferNotWaiting(AnswerNotWaiting):
+    """No offer waits for the customer's answer (already answered, or none made yet)."""
 
 
 def status_for_customer(number: Any, phone_last4: Any, *, client: str | None = None) -> dict[str, Any]:
@@ -70,21 +83,34 @@ def answer_survey(number: Any, phone_last4: Any, answers: Any, *, client: str | 
 
     SurveyNotWaiting (409) when no survey waits (already answered, or not at the follow-up yet).
     """
+    return _answer(SURVEY_MESSAGE, SurveyNotWaiting("This complaint waits for no survey answer."),
+                   number, phone_last4, answers, client)
+
+
+def answer_offer(number: Any, phone_last4: Any, answers: Any, *, client: str | None = None) -> dict[str, Any]:
+    """Deliver the customer's answer to the offer (`{accepted, note?}`, as the desk would record it); return
+    the view afterwards. OfferNotWaiting (409) when no offer waits for an answer."""
+    return _answer(OFFER_MESSAGE, OfferNotWaiting("This complaint waits for no answer to an offer."),
+                   number, phone_last4, answers, client)
+
+
+def _answer(name: str, not_waiting: AnswerNotWaiting, number: Any, phone_last4: Any, answers: Any,
+            client: str | None) -> dict[str, Any]:
+    """Check who asks (counted like a lookup) and the answer, then deliver message `name` while it is waited for."""
     complaint = _verify(number, phone_last4, client)
-    payload = messages.load(SURVEY_MESSAGE, answers)
+    payload = messages.load(name, answers)
     complaint = steps.lock_complaint(complaint.id)
     if complaint.status != "open":
-        raise SurveyNotWaiting("This complaint waits for no survey answer.")
+        raise not_waiting
 
     def act(instance: Instance) -> None:
-        if SURVEY_MESSAGE not in instance.waiting_messages():
-            raise SurveyNotWaiting("This complaint waits for no survey answer.")
-        instance.deliver_message(SURVEY_MESSAGE, payload)
+        if name not in instance.waiting_messages():
+            raise not_waiting
+        instance.deliver_message(name, payload)
 
     steps.run_step(complaint, None, act, audit_action="message_received",
-                   audit_detail={"message": SURVEY_MESSAGE, "payload": payload, "by": "customer",
-                                 "client": client},
-                   retry_action={"kind": "message", "name": SURVEY_MESSAGE, "payload": payload, "user_id": None})
+                   audit_detail={"message": name, "payload": payload, "by": "customer", "client": client},
+                   retry_action={"kind": "message", "name": name, "payload": payload, "user_id": None})
     return _view(complaint)
 
 
@@ -173,23 +199,40 @@ def _too_many(wait: timedelta) -> TooManyLookups:
 
 def _view(complaint: Complaint) -> dict[str, Any]:
     next_due = None
-    survey_waiting = False
+    waiting: set[str] = set()
     if complaint.status == "open":
         next_due = db.session.scalar(select(func.min(HumanTask.due_at)).where(
             HumanTask.complaint_id == complaint.id, HumanTask.state == "ready", HumanTask.due_at.is_not(None)))
-        survey_waiting = _survey_waiting(complaint)
+        waiting = _waiting_messages(complaint)
     names = COMPLAINT_TYPES.get(complaint.type, (complaint.type, complaint.type))
     return {"number": complaint.number, "type": complaint.type, "type_name": {"zh": names[0], "en": names[1]},
-            "status": complaint.status, "next_due": isoformat(next_due), "survey_waiting": survey_waiting}
+            "status": complaint.status, "next_due": isoformat(next_due),
+            "survey_waiting": SURVEY_MESSAGE in waiting,
+            "offer": _offer(complaint.id) if OFFER_MESSAGE in waiting else None}
 
 
-def _survey_waiting(complaint: Complaint) -> bool:
-    """Whether the workflow waits for the survey message (only while the follow-up call is open)."""
+def _waiting_messages(complaint: Complaint) -> set[str]:
+    """The messages the workflow waits for; the customer's are waited for only while a desk task is open
+    (the call that records the same answer)."""
     has_open_task = db.session.scalar(select(HumanTask.id).where(
         HumanTask.complaint_id == complaint.id, HumanTask.state == "ready").limit(1))
     if has_open_task is None:
-        return False
+        return set()
     try:
-        return SURVEY_MESSAGE in steps.load_instance(complaint, None).waiting_messages()
+        return steps.load_instance(complaint, None).waiting_messages()
     except Exception:  # a state the engine cannot load is the staff's incident, not the customer's page
-        return False
+        return set()
+
+
+def _offer(complaint_id: int) -> dict[str, Any]:
+    """The offer the customer is asked about: the standing decision's remedy, amount and the explanation
+    written for the customer (all None when the diagram made its offer without filing a decision)."""
+    decision = db.session.scalars(select(Decision).where(
+        Decision.complaint_id == complaint_id, Decision.status == "standing").order_by(Decision.id.desc())
+        .limit(1)).first()
+    if decision is None:
+        return {"remedy": None, "remedy_name": None, "amount": None, "explanation": None}
+    names = REMEDIES.get(decision.remedy, (decision.remedy, decision.remedy))
+    return {"remedy": decision.remedy, "remedy_name": {"zh": names[0], "en": names[1]},
+            "amount": f"{decision.amount:.2f}" if decision.amount else None,
+            "explanation": decision.note or None}

@@ -1,7 +1,8 @@
-"""The customer's pages, without a login: the status of their complaint and the satisfaction survey.
+"""The customer's pages, without a login: the status of their complaint, their answer to an offer and the
+satisfaction survey.
 
 Everything goes through app/complaints/customer.py (the identity check, the rate limit, what the customer
-may see, the survey as a BPMN message). CSRF is checked on every form, as on the staff pages.
+may see, the answers as BPMN messages). CSRF is checked on every form, as on the staff pages.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ FIELD_ERRORS = {
     "satisfied": lazy_gettext("Tell us whether you accept the result."),
     "satisfaction": lazy_gettext("Choose how satisfied you are."),
     "comments": lazy_gettext("Please keep your comments under 1000 characters."),
+    "accepted": lazy_gettext("Tell us whether you accept the offer."),
+    "note": lazy_gettext("Please keep your reason under 2000 characters."),
 }
 
 
@@ -57,7 +60,46 @@ def status():
         return render_template("public/lookup.html", values=values, errors=_errors(exc), not_found=False), 422
     except NotFound:
         return render_template("public/lookup.html", values=values, errors={}, not_found=True), 404
-    return render_template("public/status.html", c=view, values=values, survey={}, errors={}, thanks=False)
+    return _status_page(view, values)
+
+
+def _status_page(view: dict[str, Any], values: dict[str, str], status: int = 200, *, survey: Any = None,
+                 offer: Any = None, errors: dict[str, str] | None = None, thanks: str | None = None):
+    """The status page: `thanks` names the answer just received, `errors` those of the form sent back."""
+    return render_template("public/status.html", c=view, values=values, survey=survey or {}, offer=offer or {},
+                           errors=errors or {}, thanks=thanks), status
+
+
+@bp.route("/status/offer", methods=["POST"])
+def offer():
+    values = _form_values()
+    try:
+        view = customer.answer_offer(values["number"], values["phone_last4"], _offer_answer(request.form),
+                                     client=_client())
+    except Invalid as exc:
+        errors = _errors(exc)
+        if set(errors) & {"number", "phone_last4"}:
+            return render_template("public/lookup.html", values=values, errors=errors, not_found=False), 422
+        view = customer.status_for_customer(values["number"], values["phone_last4"], client=_client())
+        return _status_page(view, values, 422, offer=request.form, errors=errors)
+    except NotFound:
+        return render_template("public/lookup.html", values=values, errors={}, not_found=True), 404
+    except customer.OfferNotWaiting:
+        return _message(409, "offer_answered")
+    except Conflict:  # someone changed the complaint at the same moment, or the step failed (an incident)
+        return _message(409, "error")
+    return _status_page(view, values, thanks="accepted" if request.form.get("answer") == "accept" else "declined")
+
+
+def _offer_answer(form) -> dict[str, Any]:
+    """The customer's button as the message's payload: accept, or decline with an optional reason."""
+    answer: dict[str, Any] = {}
+    if form.get("answer") in ("accept", "decline"):
+        answer["accepted"] = form["answer"] == "accept"
+    reason = (form.get("note") or "").strip()
+    if reason and form.get("answer") == "decline":
+        answer["note"] = reason
+    return answer
 
 
 @bp.route("/status/survey", methods=["POST"])
@@ -71,15 +113,14 @@ def survey():
         if set(errors) & {"number", "phone_last4"}:
             return render_template("public/lookup.html", values=values, errors=errors, not_found=False), 422
         view = customer.status_for_customer(values["number"], values["phone_last4"], client=_client())
-        return render_template("public/status.html", c=view, values=values, survey=request.form,
-                               errors=errors, thanks=False), 422
+        return _status_page(view, values, 422, survey=request.form, errors=errors)
     except NotFound:
         return render_template("public/lookup.html", values=values, errors={}, not_found=True), 404
     except customer.SurveyNotWaiting:
         return _message(409, "already_answered")
     except Conflict:  # someone changed the complaint at the same moment, or the step failed (an incident)
         return _message(409, "error")
-    return render_template("public/status.html", c=view, values=values, survey={}, errors={}, thanks=True)
+    return _status_page(view, values, thanks="survey")
 
 
 def _answers(form) -> dict[str, Any]:
