@@ -65,10 +65,11 @@ def _notification_config() -> dict:
         "SMTP_FROM": env("SMTP_FROM", "complaints@localhost"),
         # role=address pairs, comma-separated: the mailbox each department reads.
         "NOTIFY_ROLE_EMAILS": env("NOTIFY_ROLE_EMAILS", ""),
-        "CUSTOMER_MESSAGE_PROVIDER": env("CUSTOMER_MESSAGE_PROVIDER", ""),  # "webhook"
+        "CUSTOMER_MESSAGE_PROVIDER": env("CUSTOMER_MESSAGE_PROVIDER", ""),  # "webhook" / "wechat"
         "CUSTOMER_MESSAGE_CHANNEL": env("CUSTOMER_MESSAGE_CHANNEL", "sms"),  # sms / wechat
         "CUSTOMER_MESSAGE_URL": env("CUSTOMER_MESSAGE_URL", ""),
         "CUSTOMER_MESSAGE_TOKEN": env("CUSTOMER_MESSAGE_TOKEN", ""),
+        "WECHAT_TEMPLATE_ID": env("WECHAT_TEMPLATE_ID", ""),  # the template the wechat provider fills in
         "CUSTOMER_LANGUAGE": env("CUSTOMER_LANGUAGE", "zh"),
         "NOTIFY_TIMEOUT_SECONDS": float(env("NOTIFY_TIMEOUT_SECONDS", 10)),
         "NOTIFY_MAX_ATTEMPTS": int(env("NOTIFY_MAX_ATTEMPTS", 6)),

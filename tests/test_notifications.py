@@ -4,18 +4,11 @@ per role with read marks per user; failures shown to admin and on /healthz."""
 
 from __future__ import annotations
 
-import json
 import re
-import socket
 import threading
-import time
 from datetime import timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
@@ -23,6 +16,7 @@ from app.notifications import delivery
 from app.notifications.models import Delivery, Notification
 from app.timeutil import utcnow
 from tests import bpmn_samples as s
+from tests import notify_servers as servers
 from tests.conftest import PASSWORD, intake
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")
@@ -30,71 +24,16 @@ pytestmark = pytest.mark.usefixtures("cancel_registered")
 DUTY_MAILBOX = "duty@mall.example"
 
 
-class Mailbox:
-    """aiosmtpd handler: keeps what it receives; refuses the first `refuse` messages with a 451."""
-
-    def __init__(self):
-        self.messages: list[EmailMessage] = []
-        self.refuse = 0
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        if self.refuse > 0:
-            self.refuse -= 1
-            return "451 Mailbox busy, try again later"
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_server():
-    handler = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
-
-
-class Gateway:
-    """What the SMS gateway received; it answers 500 to the first `fail` requests, and waits `delay`."""
-
-    def __init__(self):
-        self.received: list[dict] = []
-        self.headers: list[dict] = []
-        self.fail = 0
-        self.delay = 0.0
-        self.lock = threading.Lock()
+    with servers.smtp_server() as found:
+        yield found
 
 
 @pytest.fixture
 def gateway():
-    state = Gateway()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's hook name)
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            time.sleep(state.delay)
-            with state.lock:
-                failing = state.fail > 0
-                state.fail -= 1 if failing else 0
-                if not failing:
-                    state.received.append(body)
-                    state.headers.append(dict(self.headers))
-            self.send_response(500 if failing else 202)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_port}/sms"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with servers.http_endpoint("/sms") as found:
+        yield found
 
 
 @pytest.fixture
@@ -388,15 +327,6 @@ def test_the_header_bell_shows_the_unread_count_and_links_to_the_feed(app, as_us
     assert client.post("/notifications/read-all", data={"csrf_token": token}).status_code == 302
     assert 'id="unread-count"' not in client.get("/notifications").get_data(as_text=True)
     assert client.get("/notifications/deliveries").status_code == 403  # admin only
-
-
-def test_a_notification_naming_an_unknown_template_fails_its_step(app, as_user, swap_process):
-    swap_process("quality", s.process("quality", "service_desk", [
-        s.service_task("notify", recipient="'customer'", subject="'x'", template="'no_such_text'"),
-        s.user_task("lifecycle.acknowledge", "安抚顾客"),
-    ]))
-    refused = as_user("desk").post("/complaints", intake())
-    assert refused.status == 409 and "no_such_text" in refused["message"]
 
 
 def test_a_step_that_rolls_back_queues_nothing(app, as_user, channels, swap_process):

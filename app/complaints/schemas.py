@@ -15,6 +15,7 @@ from app.forms.fields import (
     AwareDateTime,
     Money,
     StrictBoolean,
+    email_address,
     mall_now,
     not_blank,
     page_number,
@@ -33,6 +34,7 @@ class CustomerSchema(Schema):
                                                    "(010-12345678, an extension after a dash)"})
     consent_to_contact = StrictBoolean(load_default=False,
                                         metadata={"title": "同意联系", "x-title-en": "Consents to be contacted"})
+    email = email_address("电子邮箱", "Email")
 
 
 # A clock a few minutes ahead of the service's is not a complaint from the future.
@@ -130,6 +132,9 @@ class ComplaintSummarySchema(Schema):
 
 class CustomerDetailSchema(CustomerViewSchema):
     consent_to_contact = fields.Boolean(required=True)
+    email = fields.String(required=True, allow_none=True,
+                          metadata={"description": "null when none was given; masked (w***@example.com) for "
+                                                   "most roles"})
 
 
 class ProcessVersionSchema(Schema):

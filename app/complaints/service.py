@@ -31,6 +31,7 @@ from app.timers.case_limits import case_due
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import (
+    mask_email,
     mask_phone,
     require,
     require_audit_reader,
@@ -77,6 +78,7 @@ def register(payload: Any, actor: User, *,
         type=intake["type"], definition_id=definition.id, status="open", state="",
         channel=intake["channel"], customer_surname=intake["customer"]["surname"],
         customer_phone=intake["customer"]["phone"], contact_consent=intake["customer"]["consent_to_contact"],
+        customer_email=intake["customer"]["email"],
         occurred_at=intake["occurred_at"], location=intake["location"], involved_party=intake["involved_party"],
         description=intake["description"], demand=intake["demand"],
         intake={"amount_claimed": _number(intake["amount_claimed"]), "receipt_number": intake["receipt_number"]},
@@ -162,6 +164,7 @@ def get(complaint_id: int, viewer: User) -> dict[str, Any]:
         "surname": complaint.customer_surname,
         "phone": complaint.customer_phone if sees_contact_details(viewer) else mask_phone(complaint.customer_phone),
         "consent_to_contact": complaint.contact_consent,
+        "email": complaint.customer_email if sees_contact_details(viewer) else mask_email(complaint.customer_email),
     }
     body.update({
         "type_name": {"zh": COMPLAINT_TYPES[complaint.type][0], "en": COMPLAINT_TYPES[complaint.type][1]},

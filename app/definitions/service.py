@@ -28,7 +28,7 @@ from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_do
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.forms import fields_choosing_from, form_fields, form_keys
-from app.records.operators import operator_names
+from app.records.operators import operator_names, parameter_choices
 from app.timers.limits import FUNCTION_NAMES
 from app.timeutil import utcnow
 from app.users.models import User
@@ -65,6 +65,7 @@ def vocabulary() -> Vocabulary:
         role_fields=fields_choosing_from(frozenset(roles.values())),
         form_fields=form_fields(),
         operators=operator_names(),
+        parameter_choices=parameter_choices(),
         functions=FUNCTION_NAMES,
         known_processes=frozenset(_active_keys("bpmn")),
         known_decisions=frozenset(_active_keys("dmn")),

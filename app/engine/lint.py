@@ -4,6 +4,7 @@ Runs on the parsed XML (so every problem carries its element id and line) before
 SpiffWorkflow sees the document. It enforces what DESIGN.md's diagram
 conventions promise: no scripts, every expression inside the restricted
 language, lanes that are roles, form keys and service operators that exist,
+parameters that name one of a known set (a message template) naming a member of it,
 call activities and decision tables that resolve, and expressions that read a
 form field only where it is certain to hold a value (see `_lint_optional_reads`).
 """
@@ -36,6 +37,8 @@ class Vocabulary:
     role_fields: Set[str] = frozenset()  # form fields whose choices are role ids (what `roleFrom` may name)
     # form key -> field -> required; a field not required may be null, so expressions must guard it
     form_fields: Mapping[str, Mapping[str, bool]] = field(default_factory=dict)
+    # operator -> parameter -> the names it may be given, as a quoted name (e.g. the message templates)
+    parameter_choices: Mapping[str, Mapping[str, Set[str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -228,9 +231,12 @@ def _lint_process(process, file, vocabulary, uploaded_processes, uploaded_decisi
         if operator.get("id") not in vocabulary.operators:
             report.add(f"Service task {_label(task)} calls the operator '{operator.get('id')}', which does not exist.",
                        task, file)
+        choices = vocabulary.parameter_choices.get(operator.get("id") or "", {})
         for parameter in operator.iterfind(".//spiffworkflow:parameter", NS):
-            _check_expression(parameter.get("value") or "", parameter, file, functions, report,
-                              f"parameter '{parameter.get('id')}'")
+            if (_check_expression(parameter.get("value") or "", parameter, file, functions, report,
+                                  f"parameter '{parameter.get('id')}'")
+                    and parameter.get("id") in choices):
+                _check_choice(parameter, choices[parameter.get("id")], file, functions, report)
 
     for node in process.iter(f"{{{BPMN_NS}}}conditionExpression", f"{{{BPMN_NS}}}completionCondition",
                              f"{{{BPMN_NS}}}loopCardinality", f"{{{BPMN_NS}}}condition"):
@@ -301,6 +307,17 @@ def _check_expression(text, node, file, functions, report, what) -> bool:
         report.add(f"The {what} of {_label(node)} is refused: {exc.msg}", node, file)
         return False
     return True
+
+
+def _check_choice(parameter, choices: Set[str], file, functions, report) -> None:
+    """A parameter that names one of a known set (a message template) must name a member, quoted."""
+    body = expressions.check(parameter.get("value") or "", {name: None for name in functions}).body
+    what = f"The parameter '{parameter.get('id')}' of {_label(parameter)}"
+    known = ", ".join(sorted(choices))
+    if not isinstance(body, expressions.ast.Constant) or not isinstance(body.value, str):
+        report.add(f"{what} must be a quoted name, one of: {known}.", parameter, file)
+    elif body.value not in choices:
+        report.add(f"{what} names '{body.value}', which does not exist; use one of: {known}.", parameter, file)
 
 
 def _check_timer(node, tag, file, functions, report) -> None:

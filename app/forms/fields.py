@@ -6,8 +6,8 @@ service: booleans that are JSON booleans, money that is documented and returned 
 a number, date-times the databases and time-zone arithmetic can hold, and integers
 that fit the databases' integer columns; and the rules every intake and form shares:
 a required text says something (not only spaces), a phone is a Chinese mobile or
-landline number, and a date that has happened is not after today in the mall's zone.
-Each rule is also written into the exported JSON Schema (`pattern`, `x-latest`).
+landline number, an email address looks like one, and a date that has happened is not
+after today in the mall's zone. Each rule is also written into the exported JSON Schema (`pattern`, `x-latest`).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ def N_(message: str) -> str:
 
 PHONE_MESSAGE = N_("Enter a Chinese mobile number (11 digits starting 13-19, +86 allowed) or a landline with its "
                    "area code, such as 010-12345678 (an extension after a dash).")
+EMAIL_MAX_LENGTH = 254  # the email columns (a user's, the customer's)
+EMAIL_MESSAGE = N_("Enter an email address such as name@example.com.")
 NOT_BLANK_PATTERN = r"\s*\S"  # matched from the start: some character other than white space
 BLANK_MESSAGE = N_("This cannot be left blank: enter the text, not only spaces.")
 FUTURE_DATE_MESSAGE = N_("This date is after today: enter the date it actually happened.")
@@ -172,3 +174,9 @@ def phone_checks() -> list[validate.Validator]:
 
 def phone(zh: str, en: str, *, required: bool = True) -> fields.Field:
     return fields.String(required=required, validate=phone_checks(), metadata=_meta(zh, en))
+
+
+def email_address(zh: str, en: str) -> fields.Field:
+    """An optional email address (absent or null: none given)."""
+    return fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=EMAIL_MAX_LENGTH),
+                        error_messages={"invalid": EMAIL_MESSAGE}, metadata=_meta(zh, en))

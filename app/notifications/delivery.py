@@ -27,6 +27,7 @@ from app.notifications.models import Delivery, Notification
 from app.notifications.outbox import CUSTOMER, role_mailboxes
 from app.runtime.models import Complaint
 from app.timeutil import isoformat, utcnow
+from app.users.models import User
 
 BATCH = 20
 
@@ -55,12 +56,20 @@ def lease(config: Mapping[str, Any]) -> timedelta:
     return timedelta(seconds=3 * float(config["NOTIFY_TIMEOUT_SECONDS"]) + 30)
 
 
-def _address(notification: Notification, complaint: Complaint, channel: str,
+def _address(notification: Notification, complaint: Complaint, row: Delivery,
              config: Mapping[str, Any]) -> tuple[str | None, str]:
+    """Where the delivery goes, looked up now (so an address corrected since is used); else why nowhere."""
     if notification.recipient == CUSTOMER:
         if not complaint.contact_consent:
             return None, "The customer did not consent to be contacted."
-        return complaint.customer_phone, ""
+        if row.channel != "email":
+            return complaint.customer_phone, ""
+        return (complaint.customer_email, "") if complaint.customer_email else (None, "The customer gave no email.")
+    if row.user_id is not None:
+        user = db.session.get(User, row.user_id)
+        if user.active and user.email:
+            return user.email, ""
+        return None, f"The user '{user.username}' is no longer active or has no email address."
     address = role_mailboxes(config).get(notification.recipient)
     return (address, "") if address else (None, f"No mailbox is configured for '{notification.recipient}'.")
 
@@ -79,11 +88,11 @@ def _claim(now: datetime, config: Mapping[str, Any], skip_adapters: set[str] | N
         row.state, row.attempts, row.next_attempt_at = "sending", row.attempts + 1, now + lease(config)
         notification = db.session.get(Notification, row.notification_id)
         complaint = db.session.get(Complaint, notification.complaint_id)
-        address, reason = _address(notification, complaint, row.channel, config)
+        address, reason = _address(notification, complaint, row, config)
         message = None
         if address is not None:
             written = (notification.subject, notification.body)
-            if row.channel == "email":
+            if row.channel == "email" and notification.recipient != CUSTOMER:
                 subject, body = texts.bilingual(notification.template, notification.params, written)
             else:
                 subject, body = texts.render_stored(notification.template, notification.params,

@@ -49,7 +49,9 @@ class Delivery(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
     channel: Mapped[str] = mapped_column(String(20))  # email / sms / wechat
-    adapter: Mapped[str] = mapped_column(String(40))  # smtp, webhook, ...
+    adapter: Mapped[str] = mapped_column(String(40))  # smtp, webhook, wechat
+    # The staff member an email goes to (their own address); None: the role's mailbox, or the customer.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

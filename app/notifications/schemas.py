@@ -59,6 +59,9 @@ class DeliverySchema(Schema):
     complaint_id = fields.Integer(required=True)
     complaint_number = fields.String(required=True)
     recipient = fields.String(required=True)
+    user = fields.String(required=True, allow_none=True,
+                         metadata={"description": "the staff member an email goes to (null: a role's mailbox, or "
+                                                  "the customer)"})
     subject = fields.String(required=True)
     channel = fields.String(required=True, metadata={"description": "email, sms or wechat"})
     adapter = fields.String(required=True)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.notifications import outbox
+from app.notifications import outbox, texts
 from app.records import payments
 from app.records.models import (
     ArchiveRecord,
@@ -41,11 +41,16 @@ RETENTION_YEARS = 3  # case files are kept at least this long
 
 Operator = Callable[..., dict[str, Any]]
 _OPERATORS: dict[str, Operator] = {}
+# operator -> parameter -> the names it may be given (looked up at each deploy), checked by the lint
+_CHOICES: dict[str, dict[str, Callable[[], frozenset[str]]]] = {}
 
 
-def operator(name: str) -> Callable[[Operator], Operator]:
+def operator(name: str, choices: dict[str, Callable[[], frozenset[str]]] | None = None
+             ) -> Callable[[Operator], Operator]:
     def decorate(func: Operator) -> Operator:
         _OPERATORS[name] = func
+        if choices:
+            _CHOICES[name] = choices
         return func
 
     return decorate
@@ -53,6 +58,11 @@ def operator(name: str) -> Callable[[Operator], Operator]:
 
 def operator_names() -> frozenset[str]:
     return frozenset(_OPERATORS)
+
+
+def parameter_choices() -> dict[str, dict[str, frozenset[str]]]:
+    """Operator -> parameter -> the names a diagram may give it (e.g. `notify`'s message templates)."""
+    return {name: {parameter: names() for parameter, names in params.items()} for name, params in _CHOICES.items()}
 
 
 def call(name: str, context: StepContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +96,7 @@ def _text(value: Any, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-@operator("notify")
+@operator("notify", choices={"template": texts.template_names})
 def notify(context: StepContext, recipient: str, subject: str, body: str = "", template: str = "") -> dict:
     """Queue a notification for the customer or a role in the outbox (app/notifications delivers it).
 

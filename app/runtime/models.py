@@ -40,6 +40,7 @@ class Complaint(db.Model):
     customer_surname: Mapped[str] = mapped_column(String(40))
     customer_phone: Mapped[str] = mapped_column(String(20))
     contact_consent: Mapped[bool] = mapped_column(default=False)
+    customer_email: Mapped[str | None] = mapped_column(String(254))  # optional (migration 0019)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     location: Mapped[str] = mapped_column(String(200))
     involved_party: Mapped[str | None] = mapped_column(String(200))

@@ -21,13 +21,22 @@ users_cli = AppGroup("users", help="Manage users and API tokens.")
 @click.option("--password", required=True,
               help=f"At least {passwords.MIN_LENGTH} characters, not a common or easily guessed password.")
 @click.option("--display-name", default=None)
-def create(name: str, roles: tuple[str, ...], password: str, display_name: str | None) -> None:
+@click.option("--email", default=None, help="Where notifications to the user's roles and to the user are sent.")
+def create(name: str, roles: tuple[str, ...], password: str, display_name: str | None, email: str | None) -> None:
     """Create a user with one or more roles."""
     try:
-        user = service.create_user(name, list(roles), password, display_name)
+        user = service.create_user(name, list(roles), password, display_name, email)
     except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
+        raise click.ClickException(_explained(exc)) from None
     click.echo(f"created {user.username} ({', '.join(user.roles)})")
+
+
+def _explained(exc: ServiceError) -> str:
+    """The error's message with each field's problems, as the command line shows it."""
+    fields = exc.extra.get("errors")
+    if not isinstance(fields, dict):
+        return exc.message
+    return " ".join([exc.message, *(f"{name}: {' '.join(map(str, problems))}" for name, problems in fields.items())])
 
 
 @users_cli.command("token")

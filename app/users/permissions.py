@@ -58,3 +58,11 @@ def mask_phone(phone: str) -> str:
     if len(digits) <= 7:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_email(email: str | None) -> str | None:
+    """The first character of the name and the whole domain (w***@example.com); None stays None."""
+    if not email:
+        return email
+    name, _, domain = email.rpartition("@")
+    return f"{name[:1]}***@{domain}"

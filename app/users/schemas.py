@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.forms.fields import email_address
 from app.users import passwords
 from app.users.roles import ROLES
 
 
-class NewUserSchema(Schema):
+class UserEmailSchema(Schema):
+    email = email_address("电子邮箱", "Email")
+
+
+class NewUserSchema(UserEmailSchema):
+    """A new user; `email` (optional) is where notifications to their roles and to them reach them."""
+
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, load_only=True,
                              validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
@@ -27,6 +34,7 @@ class UserSchema(Schema):
     display_name = fields.String(required=True, allow_none=True)
     roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), required=True)
     active = fields.Boolean(required=True)
+    email = fields.String(required=True, allow_none=True, metadata={"description": "null: none given"})
 
 
 class UserListSchema(Schema):

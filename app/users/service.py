@@ -16,7 +16,7 @@ from app.users import passwords
 from app.users.models import ApiToken, User
 from app.users.permissions import require
 from app.users.roles import ROLES
-from app.users.schemas import NewUserSchema
+from app.users.schemas import NewUserSchema, UserEmailSchema
 
 
 def _token_hash(token: str) -> str:
@@ -33,10 +33,13 @@ def add_user(actor: User, payload: Any) -> User:
     """An administrator creates a user from a NewUserSchema payload."""
     require(actor, {"admin"}, "manage users")
     data = load(NewUserSchema(), payload)
-    return create_user(data["username"], data["roles"], data["password"], data["display_name"])
+    return create_user(data["username"], data["roles"], data["password"], data["display_name"], data["email"])
 
 
-def create_user(username: str, roles: list[str], password: str, display_name: str | None = None) -> User:
+def create_user(username: str, roles: list[str], password: str, display_name: str | None = None,
+                email: str | None = None) -> User:
+    """A user with roles and a password; `email` (optional) is where their notifications are sent."""
+    email = load(UserEmailSchema(), {"email": email})["email"]
     unknown = [role for role in roles if role not in ROLES]
     if unknown:
         raise Invalid(f"Unknown role(s): {', '.join(unknown)}. Known: {', '.join(ROLES)}.")
@@ -48,7 +51,7 @@ def create_user(username: str, roles: list[str], password: str, display_name: st
     if db.session.scalars(select(User).where(User.username == username)).first() is not None:
         raise Conflict(f"The user '{username}' already exists.")
     user = User(username=username, display_name=display_name or username, roles=sorted(set(roles)),
-                password_hash=password_hash)
+                password_hash=password_hash, email=email)
     db.session.add(user)
     db.session.commit()
     return user

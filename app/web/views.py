@@ -298,7 +298,7 @@ def _intake_payload(form: MultiDict) -> dict[str, Any]:
 
     payload: dict[str, Any] = {
         "type": text("type"), "channel": text("channel"),
-        "customer": {"surname": text("surname"), "phone": text("phone"),
+        "customer": {"surname": text("surname"), "phone": text("phone"), "email": text("email"),
                      "consent_to_contact": form.get("consent_to_contact") == "yes"},
         "occurred_at": _aware(text("occurred_at")),
         "occurred_long_ago_confirmed": form.get("occurred_long_ago_confirmed") == "yes", "location": text("location"),
