@@ -129,3 +129,22 @@ def test_an_escalated_task_shows_the_limit_it_passed(app, as_user, new_page, clo
     expect(notice).to_contain_text("时限“首次响应”已于 2 小时前超过")
     expect(notice).to_contain_text("已上报当班管理人员")
     shoot(page, "task-escalated")
+
+
+def test_the_customer_declines_the_offer_on_the_status_page(as_user, new_page):
+    detail = offer_made(as_user)
+    page = new_page(390, 800)
+    page.goto("/status")
+    page.fill("#number", detail["number"])
+    page.fill("#phone_last4", "5678")
+    page.click("#lookup-submit")
+    offer = page.locator("#offer")
+    expect(offer).to_contain_text("我们的处理方案")
+    expect(page.locator("#offer-amount")).to_have_text("¥150.00")
+    shoot(page, "status-offer")
+    page.fill("#offer-note", "希望赔偿更多")
+    page.click("#offer-decline")
+    expect(page.locator("#offer-thanks")).to_contain_text("您未接受该处理方案")
+    expect(page.locator("#offer")).to_have_count(0)
+    after = as_user("legal").get(f"/complaints/{detail['id']}").body
+    assert after["waiting_for"] == [] and [t["name"] for t in after["open_tasks"]] == ["协商未果处理"]
