@@ -72,6 +72,7 @@ def _register_http(app: Flask) -> None:
     from app.api import PREFIX, api, init_api
     from app.attachments.views import blp as attachments_blp
     from app.complaints.views import blp as complaints_blp
+    from app.complaints.views import incidents_blp
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
     from app.escalations.views import blp as escalations_blp
@@ -96,6 +97,7 @@ def _register_http(app: Flask) -> None:
     for blueprint in (definitions_blp, complaints_blp, tasks_blp, escalations_blp, users_blp, settings_blp):
         api.register_blueprint(blueprint)
     api.register_blueprint(attachments_blp)
+    api.register_blueprint(incidents_blp)
     api.register_blueprint(notifications_blp)
     api.register_blueprint(health.blp)
     app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from app.attachments.models import Attachment
 from app.extensions import db
 from app.runtime.models import Complaint, HumanTask, Incident
+from app.users.models import User
 from tests.conftest import intake
 
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "15"))  # per operation and generation mode
@@ -89,13 +90,16 @@ def real_ids(app, tokens, state_restored, attachments_dir) -> dict[str, list]:
 @pytest.fixture(scope="module")
 def state_restored(app, tokens):
     """Put back what this module may change for the tests after it: time limits, whole-case limits, calendar,
-    active versions; and cancel the complaints it registered, so that their tasks do not crowd the inboxes of
-    later tests."""
+    active versions, the users' names, roles, passwords and whether they are active (first: the rest is put
+    back as the admin and the process owner); and cancel the complaints it registered, so that their tasks do
+    not crowd the inboxes of later tests."""
     client = app.test_client()
     admin = {"Authorization": f"Bearer {tokens['admin']}"}
     owner = {"Authorization": f"Bearer {tokens['owner']}"}
     with app.app_context():
         last_before = db.session.scalar(select(func.max(Complaint.id))) or 0
+        accounts = {user.id: (user.display_name, list(user.roles), user.active, user.password_hash)
+                    for user in db.session.scalars(select(User))}
         db.session.remove()
     limits = client.get("/api/v1/settings/time-limits", headers=admin).get_json()
     calendar = client.get("/api/v1/settings/calendar", headers=admin).get_json()
@@ -103,6 +107,11 @@ def state_restored(app, tokens):
     active = {p["key"]: p["active_version"] for p in
               client.get("/api/v1/process-definitions", headers=owner).get_json()["items"]}
     yield
+    with app.app_context():
+        for user in db.session.scalars(select(User).where(User.id.in_(accounts))):
+            user.display_name, user.roles, user.active, user.password_hash = accounts[user.id]
+        db.session.commit()
+        db.session.remove()
     assert client.put("/api/v1/settings/time-limits", json=limits, headers=admin).status_code == 200
     assert client.put("/api/v1/settings/calendar", json=calendar, headers=admin).status_code == 200
     assert client.put("/api/v1/settings/case-limits", json=case_limits, headers=admin).status_code == 200

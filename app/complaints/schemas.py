@@ -19,10 +19,11 @@ from app.forms.fields import (
     mall_now,
     not_blank,
     page_number,
+    per_page,
     phone_checks,
     timestamp,
 )
-from app.tasks.schemas import TaskConflictSchema, TaskHistorySchema, TaskSummarySchema
+from app.tasks.schemas import TaskComplaintSchema, TaskConflictSchema, TaskHistorySchema, TaskSummarySchema
 
 
 class CustomerSchema(Schema):
@@ -230,3 +231,22 @@ class ComplaintConflictSchema(ErrorSchema):
 
 class IncidentRetryConflictSchema(ComplaintConflictSchema, TaskConflictSchema):
     """409 on a retry: the incident is resolved already, or the step it retries is refused or fails again."""
+
+
+class IncidentFilterSchema(Schema):
+    page = page_number()
+    per_page = per_page()
+
+
+class OpenIncidentSchema(IncidentSchema):
+    """An open incident with the complaint it belongs to."""
+
+    complaint = fields.Nested(TaskComplaintSchema, required=True)
+
+
+class IncidentPageSchema(Schema):
+    items = fields.List(fields.Nested(OpenIncidentSchema), required=True)
+    total = fields.Integer(required=True)
+    total_capped = fields.Boolean(required=True, metadata={"description": "more incidents than `total` counts"})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)

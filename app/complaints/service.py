@@ -317,8 +317,16 @@ def _summaries(ids: list[int], viewer: User, now: datetime) -> list[dict[str, An
     return [summary(by_id[i][0], viewer, bool(by_id[i][1]), now) for i in ids]
 
 
+CANCELLERS = frozenset({"duty_manager"})
+
+
+def may_cancel(actor: User) -> bool:
+    """Whether the actor may cancel complaints (the complaint page asks before showing its form)."""
+    return actor.has_role(*CANCELLERS)
+
+
 def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
-    require(actor, {"duty_manager"}, "cancel complaints")
+    require(actor, CANCELLERS, "cancel complaints")
     reason = load(_cancel_schema, payload)["reason"]
     complaint = steps.lock_complaint(complaint_id)
     if complaint.status != "open":
@@ -379,9 +387,34 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
             "created_at": isoformat(incident.created_at), "resolved_at": isoformat(incident.resolved_at)}
 
 
+INCIDENT_COUNT_CAP = 1000
+INCIDENT_RETRIERS = frozenset({"admin"})
+
+
+def open_incidents(actor: User, filters: dict[str, Any]) -> dict[str, Any]:
+    """Every complaint's open incidents, newest first, each with its complaint: what waits to be retried (admin)."""
+    require(actor, INCIDENT_RETRIERS, "retry incidents")
+    query = (select(Incident, Complaint.number, Complaint.type).join(Complaint, Complaint.id == Incident.complaint_id)
+             .where(Incident.status == "open"))
+    total = db.session.scalar(select(func.count()).select_from(query.limit(INCIDENT_COUNT_CAP + 1).subquery()))
+    page, per_page = filters["page"], filters["per_page"]
+    rows = db.session.execute(query.order_by(Incident.created_at.desc(), Incident.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [{**incident_dict(incident), "complaint": {"id": incident.complaint_id, "number": number,
+                                                                 "type": complaint_type}}
+                      for incident, number, complaint_type in rows],
+            "total": min(total, INCIDENT_COUNT_CAP), "total_capped": total > INCIDENT_COUNT_CAP,
+            "page": page, "per_page": per_page}
+
+
+def may_retry_incidents(actor: User) -> bool:
+    """Whether the actor may retry incidents (the pages ask before showing the button)."""
+    return actor.has_role(*INCIDENT_RETRIERS)
+
+
 def retry_incident(complaint_id: int, n: int, actor: User) -> dict[str, Any]:
     """Run the failed action again; on success the incident is resolved, else its attempts grow."""
-    require(actor, {"admin"}, "retry incidents")
+    require(actor, INCIDENT_RETRIERS, "retry incidents")
     incident = db.session.scalars(select(Incident).where(Incident.complaint_id == complaint_id,
                                                          Incident.n == n)).first()
     if incident is None:

@@ -1,4 +1,4 @@
-"""HTTP endpoints for complaints."""
+"""HTTP endpoints for complaints, and the list of every complaint's open incidents."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from app.complaints.schemas import (
     ComplaintFilterSchema,
     ComplaintPageSchema,
     ComplaintSummarySchema,
+    IncidentFilterSchema,
+    IncidentPageSchema,
     IncidentRetryConflictSchema,
     IncidentSchema,
     IntakeSchema,
@@ -25,6 +27,7 @@ from app.forms.messages import MESSAGES
 from app.users.auth import current_user
 
 blp = Blueprint("complaints", __name__, url_prefix=f"{PREFIX}/complaints", description="Complaints")
+incidents_blp = Blueprint("incidents", __name__, url_prefix=f"{PREFIX}/incidents", description="Incidents")
 CONFLICT = {409: ComplaintConflictSchema}
 
 
@@ -109,3 +112,12 @@ def audit(complaint_id: int):
 @writes_at_once()
 def retry(complaint_id: int, n: int):
     return service.retry_incident(complaint_id, n, current_user())
+
+
+@incidents_blp.route("", methods=["GET"])
+@incidents_blp.arguments(IncidentFilterSchema, location="query")
+@incidents_blp.doc(summary="Every complaint's open incidents, newest first, paginated (admin)")
+@incidents_blp.response(200, IncidentPageSchema)
+@errors(incidents_blp, 401, 403, 422)
+def open_incidents(filters):
+    return service.open_incidents(current_user(), filters)

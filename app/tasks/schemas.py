@@ -23,6 +23,16 @@ class AssignSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
 
 
+class AssigneeSchema(Schema):
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+
+
+class AssigneeListSchema(Schema):
+    items = fields.List(fields.Nested(AssigneeSchema), required=True,
+                        metadata={"description": "the active users with the task's role, by user name"})
+
+
 # --- what the task API returns -------------------------------------------------------------------------
 
 TASK_STATES = ["ready", "completed", "cancelled"]

@@ -1,4 +1,4 @@
-"""The work inbox: list, read, claim, unclaim, assign and complete human tasks.
+"""The work inbox: list, read, claim, unclaim, assign (and whom to) and complete human tasks.
 
 Listing reads only the projected task table. Acting on a task locks its
 complaint, checks the task is still open and the caller may act on it, then
@@ -195,8 +195,29 @@ def assignee_with_role(username: str, role: str) -> User:
     return assignee
 
 
+ASSIGNERS = frozenset({"duty_manager"})
+
+
+def may_assign(user: User) -> bool:
+    """Whether the user may assign tasks (the pages ask before offering it)."""
+    return user.has_role(*ASSIGNERS)
+
+
+def assignable_users(user: User, role: str) -> list[User]:
+    """The active users who have `role`, by name: whom a task of that role may be assigned to."""
+    require(user, ASSIGNERS, "assign tasks")
+    candidates = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+    return [candidate for candidate in candidates if candidate.has_role(role)]
+
+
+def assignees(user: User, task_id: str) -> list[User]:
+    """Whom the task may be assigned to (its role's active users)."""
+    require(user, ASSIGNERS, "assign tasks")
+    return assignable_users(user, _get_row(task_id).role)
+
+
 def assign(user: User, task_id: str, username: str) -> dict[str, Any]:
-    require(user, {"duty_manager"}, "assign tasks")
+    require(user, ASSIGNERS, "assign tasks")
     complaint, row = steps.lock_task(task_id)
     _require_open(row)
     assignee = assignee_with_role(username, row.role)

@@ -6,6 +6,7 @@ from app.api import PREFIX, Blueprint, body_doc, errors, json_body
 from app.database import writes_at_once
 from app.tasks import service
 from app.tasks.schemas import (
+    AssigneeListSchema,
     AssignSchema,
     CompletionSchema,
     FormDataSchema,
@@ -74,3 +75,11 @@ def complete(task_id: str):
 @writes_at_once()
 def assign(assignment, task_id: str):
     return service.assign(current_user(), task_id, assignment["username"])
+
+
+@blp.route("/<task_id>/assignees", methods=["GET"])
+@blp.doc(summary="Whom the task may be assigned to: the active users with its role (duty manager)")
+@blp.response(200, AssigneeListSchema)
+@errors(blp, 401, 403, 404)
+def assignees(task_id: str):
+    return {"items": service.assignees(current_user(), task_id)}

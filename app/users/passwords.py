@@ -13,6 +13,7 @@ taken does not tell which user names exist.
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -48,6 +49,14 @@ def require_acceptable(password: str, username: str | None = None, *, field: str
     found = problems(password if isinstance(password, str) else "", username)
     if found:
         raise Invalid(found[0], errors={field: found})
+
+
+def temporary() -> str:
+    """A random password that meets the rule (96 random bits as 16 characters), for an administrator's reset."""
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        if not problems(candidate):
+            return candidate
 
 
 def hash_password(password: str) -> str:

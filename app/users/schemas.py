@@ -39,3 +39,26 @@ class UserSchema(Schema):
 
 class UserListSchema(Schema):
     items = fields.List(fields.Nested(UserSchema), required=True)
+
+
+class UserChangeSchema(Schema):
+    """An administrator's change to a user: any of its name, roles and whether it may log in."""
+
+    display_name = fields.String(validate=validate.Length(min=1, max=120))
+    roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), validate=validate.Length(min=1))
+    active = fields.Boolean(metadata={"description": "false: the user can no longer log in or use a token"})
+
+
+class PasswordResetSchema(Schema):
+    """An administrator's reset: the new password, or none for a temporary one made by the service."""
+
+    password = fields.String(load_default=None, load_only=True,
+                             validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
+                             metadata={"description": "omitted: the service makes a temporary password"})
+
+
+class PasswordResetResultSchema(Schema):
+    username = fields.String(required=True)
+    temporary_password = fields.String(required=True, allow_none=True,
+                                       metadata={"description": "the password the service made, shown this once; "
+                                                                "null when the administrator gave one"})
