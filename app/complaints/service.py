@@ -14,6 +14,7 @@ from app.attachments import service as attachments
 from app.complaint_types import COMPLAINT_TYPES
 from app.complaints.numbering import next_number
 from app.complaints.schemas import CancelSchema, IntakeSchema, WithdrawSchema
+from app.complaints.waits import RECORDS_ANSWERS
 from app.database import begin_write, execute_core
 from app.definitions import service as definitions
 from app.engine.instance import Instance, NothingWaiting
@@ -356,7 +357,7 @@ def withdraw(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
 def deliver_message(complaint_id: int, name: str, payload: Any, actor: User,
                     retry_of: int | None = None) -> dict[str, Any]:
     if retry_of is None:  # a retry was authorised by retry_incident (admin), whoever sent the message
-        require(actor, {"service_desk", "duty_manager"}, "record messages from customers")
+        require(actor, RECORDS_ANSWERS, "record messages from customers")
     payload = messages.load(name, payload)  # before the engine runs: a bad payload is a 422, not an incident
     complaint = steps.lock_complaint(complaint_id)
     if complaint.status != "open":
