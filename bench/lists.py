@@ -120,7 +120,8 @@ INTAKE = {"type": "quality", "channel": "desk", "customer": {"surname": "王", "
 COMPLAINT_COLUMNS = ("id", "number", "type", "definition_id", "status", "outcome", "revision", "state", "channel",
                      "customer_surname", "customer_phone", "contact_consent", "occurred_at", "location",
                      "involved_party", "description", "demand", "intake", "created_by_id", "created_at",
-                     "updated_at", "closed_at", "cancel_reason", "audit_seq", "audit_hash", "due_at")
+                     "updated_at", "closed_at", "cancel_reason", "audit_seq", "audit_hash", "due_at",
+                     "tasks_due_at")
 TASK_COLUMNS = ("id", "complaint_id", "complaint_number", "complaint_type", "complaint_created_at", "process_id",
                 "element_id", "name", "role", "form_key", "state", "assignee_id", "assignee_name", "due_at",
                 "due_order", "created_at", "completed_at", "completed_by_id", "completed_by_name")
@@ -274,6 +275,11 @@ def seed(database: Database, count: int, history: int, user_id: int) -> Seeded:
             status = _status(rng, now - created)
             closed = None if status == "open" else created + timedelta(hours=rng.randint(2, 96))
             kind = types[i]
+            open_dues: list[datetime | None] = []
+            if status == "open":
+                open_dues = [None if rng.random() < 0.1 else created + timedelta(hours=48)
+                             for _n in range(1 if rng.random() < 0.8 else 2)]
+            tasks_due = min((due for due in open_dues if due is not None), default=None)
             writer.add("complaint", COMPLAINT_COLUMNS, (
                 complaint_id, number, kind, definitions[kind], status,
                 "end_archived" if status == "closed" else None, 3, f'{{"format": 1, "n": "{uuid.uuid4().hex * 16}"}}',
@@ -283,14 +289,12 @@ def seed(database: Database, count: int, history: int, user_id: int) -> Seeded:
                 '{"amount_claimed": null, "receipt_number": null}', user_id, stored(database, created),
                 stored(database, closed or created), stored(database, closed),
                 "顾客撤回" if status == "cancelled" else None, 0, "0" * 64,
-                stored(database, created + timedelta(hours=CASE_HOURS[kind]))))
-            if status == "open":
-                for n in range(1 if rng.random() < 0.8 else 2):
-                    due = None if rng.random() < 0.1 else created + timedelta(hours=48)
-                    role = _weighted(rng, TASK_ROLES, 1)[0]
-                    writer.add("task", TASK_COLUMNS, _task(database, complaint_id, number, kind, n, role, "ready",
-                                                           created, due, None, user_id))
-                    open_tasks += 1
+                stored(database, created + timedelta(hours=CASE_HOURS[kind])), stored(database, tasks_due)))
+            for n, due in enumerate(open_dues):
+                role = _weighted(rng, TASK_ROLES, 1)[0]
+                writer.add("task", TASK_COLUMNS, _task(database, complaint_id, number, kind, n, role, "ready",
+                                                       created, due, None, user_id))
+                open_tasks += 1
             for n in range(history if status != "open" else 1):
                 writer.add("task", TASK_COLUMNS, _task(database, complaint_id, number, kind, 10 + n, "service_desk",
                                                        "completed", created, None, closed or created, user_id))
@@ -635,24 +639,30 @@ def overdue_endpoints() -> list[Endpoint]:
 
 @contextlib.contextmanager
 def fewer_overdue(database: Database, keep: int) -> Iterator[int]:
-    """Move all but `keep` overdue open tasks ten years ahead; move them back afterwards."""
+    """Move all but `keep` overdue open tasks ten years ahead, and their complaints' earliest task due time
+    with them (as a step would write it); move them back afterwards."""
     now = datetime.now(UTC)
     connection = database.connect()
     p = database.param
     try:
-        rows = connection.execute(f"SELECT id, due_at FROM task WHERE state = 'ready' AND due_order < {p} "  # noqa: S608
-                                  "ORDER BY id", (stored(database, now),)).fetchall()
+        rows = connection.execute(f"SELECT id, due_at, complaint_id FROM task WHERE state = 'ready' "  # noqa: S608
+                                  f"AND due_order < {p} ORDER BY id", (stored(database, now),)).fetchall()
         moved = [(row[0], parse_stored(row[1])) for row in rows[keep:]]
+        complaints = sorted({(row[2],) for row in rows[keep:]})
         update = f"UPDATE task SET due_at = {p}, due_order = {p} WHERE id = {p}"  # noqa: S608
+        earliest = ("UPDATE complaint SET tasks_due_at = (SELECT min(task.due_at) FROM task "  # noqa: S608
+                    f"WHERE task.complaint_id = complaint.id AND task.state = 'ready') WHERE id = {p}")
 
         def shift(delta: timedelta) -> None:
             values = [(stored(database, due + delta), stored(database, due + delta), task_id)
                       for task_id, due in moved]
             connection.cursor().executemany(update, values)
+            connection.cursor().executemany(earliest, complaints)
             connection.commit()
             if database.name == "postgresql":  # each phase (and each --reuse run) starts without the dead row
                 connection.autocommit = True   # versions the move leaves in the task indexes
                 connection.execute("VACUUM ANALYZE task")
+                connection.execute("VACUUM ANALYZE complaint")
                 connection.autocommit = False
 
         shift(FAR_FUTURE)

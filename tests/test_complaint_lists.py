@@ -23,7 +23,8 @@ from app.definitions.models import ProcessDefinition
 from app.extensions import db
 from app.runtime.models import NO_DUE_DATE, Complaint, HumanTask
 from app.timeutil import utcnow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, intake
+from tests.paths import ACKNOWLEDGED
 
 YEAR = datetime(2001, 1, 1, tzinfo=UTC)  # long before any complaint the other tests register
 IN_YEAR = {"created_from": "2001-01-01T00:00:00+00:00", "created_to": "2002-01-01T00:00:00+00:00"}
@@ -55,6 +56,8 @@ class Bulk:
                     "contact_consent": False, "occurred_at": created, "location": "一楼", "description": "x",
                     "demand": "x", "intake": {}, "created_at": created, "updated_at": created,
                     "audit_seq": 0, "audit_hash": "0" * 64,
+                    # what every step writes with the tasks (app/runtime/steps.py)
+                    "tasks_due_at": min((due for due in spec.get("tasks", []) if due is not None), default=None),
                 })
             db.session.execute(insert(Complaint), rows)
             ids = dict(db.session.execute(select(Complaint.number, Complaint.id)
@@ -293,3 +296,41 @@ def log_in(client, username: str) -> None:
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
+
+
+def _due_times(app, complaint_id: int) -> tuple[datetime | None, datetime | None]:
+    """The complaint's tasks_due_at, and the earliest due time among its open task rows."""
+    with app.app_context():
+        kept = db.session.scalar(select(Complaint.tasks_due_at).where(Complaint.id == complaint_id))
+        dues = db.session.scalars(select(HumanTask.due_at).where(
+            HumanTask.complaint_id == complaint_id, HumanTask.state == "ready", HumanTask.due_at.is_not(None))).all()
+        return kept, min(dues, default=None)
+
+
+def test_every_step_keeps_the_complaints_earliest_task_due_time(app, as_user, clock):
+    """Intake, completions and cancelling write tasks_due_at with the task rows, and the list's overdue
+    filter and flag follow it as the clock passes the due time."""
+    created = as_user("desk").post("/complaints", intake("quality"))
+    complaint_id, number = created["id"], created["number"]
+    kept, earliest = _due_times(app, complaint_id)
+    assert kept is not None and kept == earliest
+    api = as_user("risk")
+
+    def listed(overdue: str) -> list[tuple[int, bool]]:
+        return [(item["id"], item["overdue"]) for item in api.get("/complaints", number=number,
+                                                                  overdue=overdue)["items"]]
+
+    assert listed("false") == [(complaint_id, False)] and listed("true") == []
+    clock(kept - utcnow() + timedelta(minutes=1))
+    assert listed("true") == [(complaint_id, True)] and listed("false") == []
+    task = created["open_tasks"][0]
+    done = as_user("desk").post(f"/tasks/{task['id']}/complete", ACKNOWLEDGED)
+    assert done.status == 200, done.body
+    kept, earliest = _due_times(app, complaint_id)
+    assert kept == earliest
+    overdue = kept is not None and kept < utcnow()
+    assert listed("true" if overdue else "false") == [(complaint_id, overdue)]
+    cancelled = as_user("manager").post(f"/complaints/{complaint_id}/cancel", {"reason": "duplicate"})
+    assert cancelled.status == 200, cancelled.body
+    assert _due_times(app, complaint_id) == (None, None)
+    assert listed("false") == [(complaint_id, False)]

@@ -129,21 +129,14 @@ def _get(complaint_id: int) -> Complaint:
     return complaint
 
 
-def _overdue_task(now: datetime):
-    """An overdue open task of the complaint (`_overdue`).
-
-    Asked once per complaint, from the index alone; the OFFSET keeps PostgreSQL from turning EXISTS into
-    a join that first reads every overdue task."""
-    return select(HumanTask.complaint_id).where(HumanTask.complaint_id == Complaint.id, *_overdue(now)).offset(0)
-
-
 def _overdue(now: datetime) -> tuple[Any, ...]:
     """An open task past its due time (due_order is due_at, or year 9999 without one)."""
     return HumanTask.state == "ready", HumanTask.due_order < now
 
 
-def summary(complaint: Complaint, viewer: User, overdue: bool = False, now: datetime | None = None) -> dict[str, Any]:
+def summary(complaint: Complaint, viewer: User, now: datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
+    overdue = complaint.status == "open" and complaint.tasks_due_at is not None and complaint.tasks_due_at < now
     case_overdue = complaint.status == "open" and complaint.due_at is not None and complaint.due_at < now
     return {
         "id": complaint.id, "number": complaint.number, "type": complaint.type, "status": complaint.status,
@@ -160,7 +153,7 @@ def get(complaint_id: int, viewer: User) -> dict[str, Any]:
     complaint = _get(complaint_id)
     definition = db.session.get(definitions.ProcessDefinition, complaint.definition_id)
     open_tasks = tasks.open_tasks(complaint.id)
-    body = summary(complaint, viewer, any(task["overdue"] for task in open_tasks))
+    body = summary(complaint, viewer)
     body["customer"] = {
         "surname": complaint.customer_surname,
         "phone": complaint.customer_phone if sees_contact_details(viewer) else mask_phone(complaint.customer_phone),
@@ -201,7 +194,7 @@ OVERDUE_FEW = 2000
 _TASK_FILTERS = frozenset({"type", "status", "created_from", "created_to", "overdue", "page", "per_page"})
 # What the filters read.
 _FILTERED = (Complaint.id, Complaint.type, Complaint.status, Complaint.number, Complaint.customer_surname,
-             Complaint.created_at, Complaint.due_at)
+             Complaint.created_at, Complaint.due_at, Complaint.tasks_due_at)
 # Unbounded texts that a list never shows, the stored workflow state above all, are not read.
 _LIST_ROW = tuple(defer(column) for column in (Complaint.state, Complaint.description, Complaint.demand,
                                                Complaint.intake, Complaint.cancel_reason))
@@ -272,7 +265,7 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
         if filters.get("status", "open") != "open":  # only open complaints have open tasks
             overdue_only = false()
         elif len(overdue_tasks) > OVERDUE_FEW:  # only open complaints have open tasks: their index bounds the probes
-            overdue_only = and_(Complaint.status == "open", _overdue_task(now).exists())
+            overdue_only = and_(Complaint.status == "open", Complaint.tasks_due_at < now)
             if not filters.keys() & {"number", "surname", "created_from", "created_to"}:
                 known = len(set(overdue_tasks))  # each of them matches every filter given
         elif not overdue_tasks:
@@ -291,8 +284,8 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
         query = query.where(complaint.created_at >= filters["created_from"])
     if "created_to" in filters:
         query = query.where(complaint.created_at < filters["created_to"])
-    if filters.get("overdue") is False:  # only open complaints can be overdue: the others are not probed
-        query = query.where(or_(complaint.status != "open", ~_overdue_task(now).exists()))
+    if filters.get("overdue") is False:  # read from the index the order walks
+        query = query.where(or_(complaint.tasks_due_at.is_(None), complaint.tasks_due_at >= now))
     if filters.get("case_overdue"):  # open complaints newest first, the due time read from their index
         query = query.where(complaint.status == "open", complaint.due_at < now)
     elif filters.get("case_overdue") is False:
@@ -311,11 +304,9 @@ def _summaries(ids: list[int], viewer: User, now: datetime) -> list[dict[str, An
     """The list items of these complaints, in this order."""
     if not ids:
         return []
-    rows = db.session.execute(select(Complaint, _overdue_task(now).exists().label("overdue"))
-                              .options(*_LIST_ROW)
-                              .where(Complaint.id.in_(ids))).all()
-    by_id = {complaint.id: (complaint, overdue) for complaint, overdue in rows}
-    return [summary(by_id[i][0], viewer, bool(by_id[i][1]), now) for i in ids]
+    rows = db.session.scalars(select(Complaint).options(*_LIST_ROW).where(Complaint.id.in_(ids))).all()
+    by_id = {complaint.id: complaint for complaint in rows}
+    return [summary(by_id[i], viewer, now) for i in ids]
 
 
 CANCELLERS = frozenset({"duty_manager"})

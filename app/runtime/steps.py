@@ -250,6 +250,8 @@ def save(complaint: Complaint, instance: Instance, before: Snapshot, completion:
         values.update(status="closed", outcome=instance.outcome(), closed_at=now)
     values.update(extra or {})
     open_rows = project_tasks(complaint, instance, before.tasks, completion)
+    dues = [row.due_at for row in open_rows if row.due_at is not None]
+    values["tasks_due_at"] = min(dues) if dues else None
     project_timers(complaint.id, before.timers, instance.waiting_timers())
     if not write_row(complaint, {"revision": complaint.revision}, values):
         db.session.rollback()
