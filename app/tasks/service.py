@@ -46,6 +46,7 @@ _SUMMARY_COLUMNS = (HumanTask.id, HumanTask.name, HumanTask.role, HumanTask.stat
                     HumanTask.process_id, HumanTask.element_id)
 INBOX_COUNT_CAP = 1000
 INBOX_DEPTH_CAP = 10_000  # deepest position a page may reach; filter to see further
+_NARROWING = frozenset({"role", "type", "assignee", "unassigned", "due_before"})  # filters that count fewer tasks
 
 
 def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +65,8 @@ def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
                       errors={"page": [f"page × per_page may be at most {INBOX_DEPTH_CAP}."]})
     connection = db.session.connection()  # plain rows: no ORM work per key
     queries = [_inbox_query(user, role, filters) for role in roles]
-    total = sum(_capped_counts(dict(zip(roles, queries, strict=True))).values())
+    counts = _capped_counts(dict(zip(roles, queries, strict=True)))
+    total = sum(counts.values())
     order = (HumanTask.due_order, HumanTask.id)
     if len(queries) == 1 and page == 1:  # the usual first page of one role: its rows straight from the order
         page_rows = list(connection.execute(queries[0].with_only_columns(*_SUMMARY_COLUMNS).order_by(*order)
@@ -80,9 +82,12 @@ def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
                                                            .where(HumanTask.id.in_(page_ids)))}
         page_rows = [rows[task_id] for task_id in page_ids]
     now = utcnow()
-    return {"items": [task_summary(row, now) for row in page_rows],
-            "total": min(total, INBOX_COUNT_CAP), "total_capped": total > INBOX_COUNT_CAP,
-            "page": page, "per_page": per_page}
+    result = {"items": [task_summary(row, now) for row in page_rows],
+              "total": min(total, INBOX_COUNT_CAP), "total_capped": total > INBOX_COUNT_CAP,
+              "page": page, "per_page": per_page}
+    if not filters.keys() & _NARROWING:  # each role's whole inbox: what open_counts would count again
+        result["role_counts"] = {role: min(n, INBOX_COUNT_CAP) for role, n in counts.items()}
+    return result
 
 
 def open_counts(user: User, roles: set[str]) -> list[tuple[str, int]]:

@@ -98,6 +98,9 @@ def _helpers() -> dict[str, Any]:
 def _nav_counts() -> list[tuple[str, int]]:
     if not current_user.is_authenticated:
         return []
+    counted = g.get("inbox_role_counts")  # the inbox page counted each role already
+    if counted is not None:
+        return sorted((role, n) for role, n in counted.items() if role in CASE_ROLES)
     return sorted(tasks.open_counts(me(), CASE_ROLES))
 
 
@@ -187,7 +190,9 @@ def _page_count(total: int, per_page: int) -> int:
 
 
 def _inbox_page() -> dict[str, Any]:
-    return tasks.inbox(me(), _inbox_filters())
+    result = tasks.inbox(me(), _inbox_filters())
+    g.inbox_role_counts = result.get("role_counts")
+    return result
 
 
 @bp.route("/inbox")
