@@ -9,12 +9,14 @@ workflow stores in the task data. An operator that raises abandons the step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 
 from app.extensions import db
+from app.forms.regulator_referral import OUTCOMES
 from app.notifications import outbox, texts
 from app.records import payments
 from app.records.models import (
@@ -237,6 +239,33 @@ def open_regulator_liaison(context: StepContext, body: str, body_name: str, desi
     return {"regulator_liaison_id": _add(RegulatorLiaison(
         complaint_id=context.complaint_id, body=body, body_name=_text(body_name, 200),
         designated_department=designated_department, evidence_pack=pack)), "evidence_items": len(pack)}
+
+
+@operator("record_regulator_conclusion")
+def record_regulator_conclusion(context: StepContext, regulator_liaison_id: Any, outcome: str, conclusion: str,
+                                concluded_on: Any) -> dict:
+    """Record on the liaison the body's conclusion: its outcome, the conclusion in words and the day it was given."""
+    row = _liaison(context.complaint_id, regulator_liaison_id)
+    if row.outcome is not None:
+        raise ValueError(f"The conclusion of regulator liaison {row.id} is already recorded.")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"The outcome is one of {', '.join(OUTCOMES)}, not '{outcome}'.")
+    try:
+        day = date.fromisoformat(str(concluded_on))
+    except ValueError:
+        raise ValueError(f"'{concluded_on}' is not the date of a conclusion.") from None
+    row.outcome, row.conclusion, row.concluded_on, row.concluded_at = outcome, _text(conclusion), day, utcnow()
+    db.session.flush()
+    return {"regulator_liaison_id": row.id, "outcome": outcome}
+
+
+def _liaison(complaint_id: int, liaison_id: Any) -> RegulatorLiaison:
+    row = None
+    if isinstance(liaison_id, int) and not isinstance(liaison_id, bool):
+        row = db.session.get(RegulatorLiaison, liaison_id, with_for_update=True)
+    if row is None or row.complaint_id != complaint_id:
+        raise ValueError(f"There is no regulator liaison {liaison_id} on this complaint.")
+    return row
 
 
 @operator("record_legal_opinion")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +45,8 @@ RECORD_KINDS = {
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return isoformat(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     return value
