@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.database import begin_write
 from app.definitions.models import ProcessDefinition
+from app.engine.dataflow import KnownWrites, known_writes
 from app.engine.lint import NS, Vocabulary, forms_by_process, lint_bpmn, lint_dmn, reads_by_decision
 from app.engine.specs import CompiledProcess, Document, compile_process, parse_documents, process_ids
 from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_document
@@ -131,10 +132,11 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, activate: bool = 
     uploaded_decisions = {key for kind, key in owners if kind == "dmn"}
     problems: list[DiagramProblem] = []
     forms_of, decision_reads = _forms_of(uploads), _decision_reads(uploads, vocab.functions)
+    known = _known_writes(uploads, vocab)
     for upload in uploads:
         if upload.document.kind == "bpmn":
             problems += lint_bpmn(upload.document.root, upload.filename, vocab, uploaded_processes, uploaded_decisions,
-                                  forms_of, decision_reads)
+                                  forms_of, decision_reads, known)
         else:
             problems += lint_dmn(upload.document.root, upload.filename, vocab.functions)
     if problems:
@@ -232,6 +234,13 @@ def _decision_reads(uploads: list[_Upload], functions) -> dict[str, set[str]]:
         ProcessDefinition.kind == "dmn", ProcessDefinition.active.is_(True))).all()
     return {**reads_by_decision([_stored_document(d).root for d in active], functions),
             **reads_by_decision([u.document.root for u in uploads if u.document.kind == "dmn"], functions)}
+
+
+def _known_writes(uploads: list[_Upload], vocab: Vocabulary) -> KnownWrites:
+    """What every process and decision table writes and needs: the uploaded version, else the active one."""
+    active = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.active.is_(True))).all()
+    return known_writes([_stored_document(d).root for d in active] + [u.document.root for u in uploads],
+                        vocab.form_fields, vocab.functions)
 
 
 def _stored_document(definition: ProcessDefinition) -> Document:

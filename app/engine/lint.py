@@ -6,7 +6,8 @@ conventions promise: no scripts, every expression inside the restricted
 language, lanes that are roles, form keys and service operators that exist,
 parameters that name one of a known set (a message template) naming a member of it,
 call activities and decision tables that resolve, and expressions that read a
-form field only where it is certain to hold a value (see `_lint_optional_reads`).
+form field only where it is certain to hold a value (see `_lint_optional_reads`)
+and only after a step that writes it on every path (see `_lint_step_order`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from app.engine import expressions
+from app.engine.dataflow import KnownWrites, UnwrittenRead, known_writes, unwritten_reads
+from app.engine.dataflow import task_property as _property
 from app.engine.optional_reads import unguarded_names
 from app.engine.xml import BPMN_NS, SPIFF_NS, DiagramProblem
 
@@ -80,10 +83,12 @@ def lint_bpmn(
     uploaded_decisions: Set[str],
     forms_of: Mapping[str, Set[str]] | None = None,
     decision_reads: Mapping[str, Set[str]] | None = None,
+    known: KnownWrites | None = None,
 ) -> list[DiagramProblem]:
     """Every problem of one BPMN document; `forms_of` (process id -> its forms, see `forms_by_process`)
-    names the forms of the processes it calls, and `decision_reads` (see `reads_by_decision`) what the
-    decision tables it uses read, when they are known."""
+    names the forms of the processes it calls, `decision_reads` (see `reads_by_decision`) what the
+    decision tables it uses read, and `known` (see `dataflow.known_writes`) what the processes and tables
+    it uses write, when they are known."""
     report = LintReport()
     _lint_ids(root, file, report)
     processes = root.findall("bpmn:process", NS)
@@ -93,6 +98,8 @@ def lint_bpmn(
     for process in processes:
         _lint_process(process, file, vocabulary, uploaded_processes, uploaded_decisions, report)
         _lint_optional_reads(process, file, vocabulary, forms_of, decision_reads or {}, report)
+        _lint_step_order(process, file, vocabulary,
+                         known or known_writes([root], vocabulary.form_fields, vocabulary.functions), report)
     return report.problems
 
 
@@ -153,6 +160,35 @@ def _lint_optional_reads(process, file, vocabulary, forms_of: Mapping[str, Set[s
         for name in sorted(decision_reads.get(decision_id, set()) & optional.keys()):
             report.add(f"The decision '{decision_id}' that {_label(rule)} uses {_reads_optional(name, optional[name])}",
                        rule, file)
+
+
+def _lint_step_order(process, file, vocabulary, known: KnownWrites, report) -> None:
+    """Refuse an expression that reads a name the process writes, but not on every path before it runs (the
+    step that writes it comes later, or on another branch): the name would be missing and the step fail."""
+    for read in unwritten_reads(process, vocabulary.form_fields, known, vocabulary.functions):
+        what_en, what_zh = _expression_kind(read)
+        writers = ", ".join(_label(writer) for writer in read.writers)
+        report.add(f"The {what_en} of {_label(read.node)} reads '{read.name}', which is not yet written on every "
+                   f"path that reaches it: only {writers} writes it. Move the expression after that step, or that "
+                   f"step before it. / {_label(read.node)} 的{what_zh}读取 '{read.name}'，但并非每条到达此处的路径"
+                   f"都已写入它（只有 {writers} 写入）：请把该表达式移到那一步之后，或把那一步移到它之前。",
+                   read.node, file)
+
+
+def _expression_kind(read: UnwrittenRead) -> tuple[str, str]:
+    """What kind of expression reads the name, in English and Chinese."""
+    local = etree.QName(read.node).localname
+    if local == "parameter":
+        return f"parameter '{read.node.get('id')}'", f"参数 '{read.node.get('id')}'"
+    if local in ("timeDate", "timeDuration"):
+        return "timer", "定时器"
+    if local == "businessRuleTask":
+        return "decision table", "决策表"
+    if local == "callActivity":
+        called = read.node.get("calledElement")
+        return (f"call of '{called}' (which reads it before writing it)",
+                f"所调用的 '{called}'（它在写入前就读取该字段）")
+    return "condition", "条件"
 
 
 def _reads_optional(name: str, form: str) -> str:
@@ -291,13 +327,6 @@ def _in_lane(task, lane_of: dict[str, str]) -> bool:
 
 def _form_key(task) -> str | None:
     return _property(task, "formKey")
-
-
-def _property(task, name: str) -> str | None:
-    for prop in task.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS):
-        if prop.get("name") == name:
-            return (prop.get("value") or "").strip() or None
-    return None
 
 
 def _check_expression(text, node, file, functions, report, what) -> bool:
