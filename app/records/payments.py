@@ -3,22 +3,45 @@
 The diagrams move a request along through service-task operators: `request_payment` files it
 (the person who decided the amount is its requester), `decide_payment` records the authority's
 decision (the role the authority table `authority_limits` names, escalated level by level),
-`pay_payment` records finance paying it with the voucher and the signed claim form. An offer the
-customer rejected or that fell short (`withdraw_offers`), a case closed without agreement
+`pay_payment` records finance paying it with the voucher and the signed claim form (an attachment of the
+complaint, `#12`, or the paper form's number: finance's form is checked by `claim_form_is_the_complaint_s`).
+An offer the customer rejected or that fell short (`withdraw_offers`), a case closed without agreement
 (`close_unpaid`) and a cancelled complaint (`cancel_open`) cancel the requests that were not paid.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select, update
 
+from app.attachments.models import Attachment
+from app.errors import Invalid
 from app.extensions import db
+from app.forms.case_checks import case_check
+from app.forms.fields import MAX_INT, N_
 from app.records.models import OPEN_PAYMENT_STATES, Decision, PaymentRequest
 from app.timeutil import utcnow
 from app.users.models import User
 from app.users.roles import ROLES
+
+# An attachment is named by its number, as the task form offers it: "#12" or "#12 顾客索赔单.pdf".
+ATTACHMENT_REFERENCE = re.compile(r"#(\d+)(?:\s|$)")
+CLAIM_FORM_NOT_ATTACHED = N_("The signed claim form must be a file of this complaint: give the number (#12) of the "
+                             "one uploaded to it, or the number of the paper form.")
+
+
+@case_check("lifecycle.payment")
+def claim_form_is_the_complaint_s(complaint_id: int, submitted: dict[str, Any]) -> None:
+    """A claim form named as an attachment (`#12 …`) must be an attachment of this complaint."""
+    found = ATTACHMENT_REFERENCE.match(submitted.get("claim_form") or "")
+    if found is None:
+        return  # the paper form's own number
+    attachment_id = int(found.group(1))
+    attachment = db.session.get(Attachment, attachment_id) if attachment_id <= MAX_INT else None
+    if attachment is None or attachment.complaint_id != complaint_id:
+        raise Invalid("Some fields are not valid.", errors={"claim_form": [CLAIM_FORM_NOT_ATTACHED]})
 
 
 def request_id(value: Any) -> int | None:

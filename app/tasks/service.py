@@ -16,6 +16,7 @@ from app import forms
 from app.definitions import service as definitions
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
+from app.forms import case_checks
 from app.runtime import audit, steps
 from app.runtime.models import Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
@@ -239,6 +240,7 @@ def complete(user: User, task_id: str, data: Any, retry_of: int | None = None) -
     if row.assignee_id not in (None, user.id):
         raise Conflict(f"This task is claimed by {row.assignee_name}.", claimed_by=row.assignee_name)
     submitted = forms.load(row.form_key, data)
+    case_checks.check(row.form_key, complaint.id, submitted)
     workflow_data = forms.with_empty_fields(row.form_key, submitted)
     completion = steps.Completion(row, user, submitted)
     open_rows = steps.run_step(
