@@ -2,15 +2,20 @@
 
 `fields(schema, values, errors)` lists what the template draws for each property;
 `coerce(schema, form)` turns the submitted strings into the JSON types the schema
-expects. Validation itself stays in the service (app.tasks.service.complete).
+expects. Validation itself stays in the service (app.tasks.service.complete); the
+inputs only carry its limits, such as `latest`: no date after today where the rule
+refuses the future.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from marshmallow import Schema
 from werkzeug.datastructures import MultiDict
 
+from app.forms.fields import mall_now
 from app.web.i18n import lang
 
 
@@ -67,10 +72,28 @@ def fields(schema: dict[str, Any], values: MultiDict | dict | None, errors: dict
             step = "0." + "0" * (places - 1) + "1" if places else "any"
         out.append({"name": name, "kind": kind_, "label": _title(prop, name), "required": name in required,
                     "options": _options(prop), "value": value, "errors": messages, "step": step,
-                    "min": prop.get("minimum"), "max": prop.get("maximum"),
+                    "min": prop.get("minimum"), "max": latest(prop) or prop.get("maximum"),
                     "money": prop.get("x-currency") == "CNY" or prop.get("x-decimal-places") == 2,
                     "description": prop.get("description")})
     return out
+
+
+def latest(prop: Mapping[str, Any]) -> str | None:
+    """The `max` of the input of a field whose rule refuses the future (`x-latest`, from its declaration): today
+    or now in the mall's zone, written as a date or datetime-local input takes it; None for any other field."""
+    rule = prop.get("x-latest")
+    if rule == "today":
+        return mall_now().date().isoformat()
+    if rule == "now":
+        return mall_now().strftime("%Y-%m-%dT%H:%M")
+    return None
+
+
+def latest_of(schema: type[Schema]) -> dict[str, str]:
+    """Field -> the `max` of its input, for the fields of a page's own form (the register page) that refuse the
+    future: read from the same declaration the service validates with."""
+    found = {name: latest(field.metadata) for name, field in schema().fields.items()}
+    return {name: value for name, value in found.items() if value is not None}
 
 
 def _as_text(value: Any, kind_: str) -> Any:

@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.complaints import service as complaints
-from app.complaints.schemas import ComplaintFilterSchema
+from app.complaints.schemas import ComplaintFilterSchema, IntakeSchema
 from app.database import writes_at_once
 from app.definitions import service as definitions
 from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthenticated
@@ -362,7 +362,8 @@ def register():
         else:
             return redirect(url_for("web.registered", complaint_id=created["id"]))
     return render_template("web/register.html", values=values, errors=errors, types=COMPLAINT_TYPES,
-                           channels=CHANNELS, translate_error=_translate_error), status
+                           channels=CHANNELS, translate_error=_translate_error,
+                           latest=formrender.latest_of(IntakeSchema)), status
 
 
 @bp.route("/complaints/<int:complaint_id>/registered")
