@@ -42,6 +42,13 @@ def test_every_tasks_instructions_have_their_chinese_in_the_catalogue(path):
                 assert instructions.get("zh", "").strip(), (path.name, task.get("id"))
 
 
+@pytest.mark.parametrize("path", TABLES, ids=lambda p: p.name)
+def test_every_decision_table_has_chinese_and_english_names_in_the_catalogue(path):
+    for decision in etree.parse(str(path)).getroot().iter("{*}decision"):
+        entry = json.loads((PROCESSES / "translations" / f"{decision.get('id')}.json").read_text())[decision.get("id")]
+        assert entry["zh"] == decision.get("name") and entry["en"].strip(), (path.name, decision.get("id"))
+
+
 def _break(xml: str) -> tuple[str, str, str]:
     """A broken copy: a form that does not exist, else a lane that is not a role. Returns (xml, element, words)."""
     match = re.search(r'<bpmn:userTask id="([^"]+)"[^>]*>.*?name="formKey" value="([^"]+)"', xml, re.S)

@@ -39,7 +39,8 @@ def escalate(context: StepContext, element_id: str, limit: str, to: str = "duty_
     db.session.add(row)
     db.session.flush()
     outbox.enqueue(context.complaint_id, to, f"超时上报：{task.name}（{context.complaint_number}）"[:200],
-                   f"{limit}: {late // 60 if late is not None else '?'} min")
+                   template="escalation",
+                   params={"task": task.name, "minutes": late // 60 if late is not None else None})
     complaint = db.session.get(Complaint, context.complaint_id)  # held locked by the step
     head = audit.append(complaint, None, "escalation_raised", {
         "escalation_id": row.id, "task_id": task.id, "task": task.name, "limit": row.limit_name, "to": to,

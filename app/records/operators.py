@@ -278,7 +278,8 @@ def record_legal_opinion(context: StepContext, topic: str, conclusion: str, liab
 
 @operator("remind_task")
 def remind_task(context: StepContext, element_id: str, limit: str = "") -> dict:
-    """A reminder before a limit runs out: to the open task's role, and to its assignee when claimed."""
+    """A reminder before a limit runs out: to the open task's role, and to its assignee when claimed. `limit`
+    names the limit in the diagram; the message needs only the task, so no key reaches a reader."""
     task = db.session.scalars(select(HumanTask).where(
         HumanTask.complaint_id == context.complaint_id, HumanTask.element_id == str(element_id),
         HumanTask.state == "ready")).first()
@@ -287,6 +288,6 @@ def remind_task(context: StepContext, element_id: str, limit: str = "") -> dict:
     subject = f"即将超时：{task.name}（{context.complaint_number}）"
     recipients = [task.role] + ([f"{outbox.USER_PREFIX}{task.assignee_name}"] if task.assignee_name else [])
     for recipient in recipients:
-        outbox.enqueue(context.complaint_id, recipient, subject, _text(limit), template="task_reminder",
+        outbox.enqueue(context.complaint_id, recipient, subject, template="task_reminder",
                        params={"task": task.name})
     return {"reminded": recipients}

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from flask import current_app, g, request, session
-from flask_babel import format_currency, get_locale
+from flask_babel import format_currency, get_locale, pgettext
 from flask_babel import gettext as _
 
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
@@ -87,6 +87,12 @@ def locate(task: dict[str, Any], complaint_type: str | None = None) -> tuple[str
     return None, task.get("element_id")
 
 
+def process_name(key: str) -> str:
+    """A process's (or a decision table's) name from its catalogue in the page's language; its key without one."""
+    names = catalogue(key).get(key)
+    return pick(names) if isinstance(names, dict) else key
+
+
 def element_name(process_key: str | None, element_id: str | None, fallback: str) -> str:
     if lang() == "zh" or not process_key or not element_id:
         return fallback
@@ -119,6 +125,41 @@ def instructions(task: dict[str, Any]) -> str | None:
 
 def _words(text: Any) -> str:
     return " ".join(str(text or "").split())
+
+
+WITHDRAWN = "withdrawn"  # the outcome of a complaint the customer withdrew (not an end event of a diagram)
+
+
+def status_name(status: str, outcome: str | None = None, process_key: str | None = None) -> str:
+    """A complaint's status in words for its chip; a closed one says how it ended: the name of its diagram's end
+    event (in the catalogue beside the diagram), or the customer's withdrawal."""
+    if status == "closed" and outcome:
+        return outcome_name(process_key, outcome)
+    if "status_names" not in g:  # looked up once per request: the complaints list has a chip on every row
+        g.status_names = {"open": pgettext("status", "Open"), "closed": pgettext("status", "Closed"),
+                          "cancelled": pgettext("status", "Cancelled")}
+    return g.status_names.get(status) or status.replace("_", " ")
+
+
+def outcome_name(process_key: str | None, outcome: str) -> str:
+    """How a complaint ended, in words: the end event's name in its process's catalogue."""
+    if outcome == WITHDRAWN:
+        return pgettext("status", "Withdrawn by the customer")
+    names = catalogue(process_key or "").get(outcome)
+    return pick(names) if isinstance(names, dict) else pgettext("status", "Closed")
+
+
+def action_name(action: str) -> str:
+    """An audit event's action in words, for the complaint's timeline."""
+    names = {"registered": _("registered"), "task_completed": _("task completed"), "task_claimed": _("task claimed"),
+             "task_unclaimed": _("task given back"), "task_assigned": _("task assigned"),
+             "cancelled": _("complaint cancelled"), WITHDRAWN: _("withdrawn by the customer"),
+             "message_received": _("message received"),
+             "timer_fired": _("time limit reached"), "incident_resolved": _("incident resolved"),
+             "incident": _("step failed"), "attachment_added": _("file attached"),
+             "escalation_raised": _("late task escalated"), "escalation_taken_over": _("late task taken over"),
+             "escalation_reassigned": _("late task reassigned"), "escalation_note": _("note on a late task")}
+    return names.get(action) or action.replace("_", " ")
 
 
 def parse_iso(value: str | None) -> datetime | None:

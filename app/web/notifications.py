@@ -28,7 +28,7 @@ def _notification_helpers() -> dict[str, Any]:
 
 
 def _state_name(state: str) -> str:
-    names = {"pending": _("waiting to be sent"), "sending": _("being sent"), "sent": _("sent"), "failed": _("failed")}
+    names = {"pending": _("Waiting to be sent"), "sending": _("Being sent"), "sent": _("Sent"), "failed": _("Failed")}
     return names.get(state, state)
 
 

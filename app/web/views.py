@@ -90,6 +90,7 @@ def _helpers() -> dict[str, Any]:
     return {"lang": i18n.lang, "role_name": i18n.role_name, "type_name": i18n.type_name,
             "channel_name": i18n.channel_name, "task_name": i18n.task_name, "due": i18n.due,
             "local_time": i18n.local_time, "local_date": i18n.local_date, "money": i18n.money, "pick": i18n.pick,
+            "process_name": i18n.process_name, "status_name": i18n.status_name, "action_name": i18n.action_name,
             "nav_counts": _nav_counts, "translate_error": i18n.validation_message,
             "may_read_complaints": lambda: current_user.is_authenticated and may_read_complaints(me()),
             "may_see_processes": lambda: current_user.is_authenticated and may_read_definitions(me())}
