@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, validates_schema
 
 from app.forms.fields import choice, text, yes_no
 from app.forms.registry import register
+from app.forms.shows import answer, intake, record
 
 INJURY = {
     "none": ("无人受伤", "Nobody is hurt"),
@@ -30,7 +31,14 @@ def _said_when(flag: str, value: bool, field: str) -> dict[str, Any]:
             "then": {"properties": {field: {"type": "string", "pattern": NOT_BLANK}}, "required": [field]}}
 
 
-@register("conflict.separate", "劝至适当地方协调", "Separate the parties and mediate somewhere calm")
+# The conflict as the duty manager found it on the spot.
+ON_THE_SPOT = (answer("conflict.separate", "parties_account"), answer("conflict.separate", "injury"),
+               answer("conflict.separate", "calm_place"))
+CALLS = (record("emergency_calls", "service"), record("emergency_calls", "reason"))
+
+
+@register("conflict.separate", "劝至适当地方协调", "Separate the parties and mediate somewhere calm", shows=[
+    intake("description"), intake("location"), intake("occurred_at"), intake("involved_party")])
 class SeparateForm(Schema):
     calm_place = text("协调地点", "Where the parties were taken", max_length=200)
     parties_account = text("冲突经过", "What happened", multiline=True)
@@ -39,7 +47,8 @@ class SeparateForm(Schema):
     conflict_calmed = yes_no("经协调冲突已平息", "The conflict calmed down after mediation")
 
 
-@register("conflict.wait_for_police", "劝另一方等候警察", "Ask the other party to wait for the police")
+@register("conflict.wait_for_police", "劝另一方等候警察", "Ask the other party to wait for the police",
+          shows=[*ON_THE_SPOT, *CALLS])
 class WaitForPoliceForm(Schema):
     JSON_SCHEMA_EXTRA = {"allOf": [_said_when("other_party_stayed", False, "other_party_description")]}
 
@@ -54,7 +63,7 @@ class WaitForPoliceForm(Schema):
                                   "other_party_description")
 
 
-@register("conflict.injured_care", "照看伤者", "Look after the injured customer")
+@register("conflict.injured_care", "照看伤者", "Look after the injured customer", shows=[*ON_THE_SPOT, *CALLS])
 class InjuredCareForm(Schema):
     injury_description = text("伤情描述", "Injuries", multiline=True)
     family_advised = yes_no("已建议伤者联系家属", "Suggested the customer contact their family")
@@ -62,14 +71,18 @@ class InjuredCareForm(Schema):
     serious_injury = yes_no("伤势较重，需要到医院诊治", "Injuries need treatment in hospital")
 
 
-@register("conflict.contact_family", "联系伤者家属", "Contact the injured customer's family")
+@register("conflict.contact_family", "联系伤者家属", "Contact the injured customer's family", shows=[
+    answer("conflict.injured_care", "injury_description"), answer("conflict.injured_care", "family_consent"),
+    *CALLS, intake("customer"), intake("location")])
 class ContactFamilyForm(Schema):
     family_reached = yes_no("已联系上家属", "Family reached")
     family_relation = text("家属与顾客的关系", "Relation to the customer", max_length=60)
     family_arrangement = text("与家属商定的安排", "What was agreed with the family", required=False, multiline=True)
 
 
-@register("conflict.hospital", "陪同就医", "Accompany the customer to hospital")
+@register("conflict.hospital", "陪同就医", "Accompany the customer to hospital", shows=[
+    answer("conflict.injured_care", "injury_description"), answer("conflict.injured_care", "serious_injury"),
+    answer("conflict.contact_family", "family_arrangement"), *CALLS])
 class HospitalForm(Schema):
     hospital_name = text("医院名称", "Hospital", max_length=200)
     escort = text("陪同员工", "Accompanying staff", max_length=120)
@@ -77,13 +90,18 @@ class HospitalForm(Schema):
     medical_receipts_kept = yes_no("已保留医疗费用单据", "Medical receipts kept")
 
 
-@register("conflict.employee_support", "协助涉事员工", "Support the employee involved")
+@register("conflict.employee_support", "协助涉事员工", "Support the employee involved", shows=[
+    answer("conflict.separate", "parties_account"), answer("conflict.separate", "staff_involved"),
+    intake("involved_party")])
 class EmployeeSupportForm(Schema):
     employee_account_taken = yes_no("已听取员工陈述", "Employee's account taken")
     support_given = text("向员工提供的协助", "Support given to the employee", multiline=True)
 
 
-@register("conflict.police_report", "向当地派出所报案", "Report to the local police station")
+@register("conflict.police_report", "向当地派出所报案", "Report to the local police station", shows=[
+    *CALLS, record("emergency_calls", "called_at"), answer("conflict.wait_for_police", "other_party_stayed"),
+    answer("conflict.wait_for_police", "other_party_description"), intake("location"), intake("occurred_at"),
+    intake("description")])
 class PoliceReportForm(Schema):
     police_station = text("派出所", "Police station", max_length=120)
     police_case_number = text("报案回执编号", "Police case number", required=False, max_length=60)
@@ -91,7 +109,10 @@ class PoliceReportForm(Schema):
     handed_to_police = text("移交警方的情况", "What was handed over to the police", required=False, multiline=True)
 
 
-@register("conflict.summary", "现场处置小结", "On-site summary")
+@register("conflict.summary", "现场处置小结", "On-site summary", shows=[
+    *ON_THE_SPOT, answer("conflict.police_report", "police_station"),
+    answer("conflict.police_report", "police_case_number"), answer("conflict.hospital", "treatment"),
+    answer("conflict.employee_support", "support_given"), intake("demand")])
 class SummaryForm(Schema):
     JSON_SCHEMA_EXTRA = {"allOf": [_said_when("legal_advice_needed", True, "legal_question")]}
 
@@ -106,7 +127,10 @@ class SummaryForm(Schema):
             raise ValidationError("Say what legal should advise on.", "legal_question")
 
 
-@register("conflict.legal_advice", "法律咨询", "Legal advice")
+@register("conflict.legal_advice", "法律咨询", "Legal advice", shows=[
+    answer("conflict.summary", "legal_question"), answer("conflict.summary", "site_summary"),
+    answer("conflict.summary", "remedy_demanded"), answer("conflict.separate", "parties_account"),
+    answer("conflict.separate", "staff_involved"), intake("demand")])
 class LegalAdviceForm(Schema):
     legal_conclusion = text("法律意见", "Legal opinion", multiline=True)
     mall_liable = yes_no("商场负有法律责任", "The mall is legally liable")

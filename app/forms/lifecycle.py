@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.forms.fields import N_, StrictBoolean, choice, money, text, yes_no
 from app.forms.registry import register
+from app.forms.shows import answer, attachments, decision, intake, payment, prefill, record, variable
 
 REMEDIES = {
     "none": ("不予补偿", "No remedy"),
@@ -35,17 +36,31 @@ SATISFACTION = {
     "dissatisfied": ("不满意", "Dissatisfied"),
 }
 
+# What the customer told the mall, as registered: what every review and assessment starts from.
+INTAKE = (intake("description"), intake("demand"), intake("occurred_at"), intake("location"),
+          intake("involved_party"))
+# The offer the customer was made last (its answers), and the decision filed for it (the record, which every
+# lane may read).
+LAST_OFFER = (answer("lifecycle.remedy", "remedy"), answer("lifecycle.remedy", "amount"),
+              answer("lifecycle.remedy", "explanation"))
+STANDING_DECISION = (record("decisions", "remedy"), record("decisions", "amount"), record("decisions", "note"),
+                     record("decisions", "decided_at"))
+# What the customer said of the result: in the follow-up call, or in the survey (the desk's form or the message).
+CUSTOMER_VERDICT = tuple(answer(("lifecycle.feedback", "lifecycle.survey_answer"), name)
+                         for name in ("satisfied", "satisfaction", "comments"))
+
 NO_AGREEMENT_NO_PAYMENT = N_("Without an agreement nothing more is paid: leave the additional amount at 0.")
 
 
-@register("lifecycle.acknowledge", "安抚并告知处理流程", "Calm the customer and explain the next steps")
+@register("lifecycle.acknowledge", "安抚并告知处理流程", "Calm the customer and explain the next steps",
+          shows=[*INTAKE, intake("channel")])
 class AcknowledgeForm(Schema):
     next_steps_explained = yes_no("已告知处理流程和时限", "Next steps and time limit explained")
     customer_calm = yes_no("顾客情绪已平复", "Customer has calmed down")
     note = text("备注", "Note", required=False, multiline=True)
 
 
-@register("lifecycle.investigate", "调查取证", "Investigate")
+@register("lifecycle.investigate", "调查取证", "Investigate", shows=[*INTAKE, intake("amount_claimed")])
 class InvestigateForm(Schema):
     evidence_sources = fields.List(
         fields.String(validate=validate.OneOf(list(EVIDENCE_SOURCES))), required=True,
@@ -57,22 +72,43 @@ class InvestigateForm(Schema):
     complex_case = yes_no("复杂或跨部门（需成立临时小组）", "Complex or cross-department (needs an ad-hoc team)")
 
 
-@register("lifecycle.team_investigation", "临时小组调查", "Ad-hoc team investigation")
+@register("lifecycle.team_investigation", "临时小组调查", "Ad-hoc team investigation", shows=[
+    intake("description"), intake("demand"), answer("lifecycle.investigate", "evidence_sources"),
+    answer("lifecycle.investigate", "findings"), answer("lifecycle.investigate", "root_cause")])
 class TeamInvestigationForm(Schema):
     team_lead = text("小组负责人", "Team lead", max_length=120)
     departments = text("参与部门", "Departments involved", max_length=500)
     report = text("调查报告", "Investigation report", multiline=True)
 
 
-@register("lifecycle.remedy", "提出处理方案", "Propose a remedy")
+@register("lifecycle.remedy", "提出处理方案", "Propose a remedy", shows=[
+    intake("demand"), intake("amount_claimed"),
+    record("investigation_reports", "findings"), record("investigation_reports", "root_cause"),
+    answer("quality.injury_compensation", "injury_total"), answer("lost_property.claim", "claimed_amount"),
+    # a new offer: why the last one went back (the customer's answer, the approver's refusal)
+    *LAST_OFFER,
+    answer("message.customer_response", "accepted", after="lifecycle.remedy"),
+    answer("message.customer_response", "note", after="lifecycle.remedy"),
+    answer("lifecycle.no_agreement", "no_agreement_reason", after="lifecycle.remedy"),
+    answer("lifecycle.approval", "approved", after="lifecycle.remedy"),
+    answer("lifecycle.approval", "note", after="lifecycle.remedy")])
 class RemedyForm(Schema):
     remedy = choice("处理方式", "Remedy", REMEDIES)
-    amount = money("金额（元）", "Amount (¥)")
+    # the injuries' total, or the claim as assessed: the amount the remedy starts from
+    amount = prefill(money("金额（元）", "Amount (¥)"), answer("quality.injury_compensation", "injury_total"),
+                     answer("lost_property.claim", "claimed_amount"))
     one_time_settlement = yes_no("一次性赔偿", "One-time settlement")
     explanation = text("方案说明", "Explanation to the customer", multiline=True)
 
 
-@register("lifecycle.approval", "上级审批", "Approval by the next level")
+@register("lifecycle.approval", "上级审批", "Approval by the next level", shows=[
+    payment("amount"), payment("purpose"), payment("payee"), payment("requested_by"), payment("requested_at"),
+    variable("approver"),
+    answer("quality.hospital", "hospital"), answer("quality.hospital", "diagnosis"),
+    answer("lifecycle.remedy", "remedy"), answer("lifecycle.remedy", "one_time_settlement"),
+    answer("lifecycle.remedy", "explanation"), answer("quality.injury_compensation", "injury_total"),
+    answer("lifecycle.re_review", "explanation", after="lifecycle.remedy"),
+    intake("demand"), intake("amount_claimed")])
 class ApprovalForm(Schema):
     approved = yes_no("批准", "Approved")
     note = text("审批意见", "Comments", multiline=True)
@@ -84,25 +120,33 @@ NOT_REACHED_SATISFACTION = N_("The customer was not reached: leave the satisfact
 MISSING_SATISFACTION = N_("Choose how satisfied the customer is.")
 
 
-@register("lifecycle.execution", "执行处理方案", "Carry out the remedy")
+@register("lifecycle.execution", "执行处理方案", "Carry out the remedy", shows=[
+    *STANDING_DECISION, record("payment_requests", "status"), intake("demand")])
 class ExecutionForm(Schema):
-    owner = text("执行负责人", "Owner", max_length=120)
+    # the person named to track the case, when one was (quality complaints)
+    owner = prefill(text("执行负责人", "Owner", max_length=120), answer("quality.situation", "case_tracker"))
     done = StrictBoolean(required=True, validate=validate.Equal(True, error=NOT_DONE_MESSAGE),
                          metadata={"title": "已执行完毕", "x-title-en": "Carried out"})
     customer_updated = yes_no("已按承诺告知顾客进展", "Customer kept informed as promised")
     note = text("备注", "Note", required=False, multiline=True)
 
 
-@register("lifecycle.payment", "财务付款", "Pay the customer")
+@register("lifecycle.payment", "财务付款", "Pay the customer", shows=[
+    payment("amount"), payment("purpose"), payment("payee"), intake("customer"), payment("requested_by"),
+    payment("authorised_by"), payment("authorised_by_role"), payment("authorised_at"),
+    payment("authorisation_note"), decision("remedy"), decision("note"), decision("decided_by"),
+    attachments("claim_form")])
 class PaymentForm(Schema):
     """Completing it records the request as paid: with the voucher and the signed claim form, never without."""
 
     voucher_number = text("付款凭证号", "Payment voucher number", max_length=60)
-    claim_form = text("顾客签署的顾客索赔单（附件或单据编号）", "The signed claim form (attachment or form number)",
-                      max_length=200)
+    claim_form = prefill(text("顾客签署的顾客索赔单（附件或单据编号）",
+                              "The signed claim form (attachment or form number)", max_length=200),
+                         attachments("claim_form"))
 
 
-@register("lifecycle.feedback", "回访顾客", "Follow up with the customer")
+@register("lifecycle.feedback", "回访顾客", "Follow up with the customer", shows=[
+    *STANDING_DECISION, intake("demand"), intake("customer")])
 class FeedbackForm(Schema):
     """Only a customer who was reached can accept the result or say how satisfied they are."""
 
@@ -132,7 +176,8 @@ class FeedbackForm(Schema):
             raise ValidationError(errors)
 
 
-@register("lifecycle.re_review", "复核", "Re-review")
+@register("lifecycle.re_review", "复核", "Re-review", shows=[
+    *CUSTOMER_VERDICT, *STANDING_DECISION, record("payment_requests", "status"), intake("demand")])
 class ReReviewForm(Schema):
     """`no_agreement` ends the follow-up: the customer is told where else they can turn."""
 
@@ -153,13 +198,17 @@ class ReReviewForm(Schema):
             raise ValidationError(NO_AGREEMENT_NO_PAYMENT, "additional_amount")
 
 
-@register("lifecycle.case_review", "案例复盘", "Case review")
+@register("lifecycle.case_review", "案例复盘", "Case review", shows=[
+    intake("description"), intake("demand"), record("investigation_reports", "root_cause"),
+    record("decisions", "remedy"), record("decisions", "amount"), *CUSTOMER_VERDICT])
 class CaseReviewForm(Schema):
     handled_properly = yes_no("处理得当", "Handled properly")
     lessons = text("经验与改进", "Lessons and improvements", multiline=True)
 
 
-@register("lifecycle.no_agreement", "协商未果处理", "The customer did not accept the proposal")
+@register("lifecycle.no_agreement", "协商未果处理", "The customer did not accept the proposal", shows=[
+    *LAST_OFFER, answer("message.customer_response", "note", after="lifecycle.remedy"), intake("demand"),
+    intake("amount_claimed")])
 class NoAgreementForm(Schema):
     next_step = choice("下一步", "Next step", NEXT_STEPS)
     no_agreement_reason = text("情况说明", "What the customer wants and why it was not agreed", multiline=True)

@@ -26,23 +26,29 @@ from app.errors import NotFound
 from app.forms.fields import StrictBoolean, choice, text
 from app.forms.lifecycle import SATISFACTION
 from app.forms.registry import payload_schema, register
+from app.forms.shows import Source, answer, intake, record
 from app.payloads import load as load_payload
 
 MESSAGES: dict[str, type[Schema]] = {}
 
 
-def message(name: str, form: tuple[str, str] | None = None):
+def message(name: str, form: tuple[str, str] | None = None, shows: tuple[Source, ...] = ()):
     """Class decorator: make a schema the payload of the message `name`; with `form` (its title in Chinese and
-    English) also the form `message.<name>` of the staff task that records the same answer."""
+    English) also the form `message.<name>` of the staff task that records the same answer, showing `shows`."""
 
     def decorate(schema: type[Schema]) -> type[Schema]:
         MESSAGES[name] = schema
-        return register(f"message.{name}", *form)(schema) if form else schema
+        return register(f"message.{name}", *form, shows=shows)(schema) if form else schema
 
     return decorate
 
 
-@message("customer_response", ("记录顾客对方案的答复", "Record the customer's answer to the proposal"))
+# The proposal the customer answers: the decision on file (every lane reads the case file's records).
+PROPOSAL = (record("decisions", "remedy"), record("decisions", "amount"), record("decisions", "note"))
+
+
+@message("customer_response", ("记录顾客对方案的答复", "Record the customer's answer to the proposal"),
+         shows=(*PROPOSAL, intake("demand"), intake("customer")))
 class CustomerResponseSchema(Schema):
     """The customer's answer to the proposed remedy."""
 
@@ -50,7 +56,8 @@ class CustomerResponseSchema(Schema):
     note = text("备注", "Note", required=False)
 
 
-@register("lifecycle.survey_answer", "记录顾客评价", "Record the customer's answer")
+@register("lifecycle.survey_answer", "记录顾客评价", "Record the customer's answer", shows=[
+    *PROPOSAL, answer("lifecycle.feedback", "comments"), intake("customer")])
 @message("satisfaction_survey")
 class SatisfactionSurveySchema(Schema):
     """The customer's answer to the follow-up: do they accept the result, and how satisfied are they.
@@ -65,7 +72,9 @@ class SatisfactionSurveySchema(Schema):
 
 
 @message("consumer_association", ("记录顾客是否向消协投诉",
-                                  "Record whether the customer complained to the consumer association"))
+                                  "Record whether the customer complained to the consumer association"),
+         shows=(record("decisions", "note"), record("decisions", "decided_at"), intake("demand"),
+                intake("customer")))
 class ConsumerAssociationSchema(Schema):
     """Whether the customer complained to the consumer association (消协) after no agreement."""
 

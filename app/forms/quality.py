@@ -17,6 +17,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from app.forms.fields import choice, date, money, text, yes_no
 from app.forms.registry import register
+from app.forms.shows import answer, intake, prefill, record
 
 NOT_BLANK = r"\S"  # a text the rule requires must say something
 ZERO = Decimal("0")
@@ -48,16 +49,23 @@ def _days(zh: str, en: str) -> fields.Field:
                           metadata={"title": zh, "x-title-en": en})
 
 
-@register("quality.verify_purchase", "核实购买凭证", "Verify the purchase")
+# What happened, as registered: what the people on the spot start from.
+ON_THE_SPOT = (intake("description"), intake("location"), intake("occurred_at"), intake("involved_party"))
+
+
+@register("quality.verify_purchase", "核实购买凭证", "Verify the purchase", shows=[
+    intake("receipt_number"), intake("occurred_at"), intake("description"), intake("amount_claimed")])
 class VerifyPurchaseForm(Schema):
     sold_here = yes_no("是否本商场出售", "Sold by this mall")
-    receipt_number = text("小票号", "Receipt number", required=False, max_length=60)
+    receipt_number = prefill(text("小票号", "Receipt number", required=False, max_length=60),
+                             intake("receipt_number"))
     receipt_date = date("小票日期", "Receipt date", required=False, past=True)
     account_credible = yes_no("陈述是否可信", "Account is credible")
     note = text("说明", "Note", required=False, multiline=True)
 
 
-@register("quality.situation", "了解现场情况并指定跟踪专人", "Assess the situation and name the case tracker")
+@register("quality.situation", "了解现场情况并指定跟踪专人", "Assess the situation and name the case tracker",
+          shows=ON_THE_SPOT)
 class SituationForm(Schema):
     dispute_may_turn_violent = yes_no("争执严重，可能引发事端", "The dispute is heated and may turn violent")
     customer_unwell = yes_no("顾客已经或可能发病、受伤", "The customer is, or may be, taken ill or hurt")
@@ -75,7 +83,9 @@ class SituationForm(Schema):
                                   "situation_note")
 
 
-@register("quality.hospital", "送正规医院诊治", "Take the customer to a proper hospital")
+@register("quality.hospital", "送正规医院诊治", "Take the customer to a proper hospital", shows=[
+    answer("quality.situation", "situation_note"), record("emergency_calls", "service"),
+    record("emergency_calls", "called_at"), intake("location")])
 class HospitalForm(Schema):
     hospital = text("医院", "Hospital", max_length=200)
     escorted_by = text("陪同人员", "Escorted by", max_length=120)
@@ -100,13 +110,19 @@ class HospitalForm(Schema):
 
 # Forms of versions deployed before advances went through lifecycle_authorise and lifecycle_pay: complaints
 # still running on those versions keep their open tasks' forms.
-@register("quality.advance_approval", "审批垫付医疗费", "Approve advancing medical fees", retired=True)
+ADVANCE = (answer("quality.hospital", "advance_amount"), answer("quality.hospital", "hospital"),
+           answer("quality.hospital", "diagnosis"))
+
+
+@register("quality.advance_approval", "审批垫付医疗费", "Approve advancing medical fees", shows=ADVANCE,
+          retired=True)
 class AdvanceApprovalForm(Schema):
     advance_approved = yes_no("批准垫付", "Advance approved")
     approval_comments = text("审批意见", "Comments", multiline=True)
 
 
-@register("quality.advance_payment", "财务垫付医疗费", "Finance advances the medical fees", retired=True)
+@register("quality.advance_payment", "财务垫付医疗费", "Finance advances the medical fees", shows=[
+    *ADVANCE, answer("quality.advance_approval", "approval_comments")], retired=True)
 class AdvancePaymentForm(Schema):
     advance_paid = yes_no("已垫付", "Advance paid")
     advance_voucher_number = text("付款凭证号", "Payment voucher number", max_length=60)
@@ -118,7 +134,9 @@ ISSUES = {
 }
 
 
-@register("quality.assess", "品控部质量鉴定", "Quality assessment")
+@register("quality.assess", "品控部质量鉴定", "Quality assessment", shows=[
+    intake("description"), intake("demand"), intake("involved_party"), intake("occurred_at"),
+    answer("quality.verify_purchase", "receipt_date"), answer("quality.verify_purchase", "note")])
 class QualityAssessmentForm(Schema):
     product = text("商品", "Product", max_length=200)
     issue = choice("问题类别", "Kind of problem", ISSUES)
@@ -137,7 +155,10 @@ SUPPLIER_ACTIONS = {
 }
 
 
-@register("quality.supplier", "采购部与供应商对接", "Purchasing deals with the supplier")
+@register("quality.supplier", "采购部与供应商对接", "Purchasing deals with the supplier", shows=[
+    answer("quality.assess", "product"), answer("quality.assess", "finding"), answer("quality.assess", "defect_cause"),
+    record("investigation_reports", "findings"), record("investigation_reports", "root_cause"),
+    intake("description")])
 class SupplierForm(Schema):
     supplier = text("供应商", "Supplier", max_length=200)
     supplier_cause = text("供应商核实的原因", "Cause as established with the supplier", multiline=True)
@@ -159,7 +180,12 @@ HEADS = ("medical_fees", "hospital_fees", "transport_fees", "lost_earnings", "nu
          "disability_death_compensation", "solatium")
 
 
-@register("quality.injury_compensation", "核定人身伤害赔偿", "Assess the injury compensation")
+@register("quality.injury_compensation", "核定人身伤害赔偿", "Assess the injury compensation", shows=[
+    answer("quality.hospital", "hospital"), answer("quality.hospital", "diagnosis"),
+    answer("quality.hospital", "advance_amount"), answer("quality.assess", "finding"), intake("demand"),
+    intake("amount_claimed"),
+    # heads sent back: legal's reasons
+    answer("quality.legal_assessment", "legal_conclusion", after="quality.injury_compensation")])
 class InjuryCompensationForm(Schema):
     medical_fees = money("医疗费（未垫付部分，元）", "Medical fees not yet advanced (¥)")
     hospital_fees = money("住院费（未垫付部分，元）", "Hospital fees not yet advanced (¥)")
@@ -191,6 +217,14 @@ class InjuryCompensationForm(Schema):
                                        "required": ["injury_outcome"]}),
     ]}
 
+    # What `_total` adds to each submission, as the form's JSON Schema describes it (x-derived).
+    DERIVED = {
+        "meal_allowance": {"type": "number", "title": "住院伙食补助费（元）",
+                           "x-title-en": "In-hospital meal allowance (¥)", "x-currency": "CNY", "x-decimal-places": 2},
+        "injury_total": {"type": "number", "title": "人身伤害赔偿合计（元）",
+                         "x-title-en": "Injury compensation in total (¥)", "x-currency": "CNY", "x-decimal-places": 2},
+    }
+
     @validates_schema
     def _each_head_has_its_basis(self, data: dict[str, Any], **kwargs: Any) -> None:
         errors: dict[str, str] = {}
@@ -218,7 +252,10 @@ class InjuryCompensationForm(Schema):
 
 
 @register("quality.legal_assessment", "法务评估伤残赔偿和精神损害抚慰金",
-          "Legal assesses disability or death compensation and the solatium")
+          "Legal assesses disability or death compensation and the solatium", shows=[
+              *(answer("quality.injury_compensation", head) for head in (
+                  "injury_outcome", "disability_death_compensation", "solatium", "injury_total")),
+              answer("quality.hospital", "diagnosis"), answer("quality.assess", "finding")])
 class LegalAssessmentForm(Schema):
     heads_lawful = yes_no("赔偿项目和金额符合法律规定", "The heads and amounts are what the law provides")
     legal_conclusion = text("法律意见", "Legal opinion", multiline=True)

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError
 from marshmallow.validate import OneOf
 
 from app.errors import Invalid
+from app.forms.shows import PREFILL_KEY, Source
 
 
 @dataclass(frozen=True)
@@ -22,19 +23,22 @@ class FormSpec:
     title_zh: str
     title_en: str
     retired: bool = False  # kept only for tasks of older diagram versions; the deploy refuses it
+    shows: tuple[Source, ...] = ()  # the earlier data its task decides on, shown beside it (app/forms/shows.py)
 
 
 _FORMS: dict[str, FormSpec] = {}
 
 
-def register(key: str, title_zh: str, title_en: str, *, retired: bool = False):
-    """Class decorator: make a schema the form of `key`. A retired form still serves the open tasks of
-    complaints running on older diagram versions, but new versions cannot name it."""
+def register(key: str, title_zh: str, title_en: str, *, shows: tuple[Source, ...] | list[Source] = (),
+             retired: bool = False):
+    """Class decorator: make a schema the form of `key`, which shows `shows` beside it (the earlier answers
+    and records its task decides on). A retired form still serves the open tasks of complaints running on
+    older diagram versions, but new versions cannot name it."""
 
     def decorate(schema: type[Schema]) -> type[Schema]:
         if key in _FORMS:
             raise ValueError(f"form key {key} registered twice")
-        _FORMS[key] = FormSpec(key, schema, title_zh, title_en, retired)
+        _FORMS[key] = FormSpec(key, schema, title_zh, title_en, retired, tuple(shows))
         return schema
 
     return decorate
@@ -58,6 +62,17 @@ def form_fields() -> dict[str, dict[str, bool]]:
 
 def get_form(key: str) -> FormSpec:
     return _FORMS[key]
+
+
+def keys_of_schema(schema: type[Schema]) -> tuple[str, ...]:
+    """The form keys a schema is registered under (a message's payload is also its staff task's form)."""
+    return tuple(key for key, spec in _FORMS.items() if spec.schema is schema)
+
+
+def prefill_sources(key: str) -> dict[str, tuple[Source, ...]]:
+    """Field -> where its pre-filled value comes from (the first source with a value), for the form `key`."""
+    return {name: field.metadata[PREFILL_KEY] for name, field in _FORMS[key].schema._declared_fields.items()
+            if PREFILL_KEY in field.metadata}
 
 
 def fields_choosing_from(values: frozenset[str]) -> frozenset[str]:
@@ -110,10 +125,18 @@ def json_schema(key: str) -> dict[str, Any]:
 
     A form whose schema-level validation (marshmallow's @validates_schema) ties fields
     together states the same rule for clients in a JSON_SCHEMA_EXTRA class attribute
-    (e.g. `allOf` with `if`/`then`), merged in here.
+    (e.g. `allOf` with `if`/`then`), merged in here. `x-shows` names the earlier data its task shows
+    (app/forms/shows.py); `x-derived` describes the values the form computes from the answers (a DERIVED
+    class attribute, e.g. a total), which its submissions carry too.
     """
     spec = _FORMS[key]
-    return {**payload_schema(spec.schema), "title": spec.title_zh, "x-title-en": spec.title_en}
+    schema = {**payload_schema(spec.schema), "title": spec.title_zh, "x-title-en": spec.title_en}
+    if spec.shows:
+        schema["x-shows"] = [source.name for source in spec.shows]
+    derived = getattr(spec.schema, "DERIVED", None)
+    if derived:
+        schema["x-derived"] = derived
+    return schema
 
 
 def payload_schema(schema_class: type[Schema]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, validates_schema
 
 from app.forms.fields import choice, date, text, yes_no
 from app.forms.registry import register
+from app.forms.shows import answer, intake, record
 
 BODIES = {
     "government": ("政府部门", "Government department"),
@@ -31,7 +32,9 @@ OUTCOMES = {
 }
 
 
-@register("regulator_referral.designate", "高层指定对接部门", "Senior management designate the liaising department")
+@register("regulator_referral.designate", "高层指定对接部门", "Senior management designate the liaising department",
+          shows=[intake("description"), intake("demand"), intake("channel"), intake("involved_party"),
+                 intake("occurred_at")])
 class DesignateForm(Schema):
     """A court case is always handled by legal."""
 
@@ -60,11 +63,19 @@ class _ConclusionFields(Schema):
     conclusion_date = date("结论日期", "Date of the conclusion", past=True)
 
 
-@register("regulator_referral.conclusion", "对接部门报告结论", "Report the body's conclusion")
+# The liaison as opened (the case file's record) and senior management's instructions for it (a referral's, or
+# the consumer association's after a vehicle claim).
+LIAISON = (record("regulator_liaisons", "body"), record("regulator_liaisons", "body_name"),
+           record("regulator_liaisons", "opened_at"), answer("regulator_referral.designate", "referral_reference"),
+           answer("regulator_referral.designate", "reply_due"), answer("regulator_referral.designate", "instructions"),
+           answer("vehicle.designate_contact", "contact_instructions"), intake("description"), intake("demand"))
+
+
+@register("regulator_referral.conclusion", "对接部门报告结论", "Report the body's conclusion", shows=LIAISON)
 class ConclusionForm(_ConclusionFields):
     pass
 
 
-@register("regulator_referral.legal_conclusion", "法务报告结论", "Legal reports the conclusion")
+@register("regulator_referral.legal_conclusion", "法务报告结论", "Legal reports the conclusion", shows=LIAISON)
 class LegalConclusionForm(_ConclusionFields):
     legal_assessment = text("法务意见", "Legal assessment", multiline=True)

@@ -6,6 +6,7 @@ from marshmallow import Schema
 
 from app.forms.fields import choice, confirmed, text, yes_no
 from app.forms.registry import register
+from app.forms.shows import answer, intake
 
 # What the footage shows caused the alarm; the diagram's gateways read this one field.
 ALARM_FINDINGS = {
@@ -19,7 +20,8 @@ ALARM_FINDINGS = {
 
 
 
-@register("security_gate.statement", "记录顾客陈述及资料", "Record the customer's statement and materials")
+@register("security_gate.statement", "记录顾客陈述及资料", "Record the customer's statement and materials", shows=[
+    intake("description"), intake("location"), intake("occurred_at"), intake("involved_party"), intake("demand")])
 class StatementForm(Schema):
     exit_location = text("报警出口", "Exit where the gate alarmed", max_length=120)
     customer_statement = text("顾客陈述", "Customer's statement", multiline=True)
@@ -30,7 +32,10 @@ class StatementForm(Schema):
     statement_confirmed = confirmed("记录已向顾客复述并经确认", "Record read back to and confirmed by the customer")
 
 
-@register("security_gate.footage_review", "风险防控部查看录像", "Risk control reviews the footage")
+@register("security_gate.footage_review", "风险防控部查看录像", "Risk control reviews the footage", shows=[
+    answer("security_gate.statement", "exit_location"), answer("security_gate.statement", "customer_statement"),
+    answer("security_gate.statement", "receipt_presented"), intake("description"), intake("location"),
+    intake("occurred_at")])
 class FootageReviewForm(Schema):
     footage_reviewed = confirmed("已查看事发时的录像", "Footage of the event reviewed")
     account_of_events = text("事件经过", "What happened", multiline=True)
@@ -38,7 +43,11 @@ class FootageReviewForm(Schema):
     staff_conduct = text("员工处理过程", "How staff handled the stop", required=False, multiline=True)
 
 
-@register("security_gate.dignity_assessment", "法务评估人格尊严主张", "Legal assesses the dignity claim")
+@register("security_gate.dignity_assessment", "法务评估人格尊严主张", "Legal assesses the dignity claim", shows=[
+    answer("security_gate.statement", "customer_statement"), answer("security_gate.statement", "dignity_claim"),
+    answer("security_gate.footage_review", "account_of_events"),
+    answer("security_gate.footage_review", "alarm_finding"),
+    answer("security_gate.footage_review", "staff_conduct"), intake("demand")])
 class DignityAssessmentForm(Schema):
     handled_lawfully = yes_no("员工处理合法（未搜身、未扣留）", "Staff acted lawfully (no search, no detention)")
     handled_privately = yes_no("未在公开场所扩大影响", "Handled out of public view, nothing spread")

@@ -10,6 +10,7 @@ from marshmallow import Schema
 
 from app.forms.fields import choice, confirmed, text, yes_no
 from app.forms.registry import register
+from app.forms.shows import answer, intake, record
 
 INCIDENT_KINDS = {
     "parking_collision": ("停车时碰撞其他车辆", "Collision while parking"),
@@ -41,7 +42,13 @@ CONTACT_DEPARTMENTS = {
 
 
 
-@register("vehicle.on_site", "保安/物业现场处理", "Security on site")
+# What security found on site.
+ON_SITE = (answer("vehicle.on_site", "incident_kind"), answer("vehicle.on_site", "scene_report"),
+           answer("vehicle.on_site", "claim_against_mall"))
+
+
+@register("vehicle.on_site", "保安/物业现场处理", "Security on site", shows=[
+    intake("description"), intake("location"), intake("occurred_at"), intake("involved_party")])
 class OnSiteForm(Schema):
     incident_kind = choice("事件类型", "What happened", INCIDENT_KINDS)
     parties_mediated = yes_no("已上前劝说调解", "Stepped in and mediated")
@@ -51,33 +58,44 @@ class OnSiteForm(Schema):
     claim_against_mall = yes_no("顾客向商场索赔", "The customer claims against the mall")
 
 
-@register("vehicle.check_cover", "核查停车场保险及物业合同", "Check the car park's insurance and property contract")
+@register("vehicle.check_cover", "核查停车场保险及物业合同", "Check the car park's insurance and property contract",
+          shows=[*ON_SITE, intake("description"), intake("demand"), intake("amount_claimed")])
 class CheckCoverForm(Schema):
     car_park_cover = choice("停车场保障方式", "How the car park is covered", CAR_PARK_COVER)
     cover_note = text("核查说明", "Note on the contract or policy", required=False, multiline=True)
 
 
-@register("vehicle.refer_claim", "转交保险公司/物业公司理赔", "Refer the claim to the insurer or property company")
+@register("vehicle.refer_claim", "转交保险公司/物业公司理赔", "Refer the claim to the insurer or property company",
+          shows=[answer("vehicle.check_cover", "car_park_cover"), answer("vehicle.check_cover", "cover_note"),
+                 *ON_SITE, intake("amount_claimed")])
 class ReferClaimForm(Schema):
     party_name = text("保险公司/物业公司名称", "Name of the insurer or property company", max_length=200)
     contract_reference = text("保单号/合同编号", "Policy or contract number", max_length=120)
     claim_file_sent = confirmed("已将索赔材料转交对方", "Claim file passed to them")
 
 
-@register("vehicle.third_party_outcome", "跟进理赔结果", "Follow the claim with the insurer or property company")
+@register("vehicle.third_party_outcome", "跟进理赔结果", "Follow the claim with the insurer or property company",
+          shows=[record("claim_referrals", "party"), record("claim_referrals", "party_name"),
+                 record("claim_referrals", "reference"), record("claim_referrals", "referred_at")])
 class ThirdPartyOutcomeForm(Schema):
     third_party_settled = yes_no("对方已按合同理赔", "They settled the claim under the contract")
     third_party_note = text("理赔情况", "How the claim was settled or why it was declined", multiline=True)
 
 
-@register("vehicle.claim_decision", "高层审批车辆索赔", "Senior management decides on the vehicle claim")
+@register("vehicle.claim_decision", "高层审批车辆索赔", "Senior management decides on the vehicle claim", shows=[
+    *ON_SITE, answer("vehicle.on_site", "plate_numbers"), answer("vehicle.check_cover", "car_park_cover"),
+    answer("vehicle.third_party_outcome", "third_party_settled"),
+    answer("vehicle.third_party_outcome", "third_party_note"),
+    intake("demand"), intake("amount_claimed")])
 class ClaimDecisionForm(Schema):
     claim_decision = choice("审批结论", "Decision", CLAIM_DECISIONS)
     decision_reason = text("理由", "Reason", multiline=True)
 
 
 @register("vehicle.designate_contact", "指定部门对接消协", "Designate the department that deals with the consumer "
-          "association")
+          "association", shows=[answer("vehicle.claim_decision", "claim_decision"),
+                                answer("vehicle.claim_decision", "decision_reason"),
+                                answer("message.consumer_association", "note"), intake("demand")])
 class DesignateContactForm(Schema):
     association_name = text("消协名称", "Consumer association", max_length=200)
     designated_department = choice("指定对接部门", "Designated department", CONTACT_DEPARTMENTS)

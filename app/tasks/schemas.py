@@ -7,6 +7,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from app.complaint_types import COMPLAINT_TYPES
 from app.errors import ErrorSchema
 from app.forms.fields import AwareDateTime, page_number, timestamp
+from app.records.labels import ITEM_KINDS
 
 
 class InboxFilterSchema(Schema):
@@ -59,20 +60,59 @@ class TaskSummarySchema(Schema):
     element_id = fields.String(required=True)
 
 
+class WordsSchema(Schema):
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class LabelledValueSchema(Schema):
+    """A value with its label in both languages: an earlier answer, a record's field, a task's answer."""
+
+    name = fields.String(required=True, metadata={"description": "where it comes from: `complaint.demand`, "
+                                                  "`quality.hospital.diagnosis`, `payment.amount`, `decisions.remedy`, "
+                                                  "`workflow.approver`, `attachments.claim_form`; a field name "
+                                                  "among a task's answers"})
+    label = fields.Nested(WordsSchema, required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(ITEM_KINDS), metadata={
+        "description": "how to show the value: money in yuan (a number), date (YYYY-MM-DD), datetime (UTC, to "
+                       "be shown in the mall's zone), yes_no, choice and choices (codes), role (a role id), "
+                       "attachments (a list of {id, filename, url}), number, text"})
+    value = fields.Raw(required=True, metadata={"description": "the value as stored"})
+    value_label = fields.Nested(WordsSchema, required=True, allow_none=True,
+                                metadata={"description": "a coded value (choice, role, yes/no) in words; else null"})
+
+
+def answers_field() -> fields.Field:
+    return fields.List(fields.Nested(LabelledValueSchema), required=True, allow_none=True, metadata={
+        "description": "`submitted` in words, in the form's order, empty fields left out; null as `submitted`"})
+
+
 class TaskHistorySchema(TaskSummarySchema):
     """A finished task; `submitted` is null for a lane the reader may not see the answers of."""
 
     completed_by = fields.String(required=True, allow_none=True)
     completed_at = timestamp(nullable=True)
-    submitted = fields.Dict(required=True, allow_none=True)
+    submitted = fields.Dict(required=True, allow_none=True,
+                            metadata={"description": "phones and email addresses masked for roles that do not "
+                                                     "see contact details"})
+    answers = answers_field()
 
 
 class TaskDetailSchema(TaskSummarySchema):
     form_key = fields.String(required=True)
-    form = fields.Dict(required=True, allow_none=True, metadata={"description": "the form as JSON Schema"})
+    form = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "the form as JSON Schema; `x-shows` names what `context` shows, a field's `x-prefill` "
+                       "where its pre-filled value comes from"})
     instructions = fields.String(required=True, allow_none=True)
     completed_by = fields.String(required=True, allow_none=True)
+    completed_at = timestamp(nullable=True)
     submitted = fields.Dict(required=True, allow_none=True)
+    answers = answers_field()
+    context = fields.List(fields.Nested(LabelledValueSchema), required=True, metadata={
+        "description": "what an open task decides on: the earlier answers and records its form declares "
+                       "(`x-shows`), those the caller may read, in the form's order (empty once the task is done)"})
+    prefill = fields.Dict(required=True, metadata={
+        "description": "field -> the earlier answer an open task's form starts with (its field's `x-prefill`)"})
 
 
 class InboxPageSchema(Schema):

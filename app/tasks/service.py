@@ -19,6 +19,7 @@ from app.extensions import db
 from app.forms import case_checks
 from app.runtime import audit, steps
 from app.runtime.models import Complaint, HumanTask
+from app.tasks import answers, context
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import reads_answers_of_lane, reads_every_lane, require
@@ -155,7 +156,10 @@ def get_task(user: User, task_id: str) -> dict[str, Any]:
     body["form"] = forms.json_schema(row.form_key) if forms.has_form(row.form_key) else None
     body["instructions"] = meta.documentation if meta else None
     body["completed_by"] = row.completed_by_name
-    body["submitted"] = row.submitted
+    body["completed_at"] = isoformat(row.completed_at)
+    body["submitted"] = answers.masked(row.form_key, row.submitted, user)
+    body["answers"] = answers.describe(row.form_key, row.submitted, user)
+    body.update(context.of_task(user, row, complaint))
     return body
 
 
@@ -266,9 +270,16 @@ def open_tasks(complaint_id: int) -> list[dict[str, Any]]:
 
 
 def history(complaint_id: int, viewer: User) -> list[dict[str, Any]]:
-    """The complaint's finished tasks; the answers only of the lanes the viewer may read (else null)."""
+    """The complaint's finished tasks; the answers only of the lanes the viewer may read (else null), personal
+    fields masked for readers who do not see contact details, and in words (`answers`)."""
     rows = db.session.scalars(select(HumanTask).where(
         HumanTask.complaint_id == complaint_id, HumanTask.state != "ready").order_by(HumanTask.completed_at))
     every_lane = reads_every_lane(viewer)
-    return [{**task_summary(row), "completed_by": row.completed_by_name, "completed_at": isoformat(row.completed_at),
-             "submitted": row.submitted if every_lane or viewer.has_role(row.role) else None} for row in rows]
+    history = []
+    for row in rows:
+        readable = row.submitted if every_lane or viewer.has_role(row.role) else None
+        history.append({**task_summary(row), "completed_by": row.completed_by_name,
+                        "completed_at": isoformat(row.completed_at),
+                        "submitted": answers.masked(row.form_key, readable, viewer),
+                        "answers": answers.describe(row.form_key, readable, viewer)})
+    return history

@@ -9,7 +9,7 @@ refuses the future.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from marshmallow import Schema
@@ -52,7 +52,10 @@ def kind(prop: dict[str, Any]) -> str:
     return "text"
 
 
-def fields(schema: dict[str, Any], values: MultiDict | dict | None, errors: dict[str, Any] | None) -> list[dict]:
+def fields(schema: dict[str, Any], values: MultiDict | dict | None, errors: dict[str, Any] | None,
+           prefilled: Collection[str] = ()) -> list[dict]:
+    """The form's fields to draw; `prefilled` names those whose value repeats an earlier answer (the task's
+    `prefill`), which the page marks for the person to check."""
     values = values if values is not None else MultiDict()
     errors = errors or {}
     required = set(schema.get("required", []))
@@ -61,6 +64,8 @@ def fields(schema: dict[str, Any], values: MultiDict | dict | None, errors: dict
         kind_ = kind(prop)
         if isinstance(values, MultiDict):
             value: Any = values.getlist(name) if kind_ == "checkboxes" else values.get(name, "")
+        elif kind_ == "number" and prop.get("x-currency") == "CNY" and isinstance(values.get(name), int | float):
+            value = f"{values[name]:.2f}"  # yuan as the input shows them
         else:
             value = _as_text(values.get(name), kind_)
         messages = errors.get(name) or []
@@ -74,7 +79,7 @@ def fields(schema: dict[str, Any], values: MultiDict | dict | None, errors: dict
                     "options": _options(prop), "value": value, "errors": messages, "step": step,
                     "min": prop.get("minimum"), "max": latest(prop) or prop.get("maximum"),
                     "money": prop.get("x-currency") == "CNY" or prop.get("x-decimal-places") == 2,
-                    "description": prop.get("description")})
+                    "description": prop.get("description"), "prefilled": name in prefilled})
     return out
 
 

@@ -229,6 +229,14 @@ def local_date(value: str | datetime | None) -> str:
     return babel_dates.format_date(moment, "medium", locale=_page_locale()) if moment is not None else ""
 
 
+def local_day(value: str | None) -> str:
+    """A calendar date (`2026-11-20`) as it is, or the day of a date-time in the mall's zone, in the page's
+    locale: 2026年11月20日 / Nov 20, 2026."""
+    if isinstance(value, str) and len(value) == 10:
+        return babel_dates.format_date(datetime.strptime(value, "%Y-%m-%d").date(), "medium", locale=_page_locale())
+    return local_date(value)
+
+
 def _page_locale() -> Any:
     """The page's Babel locale, looked up once per request (a list formats two dates on every row); the
     moments are already in the mall's zone, so Babel formats them as they are."""

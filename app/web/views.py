@@ -34,6 +34,7 @@ from app.complaints.schemas import ComplaintFilterSchema, IntakeSchema
 from app.database import writes_at_once
 from app.definitions import service as definitions
 from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthenticated
+from app.records import labels as record_labels
 from app.tasks import service as tasks
 from app.timeutil import utcnow
 from app.users import lockout, passwords
@@ -90,6 +91,7 @@ def _helpers() -> dict[str, Any]:
     return {"lang": i18n.lang, "role_name": i18n.role_name, "type_name": i18n.type_name,
             "channel_name": i18n.channel_name, "task_name": i18n.task_name, "due": i18n.due,
             "local_time": i18n.local_time, "local_date": i18n.local_date, "money": i18n.money, "pick": i18n.pick,
+            "local_day": i18n.local_day, "describe_records": record_labels.describe_records,
             "process_name": i18n.process_name, "status_name": i18n.status_name, "action_name": i18n.action_name,
             "nav_counts": _nav_counts, "translate_error": i18n.validation_message,
             "may_read_complaints": lambda: current_user.is_authenticated and may_read_complaints(me()),
@@ -277,10 +279,10 @@ def task(task_id: str):
         else:
             flash(_("Task completed."), "ok")
             return redirect(url_for("web.complaint", complaint_id=result["complaint"]["id"]))
-    elif item["state"] == "completed":
-        values = item.get("submitted") or {}
+    else:  # an open task's form starts from the earlier answers it repeats; a finished one shows its answers
+        values = item["prefill"]
     complaint = complaints.get(item["complaint"]["id"], me())
-    fields = formrender.fields(schema, values, errors)
+    fields = formrender.fields(schema, values, errors, item["prefill"] if request.method != "POST" else ())
     general = [m for key, m in errors.items() if key not in (schema.get("properties") or {})]
     return render_template("web/task.html", item=item, complaint=complaint, fields=fields, schema=schema,
                            message=message, general=general, translate_error=_translate_error), status

@@ -1,0 +1,90 @@
+"""A task's answers in words: each field labelled from its form's JSON Schema, coded values translated, and the
+personal fields masked for readers who do not see contact details (the read policy of app/users/permissions).
+
+The labelled item is the case file's (app/records/labels.py), so a page shows an answer, a record and the
+task's context alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app import forms
+from app.forms.fields import PHONE_PATTERN
+from app.records.labels import Label, item
+from app.users.models import User
+from app.users.permissions import mask_email, mask_phone, sees_contact_details
+
+
+def field_label(prop: dict[str, Any]) -> Label:
+    """How a form field's value is shown, from its JSON Schema property."""
+    zh = prop.get("title") or prop.get("x-title-en") or ""
+    en = prop.get("x-title-en") or zh
+    options = _options(prop)
+    return Label(zh, en, _kind(prop), options)
+
+
+def _kind(prop: dict[str, Any]) -> str:
+    kind = prop.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if kind == "boolean":
+        return "yes_no"
+    if kind == "array":
+        return "choices" if "enum" in (prop.get("items") or {}) else "text"
+    if "enum" in prop:
+        return "choice"
+    if prop.get("x-currency") == "CNY":
+        return "money"
+    if kind in ("number", "integer"):
+        return "number"
+    return {"date": "date", "date-time": "datetime"}.get(prop.get("format", ""), "text")
+
+
+def _options(prop: dict[str, Any]) -> dict[str, tuple[str, str]] | None:
+    labels = prop.get("x-option-labels") or (prop.get("items") or {}).get("x-option-labels")
+    if not labels:
+        return None
+    return {value: (names.get("zh") or value, names.get("en") or value) for value, names in labels.items()}
+
+
+def form_properties(form_key: str) -> dict[str, dict[str, Any]]:
+    """A form's fields, and the values it derives from them (x-derived), as JSON Schema properties."""
+    if not forms.has_form(form_key):
+        return {}
+    schema = forms.json_schema(form_key)
+    return {**(schema.get("properties") or {}), **(schema.get("x-derived") or {})}
+
+
+def personal(prop: dict[str, Any]) -> str | None:
+    """'phone' or 'email' for a field that holds the customer's contact details."""
+    if prop.get("pattern") == PHONE_PATTERN:
+        return "phone"
+    if prop.get("format") == "email":
+        return "email"
+    return None
+
+
+def masked(form_key: str, submitted: dict[str, Any] | None, viewer: User) -> dict[str, Any] | None:
+    """The answers as the viewer may read them: phones and email addresses masked unless they see contact details."""
+    if submitted is None or sees_contact_details(viewer):
+        return submitted
+    properties = form_properties(form_key)
+    return {name: _mask(personal(properties.get(name) or {}), value) for name, value in submitted.items()}
+
+
+def _mask(kind: str | None, value: Any) -> Any:
+    if not isinstance(value, str) or kind is None:
+        return value
+    return mask_phone(value) if kind == "phone" else mask_email(value)
+
+
+def describe(form_key: str, submitted: dict[str, Any] | None, viewer: User) -> list[dict[str, Any]] | None:
+    """The answers as labelled items in the form's order (masked as `masked` says); fields left empty and values
+    the form does not describe are left out, so no raw key reaches a page."""
+    shown = masked(form_key, submitted, viewer)
+    if shown is None:
+        return None
+    properties = form_properties(form_key)
+    return [item(name, field_label(prop), shown[name]) for name, prop in properties.items()
+            if shown.get(name) not in (None, "", [])]
