@@ -15,7 +15,7 @@ from app.forms.registry import payload_schema
 from app.records.labels import COMPLAINT_FIELDS, HIDDEN_COLUMNS, RECORD_FIELDS, WORKFLOW_VARIABLES
 from app.records.service import RECORD_KINDS
 from app.tasks.answers import form_properties, personal
-from tests.paths import Message, Task, acknowledge, negotiate, remedy, take
+from tests.paths import Message, Task, acknowledge, investigate, negotiate, remedy, take
 from tests.test_process_quality import assess, hospital, situation, verify
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -167,6 +167,32 @@ def test_the_re_review_shows_the_customers_complaint_about_the_result(as_user):
     assert shown["lifecycle.feedback.satisfaction"]["value_label"] == {"zh": "不满意", "en": "Dissatisfied"}
     assert shown["lifecycle.feedback.comments"]["value"] == "只道歉不够"
     assert shown["decisions.remedy"]["value_label"]["zh"] == "道歉"
+
+
+def test_the_customers_survey_answer_reaches_the_re_review(as_user):
+    """An answer the customer gives on the status page (the message) is an earlier answer like the desk's."""
+    complaint_id, tasks = register(as_user)
+    tasks = take(as_user, complaint_id, tasks, [
+        *acknowledge(), *situation(), *verify(), *assess("service"), *remedy("apology", 0), *negotiate(True),
+        Task("manager", "执行处理方案", "duty_manager", {"owner": "李主管", "done": True, "customer_updated": True}),
+        Message("satisfaction_survey", {"satisfied": False, "satisfaction": "dissatisfied", "comments": "没人道歉"})])
+    shown = context_of(as_user, "manager", open_task(tasks, "复核处理结果")["id"])
+    assert shown["lifecycle.feedback.comments"]["value"] == "没人道歉"
+    assert shown["lifecycle.feedback.satisfied"]["value_label"]["en"] == "No"
+
+
+def test_an_amount_decided_earlier_is_pre_filled_where_the_next_form_confirms_it(as_user):
+    from tests.test_process_lost_property import claim, demands, report
+
+    complaint_id, tasks = register(as_user, "lost_property")
+    tasks = take(as_user, complaint_id, tasks, [*acknowledge(), report("damaged"), *investigate(), demands(True)])
+    assessing = as_user("manager").get(f"/tasks/{open_task(tasks, '核定索赔要求')['id']}")
+    assert assessing["prefill"] == {"claimed_amount": 58.5}  # what the customer claimed at intake
+    tasks = take(as_user, complaint_id, tasks, [claim(1500, cause="mall")])
+    proposing = as_user("manager").get(f"/tasks/{open_task(tasks, '提出处理方案')['id']}")
+    assert proposing["prefill"] == {"amount": 1500.0}  # the claim as assessed
+    assert proposing["form"]["properties"]["amount"]["x-prefill"] == [
+        "quality.injury_compensation.injury_total", "lost_property.claim.claimed_amount"]
 
 
 def test_the_history_gives_each_answer_in_words_only_to_readers_of_its_lane(as_user):

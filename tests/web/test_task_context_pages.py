@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import logged_in_client
-from tests.paths import Task, acknowledge, take
+from tests.paths import Task, acknowledge, investigate, take
 from tests.test_process_quality import hospital, situation
 from tests.test_task_context import PDF, advance_to_approval, open_task, register
-from tests.web.conftest import login
+from tests.web.conftest import login, shoot
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")
 
@@ -99,6 +99,16 @@ def test_the_receipt_number_from_intake_is_filled_in(app, as_user):
     assert 'id="f-receipt_date-prefilled"' not in html
 
 
+def test_an_amount_claimed_at_intake_is_filled_in_as_yuan(app, as_user):
+    from tests.test_process_lost_property import demands, report
+
+    complaint_id, tasks = register(as_user, "lost_property")
+    tasks = take(as_user, complaint_id, tasks, [*acknowledge(), report("damaged"), *investigate(), demands(True)])
+    html = page(logged_in_client(app, "manager"), f"/tasks/{open_task(tasks, '核定索赔要求')['id']}")
+    assert 'id="f-claimed_amount" name="claimed_amount" value="58.50"' in html
+    assert 'id="f-claimed_amount-prefilled"' in html
+
+
 def test_a_completed_task_shows_what_was_answered_by_whom_and_when(app, as_user):
     complaint_id, tasks = register(as_user)
     first = tasks[0]
@@ -152,6 +162,7 @@ def test_in_chromium_senior_management_decide_on_what_the_page_shows(as_user, ne
     # the panel sits above the form, and nothing in it overflows a phone's width
     assert panel.bounding_box()["y"] < browser.locator("#task-form").bounding_box()["y"]
     assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(browser, "task-context")
 
     browser.click("#switch-language")
     expect(panel.locator("h2")).to_have_text("What this decides on")
