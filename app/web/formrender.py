@@ -79,8 +79,16 @@ def fields(schema: dict[str, Any], values: MultiDict | dict | None, errors: dict
                     "options": _options(prop), "value": value, "errors": messages, "step": step,
                     "min": prop.get("minimum"), "max": latest(prop) or prop.get("maximum"),
                     "money": prop.get("x-currency") == "CNY" or prop.get("x-decimal-places") == 2,
-                    "description": prop.get("description"), "prefilled": name in prefilled})
+                    "description": prop.get("description"), "prefilled": name in prefilled,
+                    "attachment_kinds": _attachment_kinds(prop)})
     return out
+
+
+def _attachment_kinds(prop: dict[str, Any]) -> list[str]:
+    """The kinds of attachment whose reference fills the field (x-prefill `attachments.claim_form`): uploaded on
+    the task page, forms.js writes the new file's reference into the field when it is still empty."""
+    return [source.removeprefix("attachments.") for source in prop.get("x-prefill") or []
+            if source.startswith("attachments.")]
 
 
 def latest(prop: Mapping[str, Any]) -> str | None:
