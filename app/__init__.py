@@ -120,6 +120,8 @@ def _register_cli(app: Flask) -> None:
     from app.definitions.cli import processes_cli
     from app.timers.cli import worker
     from app.users.cli import users_cli
+    from app.warmup import warm_specs
 
     for command in (processes_cli, users_cli, audit_cli, worker):
         app.cli.add_command(command)
+    app.extensions["before_worker_loop"] = [warm_specs]  # the first timer fired runs on a compiled spec too

@@ -7,6 +7,7 @@ import socket
 import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
@@ -23,6 +24,8 @@ def worker(once: bool, interval: float, name: str | None) -> None:
     """Fire due timers and send due notifications: in a loop, or once with --once. Several may run
     against PostgreSQL."""
     name = name or f"{socket.gethostname()}:{os.getpid()}"
+    for prepare in current_app.extensions.get("before_worker_loop", ()):  # the app factory's (app/warmup.py)
+        prepare(current_app)
     while True:
         result = service.fire_due()
         service.heartbeat(name, result.fired)
