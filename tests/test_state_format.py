@@ -221,10 +221,12 @@ class Fire:
 
 
 def _operator_result(_name: str, params: dict, _data: dict) -> dict:
-    """What a payment operator answers, from its parameters alone (no database here): enough for the
-    authority table and the gateways that read `payment`; the other operators' answers are not read."""
+    """What an operator answers, from its parameters alone (no database here): enough for the authority
+    table and the gateways that read `payment`, and for recording a conclusion on the liaison opened before;
+    the other operators' answers are not read."""
     status = "approved" if params.get("approved", True) is True else "refused"
-    return {"payment_request_id": 1, **params, "status": status, "authorised_by_role": params.get("role")}
+    return {"payment_request_id": 1, "regulator_liaison_id": 1, **params, "status": status,
+            "authorised_by_role": params.get("role")}
 
 
 class _Twin:
