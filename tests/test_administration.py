@@ -61,7 +61,7 @@ def token_of(app, username: str) -> str:
 
 def test_admin_reads_changes_deactivates_and_reactivates_a_user(app, as_user):
     admin = as_user("admin")
-    created = admin.post("/users", {"username": "api_clerk", "password": PASSWORD, "roles": ["service_desk"]})
+    created = admin.post("/users", {"username": "apiclerk", "password": PASSWORD, "roles": ["service_desk"]})
     assert created.status == 201
     clerk = created["id"]
     assert admin.get(f"/users/{clerk}").body["roles"] == ["service_desk"]
@@ -74,17 +74,17 @@ def test_admin_reads_changes_deactivates_and_reactivates_a_user(app, as_user):
     assert changed.status_code == 200
     assert changed.json["roles"] == ["finance"] and changed.json["display_name"] == "Clerk Li"
 
-    token = token_of(app, "api_clerk")
+    token = token_of(app, "apiclerk")
     assert as_user(None).client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     off = admin.client.patch(f"/api/v1/users/{clerk}", json={"active": False},
                              headers={"Authorization": f"Bearer {admin.token}"})
     assert off.status_code == 200 and off.json["active"] is False
     assert as_user(None).client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    assert log_in(app.test_client(), "api_clerk").status_code == 401
+    assert log_in(app.test_client(), "apiclerk").status_code == 401
     on = admin.client.patch(f"/api/v1/users/{clerk}", json={"active": True},
                             headers={"Authorization": f"Bearer {admin.token}"})
     assert on.json["active"] is True
-    assert log_in(app.test_client(), "api_clerk").status_code == 302
+    assert log_in(app.test_client(), "apiclerk").status_code == 302
 
     refused = admin.client.patch(f"/api/v1/users/{clerk}", json={"roles": ["pilot"]},
                                  headers={"Authorization": f"Bearer {admin.token}"})
@@ -96,19 +96,19 @@ def test_admin_reads_changes_deactivates_and_reactivates_a_user(app, as_user):
 
 def test_a_reset_password_is_temporary_and_shown_once_or_set_by_the_rule(app, as_user):
     admin = as_user("admin")
-    clerk = admin.post("/users", {"username": "api_forgetful", "password": PASSWORD, "roles": ["finance"]})["id"]
+    clerk = admin.post("/users", {"username": "apiforgetful", "password": PASSWORD, "roles": ["finance"]})["id"]
     reset = admin.post(f"/users/{clerk}/password", {})
-    assert reset.status == 200 and reset["username"] == "api_forgetful"
+    assert reset.status == 200 and reset["username"] == "apiforgetful"
     temporary = reset["temporary_password"]
     assert len(temporary) >= 10
-    assert log_in(app.test_client(), "api_forgetful").status_code == 401  # the old password no longer works
-    assert log_in(app.test_client(), "api_forgetful", temporary).status_code == 302
+    assert log_in(app.test_client(), "apiforgetful").status_code == 401  # the old password no longer works
+    assert log_in(app.test_client(), "apiforgetful", temporary).status_code == 302
 
     weak = admin.post(f"/users/{clerk}/password", {"password": "password123"})
     assert weak.status == 422 and "password" in weak["errors"]
     chosen = admin.post(f"/users/{clerk}/password", {"password": "violet-harbour-lantern-7"})
     assert chosen.status == 200 and chosen["temporary_password"] is None
-    assert log_in(app.test_client(), "api_forgetful", "violet-harbour-lantern-7").status_code == 302
+    assert log_in(app.test_client(), "apiforgetful", "violet-harbour-lantern-7").status_code == 302
     assert as_user("manager").post(f"/users/{clerk}/password", {}).status == 403
 
 
@@ -124,7 +124,7 @@ def test_no_admin_deactivates_themselves_and_the_last_admin_stays(app, as_user, 
     assert last.status_code == 409 and "at least one active administrator" in last.json["message"]
     assert as_user("admin").get("/me").body["roles"] == ["admin"]
 
-    second = admin.post("/users", {"username": "api_admin2", "password": PASSWORD, "roles": ["admin"]})["id"]
+    second = admin.post("/users", {"username": "apiadmin2", "password": PASSWORD, "roles": ["admin"]})["id"]
     assert patch(admin, second, {"roles": ["legal"]}).status_code == 200  # another administrator remains
     assert patch(admin, second, {"roles": ["admin"], "active": False}).status_code == 200
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
@@ -18,7 +18,7 @@ from app.attachments import storage
 from app.attachments.download import file_response
 from app.attachments.models import KINDS
 from app.errors import Conflict, Invalid
-from app.web.views import _safe_next, bp, me
+from app.web.views import _safe_next, bp, me, wants_json
 
 # The service's refusals, in the page's language (the API keeps the service's English message).
 _REFUSALS = {
@@ -68,12 +68,26 @@ def upload_attachment(complaint_id: int):
                                 upload.filename if has_file else None, request.form.get("kind"),
                                 request.form.get("task_id"))
     except Invalid as exc:
-        flash(_refusal_text(exc), "warn")
-        return redirect(back + "#attachments", code=303)
+        return _answer(back, _refusal_text(exc), 422)
     except Conflict:
-        flash(_("This complaint is closed or cancelled; its case file can no longer change."), "warn")
-        return redirect(back + "#attachments", code=303)
-    flash(_("Uploaded: %(filename)s", filename=added["filename"]), "ok")
+        return _answer(back, _("This complaint is closed or cancelled; its case file can no longer change."), 409)
+    return _answer(back, _("Uploaded: %(filename)s", filename=added["filename"]), 201, complaint_id, added)
+
+
+def _answer(back: str, text: str, status: int, complaint_id: int | None = None,
+            added: dict[str, Any] | None = None):
+    """The upload's outcome: for forms.js, JSON with the message (and, after an upload, the refreshed list's
+    items and the new file's kind and reference, "#12 顾客索赔单.pdf", as a task form's field takes it); for a
+    plain form post, a flash on the page it came from."""
+    if wants_json():
+        body: dict[str, Any] = {"message": text}
+        if complaint_id is not None:
+            body["items"] = render_template("web/_attachment_items.html", task_id=request.form.get("task_id"),
+                                            attachments=attachments.list_attachments(complaint_id, me()))
+        if added is not None:
+            body["added"] = {"kind": added["kind"], "reference": f"#{added['id']} {added['filename']}"}
+        return jsonify(body), status
+    flash(text, "ok" if status == 201 else "warn")
     return redirect(back + "#attachments", code=303)
 
 
@@ -88,4 +102,6 @@ def _too_large(error):
     limit = attachments.size_limit_text(current_app.config.get("MAX_CONTENT_LENGTH") or storage.max_bytes())
     text = _("What was sent is larger than %(limit)s; nothing was saved. Make the file smaller and try again.",
              limit=limit)
+    if wants_json():
+        return jsonify({"message": text}), 413
     return render_template("web/error.html", status=413, title=_("File too large"), text=text), 413

@@ -93,7 +93,7 @@ def _helpers() -> dict[str, Any]:
             "local_time": i18n.local_time, "local_date": i18n.local_date, "money": i18n.money, "pick": i18n.pick,
             "local_day": i18n.local_day, "describe_records": record_labels.describe_records,
             "process_name": i18n.process_name, "status_name": i18n.status_name, "action_name": i18n.action_name,
-            "nav_counts": _nav_counts, "translate_error": i18n.validation_message,
+            "nav_counts": _nav_counts, "translate_error": i18n.validation_message, "task_link_args": _task_link_args,
             "may_read_complaints": lambda: current_user.is_authenticated and may_read_complaints(me()),
             "may_see_processes": lambda: current_user.is_authenticated and may_read_definitions(me())}
 
@@ -188,6 +188,16 @@ def _inbox_filters() -> dict[str, Any]:
     return filters
 
 
+def _inbox_kept() -> dict[str, str]:
+    """The inbox's filters in the request's query: the inbox page, its task links and complete-and-next keep them."""
+    return {k: v for k, v in request.args.items() if k in INBOX_FILTERS and v}
+
+
+def _task_link_args() -> dict[str, str]:
+    """The query of a task link from the inbox: where it came from and the inbox's filters."""
+    return {"from": "inbox", **_inbox_kept()}
+
+
 def _page_count(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
 
@@ -203,7 +213,7 @@ def _inbox_page() -> dict[str, Any]:
 def inbox():
     result = _inbox_page()
     pages = _page_count(min(result["total"], tasks.INBOX_DEPTH_CAP), result["per_page"])
-    kept = {k: v for k, v in request.args.items() if k in INBOX_FILTERS and v}
+    kept = _inbox_kept()
 
     def page_url(n: int) -> str:
         return url_for("web.inbox", **kept, page=n)
@@ -278,7 +288,7 @@ def task(task_id: str):
             return render_template("web/conflict.html", item=item, text=_conflict_text(exc)), 409
         else:
             flash(_("Task completed."), "ok")
-            return redirect(url_for("web.complaint", complaint_id=result["complaint"]["id"]))
+            return redirect(_next_task_url(result["task"]["id"]), code=303)
     else:  # an open task's form starts from the earlier answers it repeats; a finished one shows its answers
         values = item["prefill"]
     complaint = complaints.get(item["complaint"]["id"], me())
@@ -286,6 +296,16 @@ def task(task_id: str):
     general = [m for key, m in errors.items() if key not in (schema.get("properties") or {})]
     return render_template("web/task.html", item=item, complaint=complaint, fields=fields, schema=schema,
                            message=message, general=general, translate_error=_translate_error), status
+
+
+def _next_task_url(done: str) -> str:
+    """Complete and next: the first task of the inbox (in its order, with the filters the task was opened with)
+    that the user can take up (not claimed by someone else), or the inbox when there is none."""
+    kept = _inbox_kept()
+    for item in tasks.inbox(me(), {**_inbox_filters(), "page": 1})["items"]:
+        if item["id"] != done and item["assignee"] in (None, me().username):
+            return url_for("web.task", task_id=item["id"], **_task_link_args())
+    return url_for("web.inbox", **kept)
 
 
 def _translate_error(text: Any) -> str:
@@ -560,7 +580,39 @@ def _unauthenticated(error):
 
 @bp.errorhandler(CSRFError)
 def _csrf(error):
-    return _error_page(400)
+    """A form whose session ended (expired, logged out) or changed is never a dead end: the clerk goes back to
+    the form's page, through the log-in when the session is gone, with `#draft`, where forms.js puts back what
+    they had typed (kept in the tab's sessionStorage)."""
+    if request.endpoint == "web.login":
+        flash(_("The log-in form had expired. Please log in again."), "warn")
+        return redirect(request.full_path, code=303)
+    back = _form_page() + "#draft"
+    if not current_user.is_authenticated:
+        text = _("Your session has ended. Log in again: what you typed is kept and put back in the form.")
+        target = url_for("web.login", next=back)
+    else:
+        text = _("The form had expired. What you typed is back in it: check it and send it again.")
+        target = back
+    if wants_json():
+        return jsonify({"message": text, "location": target}), 401 if not current_user.is_authenticated else 400
+    flash(text, "warn")
+    return redirect(target, code=303)
+
+
+def _form_page() -> str:
+    """The page a posted form came from: its `next` field, else the referring page of this site, else home."""
+    named = _safe_next(request.form.get("next"))
+    if named:
+        return named
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("web.home")
+
+
+def wants_json() -> bool:
+    """Whether the request came from the pages' scripts (fetch or XMLHttpRequest asking for JSON)."""
+    return request.accept_mimetypes.accept_json and not request.accept_mimetypes.accept_html
 
 
 @bp.errorhandler(Conflict)

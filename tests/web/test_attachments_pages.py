@@ -68,7 +68,7 @@ def test_without_the_csrf_token_nothing_is_stored(app, complaint, files_dir):
     client = logged_in(app, "desk")
     response = client.post(f"/complaints/{complaint['id']}/attachments", content_type="multipart/form-data",
                            data={"kind": "receipt", "file": (io.BytesIO(JPEG), "a.jpg", "image/jpeg")})
-    assert response.status_code == 400 and stored(files_dir) == []
+    assert response.status_code == 303 and stored(files_dir) == []  # back to the page, nothing kept
 
 
 def test_a_refused_file_is_explained_in_the_pages_language(app, complaint, files_dir, monkeypatch):

@@ -74,6 +74,9 @@ def test_register_work_the_first_task_and_follow_it_on_the_diagram(quiet_inboxes
 
     page.fill("#f-note", "顾客已平静")
     page.click("#complete")
+    expect(page.locator(".flash.ok")).to_have_text("任务已完成。")  # on to the inbox's next task, or the inbox
+    page.goto(f"/complaints?number={number}")
+    page.locator(".complaint-link").first.click()
     expect(page.locator("h1 .number")).to_have_text(number)
 
     # the complaint page: the diagram with the next step highlighted and the first one done

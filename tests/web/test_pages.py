@@ -31,8 +31,9 @@ def test_pages_need_a_login(client):
 
 def test_a_form_without_its_csrf_token_is_refused(client):
     response = client.post("/login", data={"username": "desk", "password": PASSWORD})
-    assert response.status_code == 400
-    assert "表单已过期" in response.get_data(as_text=True)
+    assert response.status_code == 303 and response.headers["Location"] == "/login"  # not logged in: again
+    assert "登录表单已过期" in client.get("/login").get_data(as_text=True)
+    assert client.get("/inbox").status_code == 302
 
 
 def test_login_and_logout(client):
@@ -168,7 +169,7 @@ def change(client, current, new, again=None):
         "csrf_token": csrf_token(client, "/account/password")})
 
 
-def test_change_own_password_with_errors_by_the_field(client, pw_user):
+def test_change_own_password_with_errors_by_the_field(app, client, pw_user):
     assert client.get("/account/password").status_code == 302  # log in first
     log_in(client, pw_user)
     assert 'id="nav-password"' in client.get("/account/password").get_data(as_text=True)
@@ -181,7 +182,8 @@ def test_change_own_password_with_errors_by_the_field(client, pw_user):
     assert response.status_code == 422 and 'id="p-confirm_password-error"' in response.get_data(as_text=True)
     response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "x" * 9,
                                                        "confirm_password": "x" * 9})
-    assert response.status_code == 400  # no CSRF token
+    assert response.status_code == 303  # no CSRF token: back to the form, nothing changed
+    assert log_in(app.test_client(), pw_user).status_code == 302
     response = change(client, PASSWORD, "new-password-1")
     assert response.status_code == 302
     assert "密码已修改" in client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
