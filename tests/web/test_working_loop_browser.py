@@ -131,12 +131,23 @@ def test_the_first_invalid_field_gets_the_focus(as_user, new_page):
     expect(page.locator("#i-location")).to_have_value("一楼")
 
 
+# how many lines the page's big complaint number (or its heading's) takes
+LINES_OF_THE_NUMBER = """(() => {
+  const number = document.querySelector("#complaint-number, h1 .number");
+  if (!number) return 0;
+  const range = document.createRange();
+  range.selectNodeContents(number);
+  return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size;
+})()"""
+
+
 def pages_of(as_user, complaint: dict) -> dict[str, list[str]]:
     """Every page to check at 390 px, by the user who sees it."""
     task = complaint["open_tasks"][0]["id"]
     return {
         "manager": ["/inbox", f"/tasks/{task}", f"/complaints/{complaint['id']}", "/complaints", "/complaints/new",
-                    "/processes", "/processes/quality", "/notifications", "/escalations"],
+                    f"/complaints/{complaint['id']}/registered", "/processes", "/processes/quality", "/notifications",
+                    "/escalations"],
         "admin": ["/users", f"/users/{as_user('admin').get('/me').body['id']}", "/incidents"],
     }
 
@@ -154,6 +165,8 @@ def test_no_page_is_wider_than_a_390_px_phone(as_user, new_page):
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 390:
                 too_wide.append(f"{path}: {width}px")
+            if page.evaluate(LINES_OF_THE_NUMBER) > 1:
+                too_wide.append(f"{path}: the complaint number is broken over lines")
         page.click("#menu-toggle")  # the header's folded menu opens within the width too
         expect(page.locator("#main-nav")).to_be_visible()
         if page.evaluate("document.documentElement.scrollWidth") > 390:
