@@ -162,6 +162,17 @@ def action_name(action: str) -> str:
     return names.get(action) or action.replace("_", " ")
 
 
+SERVICE_ACTOR = "system"  # the audit trail's name for a step no person took (a timer, a message from outside)
+
+
+def actor_name(event: dict[str, Any]) -> str:
+    """Who took an audited step: the user's name; the customer or the service itself in words."""
+    actor = event.get("actor")
+    if actor and actor != SERVICE_ACTOR:
+        return actor
+    return _("the customer") if (event.get("detail") or {}).get("by") == "customer" else _("system")
+
+
 def parse_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 

@@ -93,6 +93,7 @@ def _helpers() -> dict[str, Any]:
             "local_time": i18n.local_time, "local_date": i18n.local_date, "money": i18n.money, "pick": i18n.pick,
             "local_day": i18n.local_day, "describe_records": record_labels.describe_records,
             "process_name": i18n.process_name, "status_name": i18n.status_name, "action_name": i18n.action_name,
+            "actor_name": i18n.actor_name,
             "nav_counts": _nav_counts, "translate_error": i18n.validation_message, "task_link_args": _task_link_args,
             "may_read_complaints": lambda: current_user.is_authenticated and may_read_complaints(me()),
             "may_see_processes": lambda: current_user.is_authenticated and may_read_definitions(me())}
