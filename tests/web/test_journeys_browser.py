@@ -289,7 +289,7 @@ class Driver:
             follow(page, page.locator("#nav-inbox"))
         elif rows.count() == 0:
             page.clock.fast_forward(INBOX_REFRESH_MS)
-        expect(rows).to_have_count(1)
+        expect(rows).to_have_count(1, timeout=20_000)  # the refresh's round trip, on a busy machine
         return rows
 
     # --- the steps --------------------------------------------------------------------------------------------
