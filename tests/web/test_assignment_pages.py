@@ -61,7 +61,7 @@ def test_a_duty_manager_assigns_a_task_on_its_page(app, as_user, complaint, lang
     assert as_user("desk2").get(f"/tasks/{task_id}").body["assignee"] == "desk2"
 
 
-def test_the_inbox_rows_offer_assignment_to_a_duty_manager(app, as_user, complaint, desk_manager):
+def test_the_inbox_rows_offer_assignment_to_a_duty_manager(app, as_user, quiet_inboxes, complaint, desk_manager):
     task_id = complaint["open_tasks"][0]["id"]
     manager = logged_in_client(app, desk_manager)
     inbox = manager.get("/inbox?role=service_desk").get_data(as_text=True)
