@@ -15,6 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
+from app.extensions import db
+from app.notifications import delivery
+
 
 class Mailbox:
     """aiosmtpd handler: keeps what it receives; refuses the first `refuse` messages with a 451."""
@@ -101,3 +104,11 @@ def http_endpoint(path: str) -> Iterator[Gateway]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def deliver(app, **kwargs) -> delivery.Pass:
+    """One pass of the worker's delivery of the outbox, as the worker runs it."""
+    with app.app_context():
+        result = delivery.deliver_due(**kwargs)
+        db.session.remove()
+    return result

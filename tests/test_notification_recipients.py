@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from app.extensions import db
-from app.notifications import delivery
 from app.notifications.models import Delivery, Notification
 from app.timeutil import utcnow
 from app.users.models import User
@@ -92,13 +91,6 @@ def _register(as_user, **customer) -> dict:
     return created.body
 
 
-def _deliver(app, **kwargs) -> delivery.Pass:
-    with app.app_context():
-        result = delivery.deliver_due(**kwargs)
-        db.session.remove()
-    return result
-
-
 def _deliveries(app, complaint_id: int) -> list[tuple[str, str, str | None, str]]:
     """(recipient, channel, username, state) of each delivery of the complaint's notifications."""
     with app.app_context():
@@ -119,14 +111,14 @@ def test_a_role_is_emailed_at_each_active_members_own_address_not_its_mailbox(ap
     complaint = _register(as_user)
     assert _deliveries(app, complaint["id"]) == [("quality_control", "email", "qc_ann", "pending"),
                                                  ("quality_control", "email", "qc_bo", "pending")]
-    assert _deliver(app).sent == 2
+    assert servers.deliver(app).sent == 2
     assert sorted(mailbox.to()) == ["ann@mall.example", "bo@mall.example"]  # not qc_dee (inactive), not the mailbox
     assert all("请核对" in message["Subject"] for message in mailbox.messages)
 
     sent = as_user("admin").get("/notifications/deliveries", state="sent")["items"]
     assert {(i["user"], i["recipient"]) for i in sent if i["complaint_id"] == complaint["id"]} == {
         ("qc_ann", "quality_control"), ("qc_bo", "quality_control")}
-    assert _deliver(app, now=utcnow() + timedelta(days=1)).sent == 0  # nothing is sent twice
+    assert servers.deliver(app, now=utcnow() + timedelta(days=1)).sent == 0  # nothing is sent twice
     assert len(mailbox.messages) == 2
 
 
@@ -136,12 +128,12 @@ def test_each_members_email_is_retried_on_its_own_and_sent_once(app, as_user, qc
     notify("quality_control")
     complaint = _register(as_user)
 
-    first = _deliver(app)
+    first = servers.deliver(app)
     assert (first.sent, first.retried) == (0, 1)  # the server refused the first; the pass stops using SMTP
-    second = _deliver(app, now=utcnow() + timedelta(seconds=61))
+    second = servers.deliver(app, now=utcnow() + timedelta(seconds=61))
     assert second.sent == 2
     assert sorted(mailbox.to()) == ["ann@mall.example", "bo@mall.example"]
-    assert _deliver(app, now=utcnow() + timedelta(days=1)).sent == 0
+    assert servers.deliver(app, now=utcnow() + timedelta(days=1)).sent == 0
     assert [state for *_rest, state in _deliveries(app, complaint["id"])] == ["sent", "sent"]
 
 
@@ -151,7 +143,7 @@ def test_a_member_who_leaves_before_the_send_is_not_emailed(app, as_user, qc_sta
     complaint = _register(as_user)
     _set_active(app, "qc_bo", False)
     try:
-        result = _deliver(app)
+        result = servers.deliver(app)
     finally:
         _set_active(app, "qc_bo", True)
     assert (result.sent, result.failed) == (1, 1)
@@ -166,7 +158,7 @@ def test_a_role_none_of_whose_members_has_an_address_is_emailed_at_its_mailbox(a
     notify("finance")
     complaint = _register(as_user)
     assert _deliveries(app, complaint["id"]) == [("finance", "email", None, "pending")]
-    assert _deliver(app).sent == 1
+    assert servers.deliver(app).sent == 1
     assert mailbox.to() == [FINANCE_MAILBOX]
 
 
@@ -175,7 +167,7 @@ def test_a_notification_to_one_user_reaches_that_user_only(app, as_user, qc_staf
     notify("user:qc_ann", "user:qc_cy")
     complaint = _register(as_user)
     assert _deliveries(app, complaint["id"]) == [("user:qc_ann", "email", "qc_ann", "pending")]  # qc_cy: no address
-    assert _deliver(app).sent == 1
+    assert servers.deliver(app).sent == 1
     assert mailbox.to() == ["ann@mall.example"]  # not the role's others, not its mailbox
 
 
@@ -203,7 +195,7 @@ def test_a_customer_who_consented_and_gave_an_email_gets_it_there_as_well(app, a
     complaint = _register(as_user, email="wang.li@example.com")
     assert _deliveries(app, complaint["id"]) == [("customer", "sms", None, "pending"),
                                                  ("customer", "email", None, "pending")]
-    assert _deliver(app).sent == 2
+    assert servers.deliver(app).sent == 2
     [message] = mailbox.messages
     assert message["To"] == "wang.li@example.com" and message["Subject"] == "请核对"
     assert f"投诉编号：{complaint['number']}" in message.get_content()

@@ -83,13 +83,6 @@ def _register(as_user, consent: bool = True) -> dict:
     return created.body
 
 
-def _deliver(app, **kwargs) -> delivery.Pass:
-    with app.app_context():
-        result = delivery.deliver_due(**kwargs)
-        db.session.remove()
-    return result
-
-
 def _deliveries(app, complaint_id: int) -> list[Delivery]:
     with app.app_context():
         rows = list(db.session.scalars(select(Delivery).join(Notification).where(
@@ -105,7 +98,7 @@ def test_the_worker_sends_the_customer_an_sms_and_the_duty_manager_an_email_once
     pending = [(d.channel, d.state) for d in _deliveries(app, complaint["id"])]
     assert pending == [("sms", "pending"), ("email", "pending")]
 
-    result = _deliver(app)
+    result = servers.deliver(app)
     assert (result.sent, result.retried, result.failed) == (2, 0, 0)
     [sms] = gateway.received
     assert sms["channel"] == "sms" and sms["to"] == "13812345678"
@@ -124,7 +117,7 @@ def test_the_worker_sends_the_customer_an_sms_and_the_duty_manager_an_email_once
         db.session.remove()
     assert all(delivered)
 
-    assert _deliver(app, now=utcnow() + timedelta(days=1)).sent == 0  # nothing is sent twice
+    assert servers.deliver(app, now=utcnow() + timedelta(days=1)).sent == 0  # nothing is sent twice
     assert len(gateway.received) == 1 and len(mailbox.messages) == 1
 
 
@@ -136,7 +129,7 @@ def test_a_delivery_whose_template_is_no_longer_shipped_goes_out_as_written(app,
                            .values(template="no_longer_shipped"))
         db.session.commit()
         db.session.remove()
-    assert _deliver(app).sent == 2
+    assert servers.deliver(app).sent == 2
     assert gateway.received[0]["text"] == "您的投诉已受理\n我们会尽快答复您。"
     assert mailbox.messages[0]["Subject"] == "新投诉待跟进"
 
@@ -145,7 +138,7 @@ def test_a_customer_who_did_not_consent_gets_no_message(app, as_user, channels, 
     _mailbox, gateway = channels
     complaint = _register(as_user, consent=False)
     assert [d.channel for d in _deliveries(app, complaint["id"])] == ["email"]  # the duty manager's mail only
-    _deliver(app)
+    servers.deliver(app)
     assert gateway.received == []
     records = as_user("manager").get(f"/complaints/{complaint['id']}")["records"]["notifications"]
     assert [n["recipient"] for n in records] == ["customer", "duty_manager"]  # the case file keeps it
@@ -157,7 +150,7 @@ def test_a_failed_send_is_retried_with_doubling_backoff(app, as_user, channels, 
     mailbox.refuse = 1
     complaint = _register(as_user)
 
-    first = _deliver(app)
+    first = servers.deliver(app)
     assert (first.sent, first.retried) == (0, 2)
     sms, mail = _deliveries(app, complaint["id"])
     assert (sms.state, sms.attempts) == ("pending", 1) and "500" in sms.last_error
@@ -165,13 +158,13 @@ def test_a_failed_send_is_retried_with_doubling_backoff(app, as_user, channels, 
     wait = (sms.next_attempt_at - utcnow()).total_seconds()
     assert 50 < wait <= 60
 
-    assert _deliver(app).sent == 0  # not yet due
-    second = _deliver(app, now=utcnow() + timedelta(seconds=61))
+    assert servers.deliver(app).sent == 0  # not yet due
+    second = servers.deliver(app, now=utcnow() + timedelta(seconds=61))
     assert (second.sent, second.retried) == (1, 1)  # the mail goes through, the gateway fails again
     sms = _deliveries(app, complaint["id"])[0]
     assert sms.attempts == 2 and 110 < (sms.next_attempt_at - utcnow()).total_seconds() <= 120
 
-    third = _deliver(app, now=utcnow() + timedelta(seconds=121))
+    third = servers.deliver(app, now=utcnow() + timedelta(seconds=121))
     assert third.sent == 1
     assert len(gateway.received) == 1 and len(mailbox.messages) == 1
     assert [d.state for d in _deliveries(app, complaint["id"])] == ["sent", "sent"]
@@ -181,13 +174,13 @@ def test_a_pass_stops_using_a_channel_once_it_fails(app, as_user, channels, noti
     mailbox, gateway = channels
     gateway.fail = 100
     complaints = [_register(as_user) for _ in range(3)]
-    result = _deliver(app)
+    result = servers.deliver(app)
     assert (result.sent, result.retried) == (3, 1)  # the three emails; the gateway was tried once
     sms = [_deliveries(app, complaint["id"])[0] for complaint in complaints]
     assert sorted(d.attempts for d in sms) == [0, 0, 1]
     assert [d.state for d in sms] == ["pending"] * 3 and len(mailbox.messages) == 3
     gateway.fail = 0
-    assert _deliver(app, now=utcnow() + timedelta(minutes=2)).sent == 3
+    assert servers.deliver(app, now=utcnow() + timedelta(minutes=2)).sent == 3
     assert len(gateway.received) == 3
 
 
@@ -198,7 +191,7 @@ def test_after_the_last_attempt_a_delivery_fails_and_admin_sees_it(app, as_user,
     later = utcnow()
     for _attempt in range(3):
         later += timedelta(hours=1)
-        _deliver(app, now=later)
+        servers.deliver(app, now=later)
     sms = _deliveries(app, complaint["id"])[0]
     assert (sms.state, sms.attempts) == ("failed", 3)
 
@@ -220,7 +213,7 @@ def test_after_the_last_attempt_a_delivery_fails_and_admin_sees_it(app, as_user,
     gateway.fail = 0
     assert client.post(f"/notifications/deliveries/{sms.id}/retry", data={"csrf_token": token}).status_code == 302
     assert as_user("admin").post(f"/notifications/deliveries/{sms.id}/retry").status == 409
-    assert _deliver(app).sent == 1
+    assert servers.deliver(app).sent == 1
     assert len(gateway.received) == 1
 
 
@@ -231,7 +224,7 @@ def test_two_workers_racing_send_every_message_once(app, as_user, channels, noti
     results: list[delivery.Pass] = []
 
     def work():
-        results.append(_deliver(app))
+        results.append(servers.deliver(app))
 
     workers = [threading.Thread(target=work) for _ in range(2)]
     for worker in workers:
@@ -252,8 +245,8 @@ def test_a_claim_whose_worker_died_is_taken_again_once_its_lease_runs_out(app, a
         claims = delivery._claim(utcnow(), app.config)  # a worker claims, then dies before sending
         db.session.remove()
     assert len(claims) >= 2
-    assert _deliver(app).sent == 0  # the claim holds
-    assert _deliver(app, now=utcnow() + delivery.lease(app.config) + timedelta(seconds=1)).sent == 2
+    assert servers.deliver(app).sent == 0  # the claim holds
+    assert servers.deliver(app, now=utcnow() + delivery.lease(app.config) + timedelta(seconds=1)).sent == 2
     assert len(gateway.received) == 1
     assert all(d.attempts == 2 for d in _deliveries(app, complaint["id"]))
 
@@ -346,4 +339,4 @@ def test_a_step_that_rolls_back_queues_nothing(app, as_user, channels, swap_proc
     before = rows()
     assert as_user("desk").post("/complaints", intake()).status == 409
     assert rows() == before
-    assert _deliver(app).sent == 0 and channels[1].received == []
+    assert servers.deliver(app).sent == 0 and channels[1].received == []

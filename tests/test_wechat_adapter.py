@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.notifications import delivery
 from app.notifications.models import Delivery, Notification
 from app.timeutil import utcnow
 from tests import bpmn_samples as s
@@ -52,13 +51,6 @@ def _register(as_user) -> dict:
     return created.body
 
 
-def _deliver(app, **kwargs) -> delivery.Pass:
-    with app.app_context():
-        result = delivery.deliver_due(**kwargs)
-        db.session.remove()
-    return result
-
-
 def _delivery(app, complaint_id: int) -> Delivery:
     with app.app_context():
         [row] = db.session.scalars(select(Delivery).join(Notification).where(
@@ -73,7 +65,7 @@ def test_a_customer_message_goes_out_as_a_wechat_template_message_once(app, as_u
     queued = _delivery(app, complaint["id"])
     assert (queued.channel, queued.adapter, queued.state) == ("wechat", "wechat", "pending")
 
-    assert _deliver(app).sent == 1
+    assert servers.deliver(app).sent == 1
     [message] = wechat.received
     assert message["touser"] == "13812345678" and message["template_id"] == "complaint-update"
     assert message["client_msg_id"] == f"delivery-{queued.id}"
@@ -86,7 +78,7 @@ def test_a_customer_message_goes_out_as_a_wechat_template_message_once(app, as_u
     sent = _delivery(app, complaint["id"])
     assert (sent.state, sent.attempts) == ("sent", 1) and sent.delivered_at is not None
 
-    assert _deliver(app, now=utcnow() + timedelta(days=1)).sent == 0  # nothing is sent twice
+    assert servers.deliver(app, now=utcnow() + timedelta(days=1)).sent == 0  # nothing is sent twice
     assert len(wechat.received) == 1
 
 
@@ -94,14 +86,14 @@ def test_a_non_zero_errcode_is_a_failure_retried_with_backoff(app, as_user, wech
     wechat.fail = 1  # HTTP 200, errcode 40001
     complaint = _register(as_user)
 
-    first = _deliver(app)
+    first = servers.deliver(app)
     assert (first.sent, first.retried) == (0, 1)
     refused = _delivery(app, complaint["id"])
     assert (refused.state, refused.attempts, refused.delivered_at) == ("pending", 1, None)
     assert "40001" in refused.last_error and "invalid credential" in refused.last_error
     assert 50 < (refused.next_attempt_at - utcnow()).total_seconds() <= 60
 
-    second = _deliver(app, now=utcnow() + timedelta(seconds=61))
+    second = servers.deliver(app, now=utcnow() + timedelta(seconds=61))
     assert second.sent == 1 and len(wechat.received) == 1
     assert _delivery(app, complaint["id"]).state == "sent"
 
@@ -113,7 +105,7 @@ def test_an_answer_that_is_not_wechats_is_a_failure_and_the_last_one_gives_up(ap
     later = utcnow()
     for _attempt in range(3):
         later += timedelta(hours=1)
-        _deliver(app, now=later)
+        servers.deliver(app, now=later)
     failed = _delivery(app, complaint["id"])
     assert (failed.state, failed.attempts) == ("failed", 3) and "not a JSON object" in failed.last_error
     assert wechat.received == []
