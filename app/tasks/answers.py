@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from app import forms
+from app.forms import field_kinds
 from app.forms.fields import PHONE_PATTERN
 from app.records.labels import Label, item
 from app.users.models import User
@@ -21,31 +22,25 @@ def field_label(prop: dict[str, Any]) -> Label:
     zh = prop.get("title") or prop.get("x-title-en") or ""
     en = prop.get("x-title-en") or zh
     options = _options(prop)
-    return Label(zh, en, _kind(prop), options)
+    return Label(zh, en, _shown_as(prop), options)
 
 
-def _kind(prop: dict[str, Any]) -> str:
-    kind = prop.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "string")
-    if kind == "boolean":
-        return "yes_no"
-    if kind == "array":
-        return "choices" if "enum" in (prop.get("items") or {}) else "text"
-    if "enum" in prop:
-        return "choice"
-    if prop.get("x-currency") == "CNY":
+# How a value of each kind of field reads (app/records/labels.py); the other kinds read as they are named.
+_SHOWN_AS = {"boolean": "yes_no", "checkboxes": "choices", "lines": "text", "multiline": "text", "integer": "number"}
+
+
+def _shown_as(prop: dict[str, Any]) -> str:
+    kind = field_kinds.kind(prop)
+    if kind in ("number", "integer") and prop.get("x-currency") == "CNY":
         return "money"
-    if kind in ("number", "integer"):
-        return "number"
-    return {"date": "date", "date-time": "datetime"}.get(prop.get("format", ""), "text")
+    return _SHOWN_AS.get(kind, kind)
 
 
 def _options(prop: dict[str, Any]) -> dict[str, tuple[str, str]] | None:
-    labels = prop.get("x-option-labels") or (prop.get("items") or {}).get("x-option-labels")
-    if not labels:
+    found = field_kinds.choices(prop)
+    if not any(found.values()):
         return None
-    return {value: (names.get("zh") or value, names.get("en") or value) for value, names in labels.items()}
+    return {value: (words.get("zh") or value, words.get("en") or value) for value, words in found.items()}
 
 
 def form_properties(form_key: str) -> dict[str, dict[str, Any]]:

@@ -15,6 +15,7 @@ from typing import Any
 from marshmallow import Schema
 from werkzeug.datastructures import MultiDict
 
+from app.forms import field_kinds
 from app.forms.fields import mall_now
 from app.web.i18n import lang
 
@@ -26,30 +27,7 @@ def _title(prop: dict[str, Any], name: str) -> str:
 
 
 def _options(prop: dict[str, Any]) -> list[tuple[str, str]]:
-    source = prop.get("items", prop)
-    labels = prop.get("x-option-labels") or source.get("x-option-labels") or {}
-    return [(str(v), (labels.get(str(v)) or {}).get(lang()) or str(v)) for v in source.get("enum", [])]
-
-
-def kind(prop: dict[str, Any]) -> str:
-    kind_ = prop.get("type")
-    if isinstance(kind_, list):
-        kind_ = next((k for k in kind_ if k != "null"), "string")
-    if kind_ == "boolean":
-        return "boolean"
-    if kind_ == "array":
-        return "checkboxes" if "enum" in prop.get("items", {}) else "lines"
-    if kind_ in ("number", "integer"):
-        return kind_
-    if "enum" in prop:
-        return "choice"
-    if prop.get("format") == "date":
-        return "date"
-    if prop.get("format") == "date-time":
-        return "datetime"
-    if prop.get("x-multiline"):
-        return "multiline"
-    return "text"
+    return [(value, words.get(lang()) or value) for value, words in field_kinds.choices(prop).items()]
 
 
 def fields(schema: dict[str, Any], values: MultiDict | dict | None, errors: dict[str, Any] | None,
@@ -61,7 +39,7 @@ def fields(schema: dict[str, Any], values: MultiDict | dict | None, errors: dict
     required = set(schema.get("required", []))
     out = []
     for name, prop in (schema.get("properties") or {}).items():
-        kind_ = kind(prop)
+        kind_ = field_kinds.kind(prop)
         if isinstance(values, MultiDict):
             value: Any = values.getlist(name) if kind_ == "checkboxes" else values.get(name, "")
         elif kind_ == "number" and prop.get("x-currency") == "CNY" and isinstance(values.get(name), int | float):
@@ -126,7 +104,7 @@ def coerce(schema: dict[str, Any], form: MultiDict) -> dict[str, Any]:
     """
     data: dict[str, Any] = {}
     for name, prop in (schema.get("properties") or {}).items():
-        kind_ = kind(prop)
+        kind_ = field_kinds.kind(prop)
         if kind_ == "checkboxes":
             if name in form or f"{name}__present" in form:
                 data[name] = form.getlist(name)
