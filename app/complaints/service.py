@@ -203,10 +203,10 @@ _LIST_ROW = tuple(defer(column) for column in (Complaint.state, Complaint.descri
 def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
     """Complaints matching filters already loaded by ComplaintFilterSchema, newest first.
 
-    The cost does not grow with the table: one indexed query reads the matching ids in order, up to
-    just past COMPLAINT_COUNT_CAP (beyond it `total` stops there and `total_capped` says so), or on
-    deeper pages only the page's ids; then the page's rows are read by id. Pages reach at most
-    COMPLAINT_DEPTH_CAP complaints deep.
+    The cost does not grow with the table: one indexed query reads the page's ids in order, and one counts the
+    matches in the database up to just past COMPLAINT_COUNT_CAP (beyond it `total` stops there and
+    `total_capped` says so); then the page's rows are read by id. Pages reach at most COMPLAINT_DEPTH_CAP
+    complaints deep.
     """
     require_complaint_reader(viewer)
     page, per_page = filters["page"], filters["per_page"]
@@ -218,40 +218,44 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
                       errors={"page": [f"Must be greater than or equal to 1 and less than or equal to {deepest}."]})
     now = utcnow()
     if filters.get("overdue") and filters.keys() <= _TASK_FILTERS:  # no complaint row read to find them
-        ids = _overdue_from_tasks(filters, now, max(offset + per_page, COMPLAINT_COUNT_CAP + 1))
-        found, page_ids = len(ids), ids[offset:offset + per_page]
-        return {"items": _summaries(page_ids, viewer, now), "total": min(found, COMPLAINT_COUNT_CAP),
-                "total_capped": found > COMPLAINT_COUNT_CAP, "page": page, "per_page": per_page}
-    matching, known = _matching(filters, now)
-    if offset < COMPLAINT_COUNT_CAP and known <= COMPLAINT_COUNT_CAP:
-        ids = _ids(matching.limit(max(offset + per_page, COMPLAINT_COUNT_CAP + 1)))
-        found, page_ids = len(ids), ids[offset:offset + per_page]
-    else:  # the count is known to pass the cap, or the page lies past it (then its rows prove it does)
-        page_ids = _ids(matching.limit(per_page).offset(offset))
-        if known > COMPLAINT_COUNT_CAP or page_ids:
-            found = max(known, COMPLAINT_COUNT_CAP + 1)
-        else:
-            found = db.session.scalar(select(func.count()).select_from(
-                matching.limit(COMPLAINT_COUNT_CAP + 1).subquery()))
+        overdue = _overdue_from_tasks(filters, now)
+        page_ids, found = _page_and_count(overdue, offset, per_page) if overdue is not None else ([], 0)
+    else:
+        matching, known = _matching(filters, now)
+        page_ids, found = _page_and_count(matching, offset, per_page, known)
     return {"items": _summaries(page_ids, viewer, now), "total": min(found, COMPLAINT_COUNT_CAP),
             "total_capped": found > COMPLAINT_COUNT_CAP, "page": page, "per_page": per_page}
 
 
-def _overdue_from_tasks(filters: dict[str, Any], now: datetime, limit: int) -> list[int]:
-    """Up to `limit` complaints with an overdue open task that the filters (all in _TASK_FILTERS) select,
-    newest first. The index ix_task_overdue walks the open tasks newest complaint first, and the database
-    stops once it has `limit` complaints: the cost follows the open tasks walked, never the table."""
+def _page_and_count(matching: Any, offset: int, per_page: int, known: int = 0) -> tuple[list[int], int]:
+    """The page's ids (the query's first column) and how many match: counted by the database up to just past
+    the cap, so that no row beyond the page travels; not counted when the page is the last one (short, and
+    not empty unless it is the first), or when the count is known to pass the cap, or when the page lies past the
+    cap and has rows."""
+    page_ids = _ids(matching.limit(per_page).offset(offset))
+    if len(page_ids) < per_page and (page_ids or offset == 0):
+        return page_ids, offset + len(page_ids)
+    if known > COMPLAINT_COUNT_CAP or (offset >= COMPLAINT_COUNT_CAP and page_ids):
+        return page_ids, max(known, COMPLAINT_COUNT_CAP + 1)
+    return page_ids, db.session.scalar(select(func.count()).select_from(
+        matching.limit(COMPLAINT_COUNT_CAP + 1).subquery()))
+
+
+def _overdue_from_tasks(filters: dict[str, Any], now: datetime) -> Any:
+    """The complaints with an overdue open task that the filters (all in _TASK_FILTERS) select, newest first
+    (their ids in the first column); None when the filters select no open complaint. The index ix_task_overdue
+    walks the open tasks newest complaint first, and the database stops at the LIMIT the caller sets: the cost
+    follows the open tasks walked, never the table."""
     if filters.get("status", "open") != "open":  # only open complaints have open tasks
-        return []
-    query = select(HumanTask.complaint_created_at, HumanTask.complaint_id).where(*_overdue(now))
+        return None
+    query = select(HumanTask.complaint_id, HumanTask.complaint_created_at).where(*_overdue(now))
     if "type" in filters:
         query = query.where(HumanTask.complaint_type == filters["type"])
     if "created_from" in filters:
         query = query.where(HumanTask.complaint_created_at >= filters["created_from"])
     if "created_to" in filters:
         query = query.where(HumanTask.complaint_created_at < filters["created_to"])
-    query = query.distinct().order_by(HumanTask.complaint_created_at.desc(), HumanTask.complaint_id.desc())
-    return [row[1] for row in execute_core(query.limit(limit))]
+    return query.distinct().order_by(HumanTask.complaint_created_at.desc(), HumanTask.complaint_id.desc())
 
 
 def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:

@@ -213,11 +213,15 @@ def may_assign(user: User) -> bool:
     return user.has_role(*ASSIGNERS)
 
 
+def active_users(user: User) -> list[User]:
+    """The active users by name: whom an assigner chooses from (a task's role narrows them)."""
+    require(user, ASSIGNERS, "assign tasks")
+    return list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)))
+
+
 def assignable_users(user: User, role: str) -> list[User]:
     """The active users who have `role`, by name: whom a task of that role may be assigned to."""
-    require(user, ASSIGNERS, "assign tasks")
-    candidates = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
-    return [candidate for candidate in candidates if candidate.has_role(role)]
+    return [candidate for candidate in active_users(user) if candidate.has_role(role)]
 
 
 def assignees(user: User, task_id: str) -> list[User]:

@@ -29,11 +29,11 @@ def _assignment_helpers() -> dict[str, Any]:
 
 
 def _assignees_for(role: str) -> list[User]:
-    """Whom a task of `role` may be assigned to, looked up once per role and request (an inbox page has 50 rows)."""
-    known = g.setdefault("assignees", {})
-    if role not in known:
-        known[role] = tasks.assignable_users(me(), role)
-    return known[role]
+    """Whom a task of `role` may be assigned to; the active users are read once per request (an inbox page has
+    50 rows of several roles)."""
+    if "active_users" not in g:
+        g.active_users = tasks.active_users(me())
+    return [user for user in g.active_users if user.has_role(role)]
 
 
 @bp.route("/tasks/<task_id>/assign", methods=["POST"])
