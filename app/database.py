@@ -80,6 +80,18 @@ def execute_core(statement: Any, parameters: Any = None) -> Any:
     return db.session.connection().execute(statement, parameters)
 
 
+def counts_at_once(queries: dict[str, Any]) -> dict[str, int]:
+    """Several counts in one round trip: each query selects one count (a services' `…_count_query`), keyed by a
+    label; the page header asks for its badges this way on every page."""
+    from sqlalchemy import literal, select, union_all
+
+    if not queries:
+        return {}
+    arms = [select(literal(label).label("label"), query.scalar_subquery().label("n"))
+            for label, query in queries.items()]
+    return {label: n or 0 for label, n in execute_core(union_all(*arms))}
+
+
 def row_locks() -> bool:
     """PostgreSQL locks rows; SQLite's write transactions (BEGIN IMMEDIATE) already run one at a time."""
     from app.extensions import db

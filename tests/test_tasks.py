@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jsonschema
 from sqlalchemy import select
 
+from app.database import counts_at_once
 from app.extensions import db
 from app.runtime.models import Complaint, HumanTask
 from app.tasks import service as tasks
@@ -139,9 +140,9 @@ def test_inbox_merges_roles_by_due_time_pages_consistently_and_caps_the_count(ap
     only = as_user("buyer").get("/tasks", role="property_security", due_before="2002-01-01T00:00:00Z")
     assert only["total"] == 3 and only["total_capped"] is False
     assert as_user("buyer").get("/tasks", due_before="2001-01-01T00:02:30Z")["total"] == 3
-    with app.test_request_context():  # the page header's counts: one statement, the inbox's totals
+    with app.test_request_context():  # the page header's counts: one statement, the inbox's totals past the cap
         buyer = db.session.scalar(select(User).where(User.username == "buyer"))
-        counts = dict(tasks.open_counts(buyer, {"purchasing", "property_security", "legal"}))
-        assert counts == {role: as_user("buyer").get("/tasks", role=role)["total"]
-                          for role in ("purchasing", "property_security")}
-        assert counts["purchasing"] == INBOX_COUNT_CAP
+        counts = counts_at_once(tasks.open_count_queries(buyer, {"purchasing", "property_security", "legal"}))
+        assert {role: min(n, INBOX_COUNT_CAP) for role, n in counts.items()} == {
+            role: as_user("buyer").get("/tasks", role=role)["total"] for role in ("purchasing", "property_security")}
+        assert counts["purchasing"] == INBOX_COUNT_CAP + 1

@@ -79,12 +79,13 @@ def for_task(user: User, task_id: str) -> list[dict[str, Any]]:
     return [item(row, task) for row in rows if _may_handle(user, row)]
 
 
-def open_count(user: User) -> int:
-    """How many open escalations reached the caller's rungs (the inbox's "escalated" view)."""
+def open_count_query(user: User) -> Any:
+    """A query counting the open escalations that reached the caller's rungs (the inbox's "escalated" view;
+    for `counts_at_once`), or None for a caller no escalation reaches."""
     if not may_see(user):
-        return 0
-    return db.session.scalar(select(func.count()).select_from(Escalation).where(
-        Escalation.role.in_(sorted(set(user.roles) & set(LADDER))), Escalation.closed_at.is_(None))) or 0
+        return None
+    return select(func.count()).select_from(Escalation).where(
+        Escalation.role.in_(sorted(set(user.roles) & set(LADDER))), Escalation.closed_at.is_(None))
 
 
 def _get(escalation_id: int) -> Escalation:

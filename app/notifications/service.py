@@ -88,15 +88,23 @@ def feed(user: User, filters: dict[str, Any], lang: str = "zh") -> dict[str, Any
 
 
 def unread_count(user: User, watermark: int | None = None) -> int:
-    """How many of the user's notifications are unread, counted up to UNREAD_COUNT_CAP + 1, in one statement
-    (the page header asks on every page): without `watermark`, the user's is read inside it."""
+    """How many of the user's notifications are unread, counted up to UNREAD_COUNT_CAP + 1, in one statement:
+    without `watermark`, the user's is read inside it."""
     if watermark is None:
-        read_through = select(FeedMark.read_through_id).where(FeedMark.user_id == user.id).scalar_subquery()
-        unread = _unread(user, func.coalesce(read_through, 0))
-    else:
-        unread = _unread(user, watermark)
+        return db.session.scalar(unread_count_query(user))
+    return db.session.scalar(_unread_count(user, _unread(user, watermark)))
+
+
+def unread_count_query(user: User) -> Any:
+    """The unread count as a query, the user's watermark read inside it (for `counts_at_once`: the page header
+    reads its badges in one statement on every page)."""
+    read_through = select(FeedMark.read_through_id).where(FeedMark.user_id == user.id).scalar_subquery()
+    return _unread_count(user, _unread(user, func.coalesce(read_through, 0)))
+
+
+def _unread_count(user: User, unread: Any) -> Any:
     capped = select(Notification.id).where(_in_feed(user), unread).limit(UNREAD_COUNT_CAP + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(capped))
+    return select(func.count()).select_from(capped)
 
 
 def mark_read(user: User, notification_id: int, lang: str = "zh") -> dict[str, Any]:

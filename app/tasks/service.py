@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import func, select, union_all
 
 from app import forms
+from app.database import counts_at_once
 from app.definitions import service as definitions
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -87,25 +88,24 @@ def inbox(user: User, filters: dict[str, Any]) -> dict[str, Any]:
     result = {"items": [task_summary(row, now) for row in page_rows],
               "total": min(total, INBOX_COUNT_CAP), "total_capped": total > INBOX_COUNT_CAP,
               "page": page, "per_page": per_page}
-    if not filters.keys() & _NARROWING:  # each role's whole inbox: what open_counts would count again
+    if not filters.keys() & _NARROWING:  # each role's whole inbox: what the header would count again
         result["role_counts"] = {role: min(n, INBOX_COUNT_CAP) for role, n in counts.items()}
     return result
 
 
-def open_counts(user: User, roles: set[str]) -> list[tuple[str, int]]:
-    """Open tasks per role (those of `roles` the user has), each counted up to INBOX_COUNT_CAP + 1 from the
-    inbox index, in one statement: what the page header shows on every page (INBOX_COUNT_CAP at most)."""
-    counts = _capped_counts({role: _inbox_query(user, role, {}) for role in sorted(set(user.roles) & roles)})
-    return [(role, min(n, INBOX_COUNT_CAP)) for role, n in counts.items()]
+def open_count_queries(user: User, roles: set[str]) -> dict[str, Any]:
+    """For each of `roles` the user has, a query counting its open tasks up to INBOX_COUNT_CAP + 1 from the inbox
+    index (for `counts_at_once`): the page header shows them on every page, capped at INBOX_COUNT_CAP."""
+    return {role: _capped_count(_inbox_query(user, role, {})) for role in sorted(set(user.roles) & roles)}
+
+
+def _capped_count(query: Any) -> Any:
+    return select(func.count()).select_from(query.limit(INBOX_COUNT_CAP + 1).subquery())
 
 
 def _capped_counts(queries: dict[str, Any]) -> dict[str, int]:
     """Each role's inbox query counted up to INBOX_COUNT_CAP + 1 from the index, all in one statement."""
-    if not queries:
-        return {}
-    counted = [select(literal(role).label("role"), func.count().label("n")).select_from(
-        query.limit(INBOX_COUNT_CAP + 1).subquery()) for role, query in queries.items()]
-    return {role: n for role, n in db.session.connection().execute(union_all(*counted))}
+    return counts_at_once({role: _capped_count(query) for role, query in queries.items()})
 
 
 def _inbox_query(user: User, role: str, filters: dict[str, Any]):

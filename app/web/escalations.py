@@ -17,6 +17,7 @@ from app.database import writes_at_once
 from app.errors import Conflict, Invalid
 from app.escalations import service as escalations
 from app.timeutil import utcnow
+from app.web import header
 from app.web.views import bp, me
 
 # The named time limits (app/timers/limits.py), as the pages call them.
@@ -46,9 +47,7 @@ def _task_escalations(task_id: str) -> list[dict[str, Any]]:
 
 def _escalated_count() -> int | None:
     """Open escalations of the viewer's rungs, or None for a viewer no escalation reaches."""
-    if not current_user.is_authenticated or not escalations.may_see(me()):
-        return None
-    return escalations.open_count(me())
+    return header.counts()["escalated"] if current_user.is_authenticated else None
 
 
 @bp.route("/escalations")

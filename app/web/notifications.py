@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from app.database import writes_at_once
 from app.notifications import service as notifications
-from app.web import i18n
+from app.web import header, i18n
 from app.web.views import bp, me
 
 PER_PAGE = 20
@@ -36,7 +36,7 @@ def _unread() -> str:
     """The bell's count: '' when nothing is unread, '99+' beyond the cap."""
     if not current_user.is_authenticated:
         return ""
-    count = notifications.unread_count(me())
+    count = header.counts()["unread"]
     if count == 0:
         return ""
     return f"{notifications.UNREAD_COUNT_CAP}+" if count > notifications.UNREAD_COUNT_CAP else str(count)

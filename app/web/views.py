@@ -42,7 +42,7 @@ from app.users import service as users
 from app.users.login import log_in
 from app.users.permissions import may_read_complaints, may_read_definitions, works_on_cases
 from app.users.roles import CASE_ROLES
-from app.web import formrender, i18n
+from app.web import formrender, header, i18n
 from app.web.extensions import csrf, login_manager
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -102,10 +102,7 @@ def _helpers() -> dict[str, Any]:
 def _nav_counts() -> list[tuple[str, int]]:
     if not current_user.is_authenticated:
         return []
-    counted = g.get("inbox_role_counts")  # the inbox page counted each role already
-    if counted is not None:
-        return sorted((role, n) for role, n in counted.items() if role in CASE_ROLES)
-    return sorted(tasks.open_counts(me(), CASE_ROLES))
+    return header.counts()["roles"]
 
 
 # --- language -------------------------------------------------------------------------------------------
