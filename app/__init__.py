@@ -44,6 +44,7 @@ def _register_models() -> None:
     from app.attachments import models as _attachments  # noqa: F401
     from app.complaints import customer_models as _customer  # noqa: F401
     from app.complaints import models as _complaints  # noqa: F401
+    from app.definitions import draft_models as _drafts  # noqa: F401
     from app.definitions import models as _definitions  # noqa: F401
     from app.escalations import models as _escalations  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
@@ -73,6 +74,7 @@ def _register_http(app: Flask) -> None:
     from app.attachments.views import blp as attachments_blp
     from app.complaints.views import blp as complaints_blp
     from app.complaints.views import incidents_blp
+    from app.definitions.draft_views import blp as drafts_blp
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
     from app.escalations.views import blp as escalations_blp
@@ -99,6 +101,7 @@ def _register_http(app: Flask) -> None:
     api.register_blueprint(attachments_blp)
     api.register_blueprint(incidents_blp)
     api.register_blueprint(notifications_blp)
+    api.register_blueprint(drafts_blp)
     api.register_blueprint(health.blp)
     app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API
 

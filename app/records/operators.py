@@ -8,6 +8,7 @@ workflow stores in the task data. An operator that raises abandons the step.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -60,6 +61,20 @@ def operator(name: str, choices: dict[str, Callable[[], frozenset[str]]] | None 
 
 def operator_names() -> frozenset[str]:
     return frozenset(_OPERATORS)
+
+
+def parameters(name: str) -> dict[str, bool]:
+    """An operator's named parameters in order, each with whether a diagram must give it (no default)."""
+    signature = inspect.signature(_OPERATORS[name])
+    return {param.name: param.default is inspect.Parameter.empty
+            for param in list(signature.parameters.values())[1:]  # the first is the step's context
+            if param.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)}
+
+
+def takes_more_parameters(name: str) -> bool:
+    """Whether an operator also takes parameters a diagram names itself (`notify`'s, for its message)."""
+    return any(param.kind is inspect.Parameter.VAR_KEYWORD
+               for param in inspect.signature(_OPERATORS[name]).parameters.values())
 
 
 def parameter_choices() -> dict[str, dict[str, frozenset[str]]]:

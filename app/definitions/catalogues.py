@@ -1,0 +1,69 @@
+"""The names and instructions of a process's elements in Chinese and English: its catalogue.
+
+A catalogue has the shape of processes/translations/<key>.json: {element id: {"zh": name, "en": name,
+"instructions": {"zh": ..., "en": ...}}}. The diagrams this project ships carry theirs in that folder; a
+version deployed from the workbench carries the catalogue its draft was deployed with
+(`DeployedCatalogue`). The catalogue of a version is its own when it has one, else the shipped file's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.definitions.draft_models import DeployedCatalogue
+from app.definitions.models import ProcessDefinition
+from app.extensions import db
+
+
+def shipped(key: str) -> dict[str, Any]:
+    """The catalogue beside the diagrams (processes/translations/<key>.json), {} without one."""
+    if not key or "/" in key or "\\" in key or key.startswith("."):
+        return {}
+    path = Path(current_app.config["PROCESSES_DIR"]) / "translations" / f"{key}.json"
+    if not path.is_file():
+        return {}
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def of_version(definition: ProcessDefinition | None, key: str) -> dict[str, Any]:
+    """The catalogue a version was deployed with, else the shipped one of its key."""
+    if definition is not None:
+        stored = db.session.get(DeployedCatalogue, definition.id)
+        if stored is not None:
+            return dict(stored.entries)
+    return shipped(key)
+
+
+def deployed(definition_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Definition id -> the catalogue it was deployed with, for those that have one."""
+    if not definition_ids:
+        return {}
+    rows = db.session.scalars(select(DeployedCatalogue).where(DeployedCatalogue.definition_id.in_(definition_ids)))
+    return {row.definition_id: dict(row.entries) for row in rows}
+
+
+def keep(definition: ProcessDefinition, entries: dict[str, Any]) -> None:
+    """Store the catalogue a version is deployed with (in the caller's transaction)."""
+    row = db.session.get(DeployedCatalogue, definition.id)
+    if row is None:
+        db.session.add(DeployedCatalogue(definition_id=definition.id, entries=entries))
+    else:
+        row.entries = entries
+
+
+def name_of(key: str, definition: ProcessDefinition | None) -> dict[str, str]:
+    """A process's or table's name in both languages: its catalogue's, else the diagram's, else its key."""
+    entry = of_version(definition, key).get(key)
+    fallback = (definition.name if definition is not None else None) or key
+    if isinstance(entry, dict):
+        return {"zh": str(entry.get("zh") or fallback), "en": str(entry.get("en") or entry.get("zh") or fallback)}
+    return {"zh": fallback, "en": fallback}
