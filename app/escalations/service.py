@@ -67,16 +67,19 @@ def listing(user: User, filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def for_task(user: User, task_id: str) -> list[dict[str, Any]]:
-    """The escalations of one task that the caller may handle (the rung each reached, or one above), newest
-    first; none for a caller no escalation reaches (the task page says why the task reached them)."""
-    if not may_see(user):
-        return []
+    """The escalations of one task, newest first, for its own role and assignee (who let the limit pass) and for
+    the rungs that may handle them (the rung each reached, or one above; `may_handle` says which); none for
+    anyone else."""
     task = db.session.get(HumanTask, task_id)
     if task is None:
         return []
+    own = user.has_role(task.role) or task.assignee_id == user.id
+    if not own and not may_see(user):
+        return []
     rows = db.session.scalars(select(Escalation).where(Escalation.task_id == task_id)
                               .order_by(Escalation.raised_at.desc(), Escalation.id.desc()))
-    return [item(row, task) for row in rows if _may_handle(user, row)]
+    return [{**item(row, task), "may_handle": _may_handle(user, row)} for row in rows
+            if own or _may_handle(user, row)]
 
 
 def open_count_query(user: User) -> Any:

@@ -18,7 +18,7 @@ from app.database import writes_at_once
 from app.errors import Conflict, Invalid
 from app.tasks import service as tasks
 from app.users.models import User
-from app.web.views import _conflict_text, _safe_next, bp, me
+from app.web.views import _conflict_text, _safe_next, bp, close_from_page, me
 
 
 @bp.app_context_processor
@@ -57,14 +57,6 @@ def assign(task_id: str):
 @login_required
 @writes_at_once()
 def cancel(complaint_id: int):
-    back = url_for("web.complaint", complaint_id=complaint_id)
-    try:
-        complaints.cancel(complaint_id, {"reason": request.form.get("reason", "")}, me())
-    except Invalid:
-        flash(_("Write down why the complaint is cancelled; nothing was changed."), "warn")
-        return redirect(back + "#cancel", code=303)
-    except Conflict:
-        flash(_("This complaint is no longer open."), "warn")
-        return redirect(back, code=303)
-    flash(_("The complaint is cancelled; its open tasks and payment requests are closed."), "ok")
-    return redirect(back, code=303)
+    return close_from_page(complaint_id, complaints.cancel, "cancel",
+                           _("Write down why the complaint is cancelled; nothing was changed."),
+                           _("The complaint is cancelled; its open tasks and payment requests are closed."))

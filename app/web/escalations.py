@@ -41,7 +41,7 @@ def limit_name(name: str) -> str:
 
 
 def _task_escalations(task_id: str) -> list[dict[str, Any]]:
-    """The escalations of the task the viewer may handle (none for others)."""
+    """The task's escalations for its own role and assignee and the rungs they reached (none for others)."""
     return escalations.for_task(me(), task_id) if current_user.is_authenticated else []
 
 

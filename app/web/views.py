@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +41,7 @@ from app.timeutil import utcnow
 from app.users import lockout, passwords
 from app.users import service as users
 from app.users.login import log_in
+from app.users.models import User
 from app.users.permissions import may_read_complaints, may_read_definitions, works_on_cases
 from app.users.roles import CASE_ROLES
 from app.web import formrender, header, i18n
@@ -286,7 +288,7 @@ def task(task_id: str):
             return render_template("web/conflict.html", item=item, text=_conflict_text(exc)), 409
         else:
             flash(_("Task completed."), "ok")
-            return redirect(_next_task_url(result["task"]["id"]), code=303)
+            return redirect(next_task_url(result["task"]["id"]), code=303)
     else:  # an open task's form starts from the earlier answers it repeats; a finished one shows its answers
         values = item["prefill"]
     complaint = complaints.get(item["complaint"]["id"], me())
@@ -296,14 +298,21 @@ def task(task_id: str):
                            message=message, general=general, translate_error=_translate_error), status
 
 
-def _next_task_url(done: str) -> str:
+def next_task_url(done: str | None = None) -> str:
     """Complete and next: the first task of the inbox (in its order, with the filters the task was opened with)
-    that the user can take up (not claimed by someone else), or the inbox when there is none."""
+    other than the one just `done` that the user can take up (not claimed by someone else), or the inbox when
+    there is none."""
     kept = _inbox_kept()
     for item in tasks.inbox(me(), {**_inbox_filters(), "page": 1})["items"]:
         if item["id"] != done and item["assignee"] in (None, me().username):
             return url_for("web.task", task_id=item["id"], **_task_link_args())
     return url_for("web.inbox", **kept)
+
+
+def inbox_flow_args() -> dict[str, str]:
+    """What a page reached from the inbox or a task (`from=inbox` and the inbox's filters) passes on to its forms,
+    so that they too go on to the inbox's next task; empty for a page reached otherwise."""
+    return _task_link_args() if request.args.get("from") == "inbox" else {}
 
 
 def _translate_error(text: Any) -> str:
@@ -506,6 +515,12 @@ def process(key: str):
 @bp.route("/complaints/<int:complaint_id>")
 @login_required
 def complaint(complaint_id: int):
+    return complaint_page(complaint_id)
+
+
+def complaint_page(complaint_id: int, status: int = 200, **shown: Any) -> tuple[str, int]:
+    """The complaint's page; `shown` passes on what a form posted from it shows again (the waiting banner's
+    values and errors)."""
     record = complaints.get(complaint_id, me())
     try:
         trail = complaints.audit_trail(complaint_id, me())
@@ -523,23 +538,34 @@ def complaint(complaint_id: int):
     may_see_diagram = may_read_definitions(me())
     return render_template("web/complaint.html", c=record, trail=trail, current=current, done=done,
                            names=names, may_see_diagram=may_see_diagram,
-                           may_withdraw=record["status"] == "open" and complaints.may_record_withdrawal(me()))
+                           may_withdraw=record["status"] == "open" and complaints.may_record_withdrawal(me()),
+                           **shown), status
 
 
 @bp.route("/complaints/<int:complaint_id>/withdraw", methods=["POST"])
 @login_required
 @writes_at_once()
 def withdraw(complaint_id: int):
+    return close_from_page(complaint_id, complaints.withdraw, "withdraw",
+                           _("Write down the customer's reason for withdrawing; nothing was changed."),
+                           _("The customer's withdrawal is recorded; the complaint is closed."))
+
+
+def close_from_page(complaint_id: int, close: Callable[[int, dict[str, Any], User], Any], form: str,
+                    missing: str, done: str) -> Response:
+    """Close the complaint with the reason posted from its page (the customer's withdrawal, a duty manager's
+    cancel) and go back to the page: to the form (`#form`) saying `missing` when no reason was written, else
+    saying `done`, or that the complaint was no longer open."""
     back = url_for("web.complaint", complaint_id=complaint_id)
     try:
-        complaints.withdraw(complaint_id, {"reason": request.form.get("reason", "")}, me())
+        close(complaint_id, {"reason": request.form.get("reason", "")}, me())
     except Invalid:
-        flash(_("Write down the customer's reason for withdrawing; nothing was changed."), "warn")
-        return redirect(back + "#withdraw", code=303)
+        flash(missing, "warn")
+        return redirect(f"{back}#{form}", code=303)
     except Conflict:
         flash(_("This complaint is no longer open."), "warn")
         return redirect(back, code=303)
-    flash(_("The customer's withdrawal is recorded; the complaint is closed."), "ok")
+    flash(done, "ok")
     return redirect(back, code=303)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
@@ -21,7 +21,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.forms import messages
 from app.users.roles import ROLES, lane_names
 from app.web import formrender, i18n
-from app.web.views import bp, me
+from app.web.views import bp, complaint_page, inbox_flow_args, me, next_task_url
 
 # What a complaint waits for, by message name: "Waiting for …".
 MESSAGE_NAMES = {
@@ -35,8 +35,8 @@ MESSAGE_NAMES = {
 def _wait_helpers() -> dict[str, Any]:
     return {"complaint_waits": _complaint_waits, "message_name": message_name, "ago": i18n.ago,
             "may_record_answers": lambda: current_user.is_authenticated and waits.may_record_answers(me()),
-            "answer_fields": _answer_fields, "list_waits": _list_waits, "inbox_waits": _inbox_waits,
-            "waiting_steps": _waiting_steps, "lane_labels": lane_labels,
+            "answer_fields": _answer_fields, "inbox_flow_args": inbox_flow_args, "list_waits": _list_waits,
+            "inbox_waits": _inbox_waits, "waiting_steps": _waiting_steps, "lane_labels": lane_labels,
             "diagram_calls": lambda complaint_id: waits.diagram_calls(complaint_id, me())}
 
 
@@ -80,19 +80,20 @@ def lane_labels() -> dict[str, str]:
 @login_required
 @writes_at_once()
 def record_answer(complaint_id: int, name: str):
-    """The desk records the customer's answer as the message the complaint waits for."""
+    """The desk records the customer's answer as the message the complaint waits for. Reached from the inbox or a
+    task, the desk then goes on to the inbox's next task, as on completing a task; else back to the complaint."""
     if name not in messages.MESSAGES:
         raise NotFound(f"There is no message '{name}'.")
-    back = url_for("web.complaint", complaint_id=complaint_id)
+    flow = inbox_flow_args()
+    back = url_for("web.complaint", complaint_id=complaint_id, **flow)
     try:
         complaints.deliver_message(complaint_id, name, formrender.coerce(messages.json_schema(name), request.form),
                                    me())
     except Invalid as exc:
-        record = complaints.get(complaint_id, me())
-        return render_template("web/wait_answer.html", c=record, wait_values={name: request.form},
-                               wait_errors={name: exc.extra.get("errors") or {}}), 422
+        return complaint_page(complaint_id, 422, wait_values={name: request.form},
+                              wait_errors={name: exc.extra.get("errors") or {}})
     except Conflict:
         flash(_("The complaint no longer waits for this answer; nothing was recorded."), "warn")
         return redirect(back, code=303)
     flash(_("The answer is recorded; the complaint moves on."), "ok")
-    return redirect(back, code=303)
+    return redirect(next_task_url() if flow else back, code=303)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html as entities
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -67,6 +68,7 @@ def test_a_waiting_complaint_says_what_it_waits_for_since_when_and_until_when_in
 
 
 def test_the_desk_records_the_customers_answer_from_the_banner_and_the_complaint_moves_on(app, as_user, offer):
+    """Reached otherwise than from the inbox or a task (here: directly), the desk stays on the complaint."""
     client = logged_in_client(app, "desk")
     page = client.get(f"/complaints/{offer['id']}").get_data(as_text=True)
     banner = section(page, "wait-banner")
@@ -87,23 +89,90 @@ def test_the_desk_records_the_customers_answer_from_the_banner_and_the_complaint
     assert "答复已记录" in after and section(after, "wait-banner") == ""
 
 
-def test_a_wrong_answer_is_shown_by_its_fields_and_nothing_is_recorded(app, as_user, offer):
+def answer_form(html: str, message: str = "customer_response") -> str:
+    """The action of the banner's form that records `message`."""
+    return entities.unescape(re.search(rf'action="([^"]*/answers/{message}[^"]*)"', html).group(1))
+
+
+def inbox_rows(html: str) -> list[tuple[str, str]]:
+    """(task id, assignee) of each row of an inbox page, in its order."""
+    found = []
+    for task, row in re.findall(r'<tr data-task="([^"]+)">(.*?)</tr>', html, re.S):
+        cells = re.findall(r'<td data-label="[^"]*">(.*?)</td>', row, re.S)  # task, complaint, role, assignee
+        found.append((task, words(cells[3]).strip()))
+    return found
+
+
+def where(location: str) -> tuple[str, dict[str, list[str]]]:
+    parts = urlsplit(location)
+    return parts.path, parse_qs(parts.query)
+
+
+def test_reached_from_the_inbox_the_recorded_answer_leads_to_the_inbox_next_task(app, as_user, swap_process, offer):
+    waiting_for_answer(as_user, swap_process)  # another offer: its call waits in the desk's inbox too
+    client = logged_in_client(app, "desk")
+    [answer_task] = offer["open_tasks"]
+    inbox = client.get("/inbox?type=quality").get_data(as_text=True)
+    row = re.search(rf'<tr data-task="{answer_task["id"]}">.*?</tr>', inbox, re.S).group(0)
+    link = entities.unescape(re.search(rf'href="(/complaints/{offer["id"]}\?[^"]*)"', row).group(1))
+    assert where(link) == (f"/complaints/{offer['id']}", {"from": ["inbox"], "type": ["quality"]})
+    page = client.get(link).get_data(as_text=True)
+    assert where(answer_form(page))[1] == {"from": ["inbox"], "type": ["quality"]}
+
+    response = client.post(answer_form(page), data={"csrf_token": token(page), "accepted": "true"})
+    assert response.status_code == 303
+    landed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="task-form"' in landed and "答复已记录" in landed
+    after = client.get("/inbox?type=quality").get_data(as_text=True)
+    following = next(task for task, assignee in inbox_rows(after) if assignee in ("—", "desk"))
+    assert following != answer_task["id"]
+    assert where(response.headers["Location"]) == (f"/tasks/{following}", {"from": ["inbox"], "type": ["quality"]})
+    assert as_user("legal").get(f"/complaints/{offer['id']}").body["waiting_for"] == []
+
+
+def test_reached_from_a_task_the_recorded_answer_leads_to_the_inbox_when_nothing_is_left(app, as_user, offer):
+    client = logged_in_client(app, "desk")
+    [answer_task] = offer["open_tasks"]
+    task_page = f"/tasks/{answer_task['id']}?from=inbox&type=quality&mine=1"
+    assert client.post(f"/tasks/{answer_task['id']}/claim",
+                       data={"csrf_token": token(client.get(task_page).get_data(as_text=True))}).status_code == 302
+    html = client.get(task_page).get_data(as_text=True)
+    link = entities.unescape(re.search(r'<p class="meta">.*?href="([^"]+)"', html, re.S).group(1))
+    assert where(link) == (f"/complaints/{offer['id']}", {"from": ["inbox"], "type": ["quality"], "mine": ["1"]})
+    page = client.get(link).get_data(as_text=True)
+
+    response = client.post(answer_form(page), data={"csrf_token": token(page), "accepted": "false", "note": "再考虑"})
+    assert response.status_code == 303  # the desk's only task of its own was this call
+    assert where(response.headers["Location"]) == ("/inbox", {"type": ["quality"], "mine": ["1"]})
+    assert "答复已记录" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert as_user("legal").get(f"/complaints/{offer['id']}").body["waiting_for"] == []
+
+
+def test_a_wrong_answer_shows_the_complaint_page_again_with_the_errors_by_their_fields(app, as_user, offer):
     client = logged_in_client(app, "manager")
-    page = client.get(f"/complaints/{offer['id']}").get_data(as_text=True)
-    response = client.post(f"/complaints/{offer['id']}/answers/customer_response",
-                           data={"csrf_token": token(page), "note": "x" * 2001})
+    page = client.get(f"/complaints/{offer['id']}?from=inbox&type=quality").get_data(as_text=True)
+    response = client.post(answer_form(page), data={"csrf_token": token(page), "note": "x" * 2001})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert re.search(r'class="field has-error" data-field="accepted"', html)
-    assert re.search(r'id="f-note-error"><li>[^<]*2000', html)
-    assert 'value="' + "x" * 2001 + '"' in html  # what was typed is kept
+    for part in ('id="open-tasks"', 'id="timeline"', 'id="diagram"', f'<span class="number">{offer["number"]}</span>'):
+        assert part in html, part  # the whole complaint page, not a page of its own
+    banner = section(html, "wait-banner")
+    assert 'id="wait-customer_response-error"' in banner and "部分字段填写有误" in banner
+    assert re.search(r'class="field has-error" data-field="accepted"', banner)
+    assert re.search(r'id="f-note-error"><li>[^<]*2000', banner)
+    assert 'value="' + "x" * 2001 + '"' in banner  # what was typed is kept
+    assert where(answer_form(html))[1] == {"from": ["inbox"], "type": ["quality"]}  # and where it leads next
     assert as_user("legal").get(f"/complaints/{offer['id']}").body["waiting_for"] == offer["waiting_for"]
 
     english = in_english(client, f"/complaints/{offer['id']}")
     assert "Record the answer" in english
-    response = client.post(f"/complaints/{offer['id']}/answers/customer_response",
-                           data={"csrf_token": token(english), "accepted": "maybe"})
-    assert response.status_code == 422 and "Choose yes or no." in response.get_data(as_text=True)
+    response = client.post(answer_form(english), data={"csrf_token": token(english), "accepted": "maybe"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Open tasks" in html and "Timeline" in html and 'id="diagram"' in html
+    banner = section(html, "wait-banner")
+    assert "Some fields are not valid" in banner and "Choose yes or no." in banner
+    assert re.search(r'class="field has-error" data-field="accepted"', banner)
 
 
 def test_only_the_service_desk_and_duty_managers_record_an_answer(app, as_user, offer):
@@ -194,7 +263,37 @@ def test_an_escalated_task_says_which_limit_ran_out_how_long_ago_and_to_whom(app
     assert "Time limit “first response” passed 2 h ago" in text
     assert "escalated to Duty manager" in text and "escalated to Senior management" in text
 
-    desk = logged_in_client(app, "desk")
-    assert "escalation-notice" not in desk.get(f"/tasks/{acknowledge['id']}").get_data(as_text=True)
     listing = manager.get("/escalations").get_data(as_text=True)
     assert "首次响应" in listing and "first_response" not in words(listing)
+    legal = logged_in_client(app, "legal")  # reads the task, but neither works it nor stands on the ladder
+    assert "escalation-notice" not in legal.get(f"/tasks/{acknowledge['id']}").get_data(as_text=True)
+
+
+def test_the_late_tasks_own_role_and_assignee_see_why_it_was_escalated(app, as_user, clock):
+    created = as_user("desk").post("/complaints", intake("security_gate")).body
+    [acknowledge] = created["open_tasks"]
+    clock(timedelta(hours=3))
+    with app.app_context():
+        timer_service.fire_due()
+        db.session.remove()
+    page = f"/tasks/{acknowledge['id']}"
+
+    desk = logged_in_client(app, "desk")  # the service desk let the first response pass
+    notice = section(desk.get(page).get_data(as_text=True), "escalation-notice")
+    text = words(notice)
+    assert "时限“首次响应”已于 2 小时前超过" in text
+    assert "已上报当班管理人员" in text and "已上报公司高层管理人员" in text
+    assert "/escalations" not in notice  # no link to a view that is not theirs
+    text = words(section(in_english(desk, page), "escalation-notice"))
+    assert "Time limit “first response” passed 2 h ago" in text
+    assert "escalated to Duty manager" in text and "escalated to Senior management" in text
+
+    # a duty manager who takes the task over is its assignee: they see the rung above too, linked to their own
+    manager = logged_in_client(app, "manager")
+    html = manager.get(page).get_data(as_text=True)
+    [own_rung] = re.findall(r'data-escalation="(\d+)"', section(html, "escalation-notice"))
+    assert manager.post(f"/escalations/{own_rung}/take-over", data={"csrf_token": token(html)}).status_code == 303
+    assert as_user("legal").get(f"/tasks/{acknowledge['id']}").body["assignee"] == "manager"
+    notice = section(manager.get(page).get_data(as_text=True), "escalation-notice")
+    assert "已上报当班管理人员" in words(notice) and "已上报公司高层管理人员" in words(notice)
+    assert re.findall(r'href="/escalations[^"]*#escalation-(\d+)"', notice) == [own_rung]
