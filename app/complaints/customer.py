@@ -9,12 +9,13 @@ customer out; and, looser, WRONG_DIGITS_PER_NUMBER_ANYWHERE for one number from 
 together, so that many addresses cannot try all 10,000 combinations. Beyond a limit, 429 until its
 window has passed.
 
-The customer sees only the number, the type, the status, the next date the mall promised (the
-earliest due time of the open tasks), whether a survey waits for them, and while the case waits for
-their answer to an offer, the offer itself (the standing decision's remedy, amount and the explanation
-written for them): no staff names, no contact data, no notes. Their survey answer is the BPMN message
-`satisfaction_survey`, their answer to the offer `customer_response`, each delivered as a step like any
-other message (audit actor "system", detail `by: customer` and the client's address).
+The customer sees only the number, the type, the status (and whether it ended by their withdrawal), the
+next date the mall promised (the earliest due time of the open tasks), whether a survey waits for them, and
+while the case waits for their answer to an offer, the offer itself (the standing decision's remedy, amount
+and the explanation written for them): no staff names, no contact data, no notes, no reason for a cancel.
+Their survey answer is the BPMN message `satisfaction_survey`, their answer to the offer `customer_response`,
+each delivered as a step like any other message (audit actor "system", detail `by: customer` and the client's
+address).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 
 from app.complaint_types import COMPLAINT_TYPES
 from app.complaints.customer_models import PublicLookup
+from app.complaints.service import WITHDRAWN
 from app.database import begin_write
 from app.engine.instance import Instance
 from app.errors import Conflict, Invalid, NotFound, ServiceError
@@ -206,7 +208,7 @@ def _view(complaint: Complaint) -> dict[str, Any]:
         waiting = _waiting_messages(complaint)
     names = COMPLAINT_TYPES.get(complaint.type, (complaint.type, complaint.type))
     return {"number": complaint.number, "type": complaint.type, "type_name": {"zh": names[0], "en": names[1]},
-            "status": complaint.status, "next_due": isoformat(next_due),
+            "status": complaint.status, "withdrawn": complaint.outcome == WITHDRAWN, "next_due": isoformat(next_due),
             "survey_waiting": SURVEY_MESSAGE in waiting,
             "offer": _offer(complaint.id) if OFFER_MESSAGE in waiting else None}
 

@@ -1,6 +1,7 @@
 """The customer answers the mall's offer on the status page: the offer shown (remedy, amount in yuan, the
 explanation written for them), accept or decline with a reason, the complaint moves on; and the refusals
-(wrong digits, nothing waiting, a second answer, no CSRF token, no answer, too many wrong digits)."""
+(wrong digits, nothing waiting, a second answer, no CSRF token, no answer, too many wrong digits); and a
+complaint the customer withdrew reads apart from one the mall cancelled."""
 
 from __future__ import annotations
 
@@ -129,3 +130,31 @@ def test_answers_count_like_lookups(visitor, as_user, offer):
     refused = answer(visitor, offer["number"], answer="accept")  # the right digits, too late
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 60
     assert still_waiting(as_user, offer)
+
+
+def status_word(response) -> str:
+    return entities.unescape(re.search(r'id="complaint-status">([^<]*)<', response.get_data(as_text=True)).group(1))
+
+
+def test_the_status_page_tells_the_customers_withdrawal_from_a_cancel_by_the_mall(visitor, as_user):
+    closed = {}
+    for how, who, reason in (("withdraw", "desk", "顾客表示问题已自行解决"),
+                             ("cancel", "manager", "重复登记，内部核查")):
+        created = as_user("desk").post("/complaints", intake(
+            "security_gate", customer={"surname": "钱", "phone": "13912348765", "consent_to_contact": True})).body
+        assert as_user(who).post(f"/complaints/{created['id']}/{how}", {"reason": reason}).status == 200
+        closed[how] = created["number"]
+
+    withdrawn, cancelled = (visitor.look_up(closed[how], LAST4) for how in ("withdraw", "cancel"))
+    assert status_word(withdrawn) == "已撤销"
+    assert status_word(cancelled) == "已关闭，未作处理结论"
+    for secret in ("撤销", "取消", "重复登记", "内部核查", "cancelled"):
+        assert secret not in text(cancelled), secret
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', visitor.get("/status").get_data(as_text=True)).group(1)
+    visitor.client.post("/lang/en", data={"csrf_token": token, "next": "/status"},
+                        environ_base={"REMOTE_ADDR": visitor.address})
+    assert status_word(visitor.look_up(closed["withdraw"], LAST4)) == "Withdrawn"
+    cancelled = visitor.look_up(closed["cancel"], LAST4)
+    assert status_word(cancelled) == "Closed without a decision"
+    assert "Withdrawn" not in text(cancelled) and "cancel" not in text(cancelled).lower()
