@@ -1,8 +1,8 @@
-"""Marshmallow schemas of the process-definitions API: deployed processes and their versions."""
+"""Marshmallow schemas of the process-definitions API: deployed processes and their versions, and the lint."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from app.forms.fields import timestamp
 
@@ -55,3 +55,39 @@ class DeployedSchema(Schema):
 
 DEPLOYED = {"oneOf": [DeployedSchema, {"type": "array", "items": DeployedSchema}],
             "description": "the process deployed, or a list when the upload held several"}
+
+
+class LintFileSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                         metadata={"description": "the file's name, e.g. quality.bpmn", "example": "quality.bpmn"})
+    content = fields.String(required=True, metadata={"description": "the BPMN or DMN XML"})
+
+
+class LintFilesSchema(Schema):
+    """The documents to check, as the browser editor sends them."""
+
+    files = fields.List(fields.Nested(LintFileSchema), required=True, validate=validate.Length(min=1, max=50))
+
+
+class MessageSchema(Schema):
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class LintProblemSchema(Schema):
+    severity = fields.String(required=True, metadata={"enum": ["error", "warning"],
+                                                      "description": "an error refuses a deploy; a warning does not"})
+    code = fields.String(required=True, metadata={"description": "stable snake_case name of the check"})
+    file = fields.String(required=True, allow_none=True)
+    element_id = fields.String(required=True, allow_none=True)
+    line = fields.Integer(required=True, allow_none=True)
+    message = fields.Nested(MessageSchema, required=True)
+
+
+class LintResultSchema(Schema):
+    """Every problem a deploy of the documents would meet; `ok` is false when there is an error."""
+
+    ok = fields.Boolean(required=True)
+    errors = fields.Integer(required=True)
+    warnings = fields.Integer(required=True)
+    problems = fields.List(fields.Nested(LintProblemSchema), required=True)

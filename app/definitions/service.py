@@ -1,4 +1,4 @@
-"""Deploying diagram versions, activating them, and compiling them once for running.
+"""Deploying diagram versions, checking them without deploying, activating them, and compiling them once for running.
 
 A deploy takes one or more BPMN/DMN files, lints them, resolves every call
 activity and decision table (in the upload, else the active deployed version),
@@ -6,7 +6,9 @@ and stores an immutable version per key whose identity is its content plus the
 versions it resolved. Identical content returns the existing version. When a
 shared subprocess or table changes, the active processes that use it are
 re-deployed onto it, so new complaints follow the change while running ones
-keep the version they started on.
+keep the version they started on. Every problem is found, not only the first:
+errors refuse the deploy, warnings do not. `lint` runs the same checks (the
+active processes a deploy would re-deploy included) and stores nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -21,10 +24,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.database import begin_write
+from app.definitions import conventions
 from app.definitions.models import ProcessDefinition
-from app.engine.dataflow import KnownWrites, known_writes
-from app.engine.lint import NS, Vocabulary, forms_by_process, lint_bpmn, lint_dmn, reads_by_decision
-from app.engine.specs import CompiledProcess, Document, compile_process, parse_documents, process_ids
+from app.engine.lint import NS, Vocabulary, lint_bpmn, lint_dmn
+from app.engine.lint_context import resolve
+from app.engine.specs import (
+    CompiledProcess,
+    Document,
+    check_process,
+    compile_process,
+    parse_documents,
+    process_ids,
+)
 from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_document
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
@@ -52,14 +63,46 @@ class _Upload:
     filename: str
     source: bytes
     document: Document
+    sent: bool = True  # False: an active process the deploy re-deploys because it uses what was sent
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.source).hexdigest()
 
 
-def vocabulary() -> Vocabulary:
+@dataclass
+class _Checked:
+    """The documents of one deploy or lint, every problem found in them, and (without errors) the active
+    versions of what they use but do not define."""
+
+    uploads: list[_Upload]
+    owners: dict[tuple[str, str], _Upload]
+    problems: list[DiagramProblem]
+    external: dict[tuple[str, str], ProcessDefinition]
+
+    @property
+    def errors(self) -> list[DiagramProblem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+
+@dataclass
+class LintResult:
+    """What `lint` found: `ok` unless there is an error."""
+
+    problems: list[DiagramProblem]
+
+    def as_dict(self) -> dict:
+        errors = sum(problem.is_error for problem in self.problems)
+        return {"ok": errors == 0, "errors": errors, "warnings": len(self.problems) - errors,
+                "problems": [{"severity": p.severity, "code": p.code, "file": p.file, "element_id": p.element_id,
+                              "line": p.line, "message": {"zh": p.message_zh or p.message, "en": p.message}}
+                             for p in self.problems]}
+
+
+def vocabulary(active: list[ProcessDefinition] | None = None) -> Vocabulary:
+    """What diagrams may name, with the keys of the active versions (`active`, else read now)."""
     roles = lane_names()
+    active = _active_definitions() if active is None else active
     return Vocabulary(
         roles=roles,
         form_keys=form_keys(),
@@ -68,15 +111,18 @@ def vocabulary() -> Vocabulary:
         operators=operator_names(),
         parameter_choices=parameter_choices(),
         functions=FUNCTION_NAMES,
-        known_processes=frozenset(_active_keys("bpmn")),
-        known_decisions=frozenset(_active_keys("dmn")),
+        known_processes=frozenset(d.key for d in active if d.kind == "bpmn"),
+        known_decisions=frozenset(d.key for d in active if d.kind == "dmn"),
+        field_values=conventions.field_values(),
+        form_records=conventions.form_records(),
+        payment_operators=conventions.PAYMENT_OPERATORS,
+        authority_decisions=conventions.AUTHORITY_DECISIONS,
+        escalations=conventions.ESCALATIONS,
     )
 
 
-def _active_keys(kind: str) -> list[str]:
-    return list(db.session.scalars(
-        select(ProcessDefinition.key).where(ProcessDefinition.kind == kind, ProcessDefinition.active.is_(True))
-    ))
+def _active_definitions() -> list[ProcessDefinition]:
+    return list(db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.active.is_(True))))
 
 
 def _active(kind: str, key: str) -> ProcessDefinition | None:
@@ -118,40 +164,16 @@ def _process_references(root: etree._Element, process_id: str) -> set[tuple[str,
 
 
 def deploy(files: list[tuple[str, bytes]], actor: User | None, activate: bool = True) -> list[DeployedVersion]:
-    """Deploy files; raise DiagramError (422) listing every problem found. `actor` None is the command line."""
+    """Deploy files; raise DiagramError (422) listing every error found. `actor` None is the command line."""
     if actor is not None:
         require(actor, {"process_owner"}, "deploy diagrams")
     if not files:
         raise Invalid("Send at least one .bpmn or .dmn document.")
-    uploads = [_parse_upload(name, content) for name, content in files]
-    if activate:
-        uploads += _dependents_to_redeploy(uploads)
-    owners = _owners(uploads)
-    vocab = vocabulary()
-    uploaded_processes = {key for kind, key in owners if kind == "bpmn"}
-    uploaded_decisions = {key for kind, key in owners if kind == "dmn"}
-    problems: list[DiagramProblem] = []
-    forms_of, decision_reads = _forms_of(uploads), _decision_reads(uploads, vocab.functions)
-    known = _known_writes(uploads, vocab)
-    for upload in uploads:
-        if upload.document.kind == "bpmn":
-            problems += lint_bpmn(upload.document.root, upload.filename, vocab, uploaded_processes, uploaded_decisions,
-                                  forms_of, decision_reads, known)
-        else:
-            problems += lint_dmn(upload.document.root, upload.filename, vocab.functions)
-    if problems:
-        raise DiagramError(problems)
-
-    external = _resolve_external(uploads, owners)
-    parser = parse_documents(_unique_documents([u.document for u in uploads] +
-                                               [_stored_document(d) for d in external.values()]))
-    roles = lane_names()
-    for kind, key in owners:
-        if kind == "bpmn":
-            compile_process(parser, key, roles)  # raises DiagramError on anything SpiffWorkflow refuses
-
+    checked = _check(files, with_dependents=activate, whole_specs=True)
+    if checked.errors:
+        raise DiagramError(checked.errors)
     begin_write()
-    results = _store_versions(uploads, owners, external, actor, activate)
+    results = _store_versions(checked.uploads, checked.owners, checked.external, actor, activate)
     try:
         db.session.commit()
     except IntegrityError:
@@ -160,29 +182,116 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, activate: bool = 
     return results
 
 
-def _owners(uploads: list[_Upload]) -> dict[tuple[str, str], _Upload]:
-    """(kind, key) -> the upload that defines it; a key defined twice is refused."""
+def lint(actor: User, sent: Callable[[], list[tuple[str, bytes]]]) -> LintResult:
+    """Every problem a deploy of the files would meet (errors and warnings), without deploying or storing anything.
+    `sent` reads the files (a 422 when they cannot be read), once the caller may check diagrams."""
+    require(actor, {"process_owner"}, "check diagrams")
+    files = sent()
+    if not files:
+        raise Invalid("Send at least one .bpmn or .dmn document. / 请至少发送一个 .bpmn 或 .dmn 文档。")
+    problems = _check(files, with_dependents=True, whole_specs=False).problems
+    return LintResult(sorted(problems, key=lambda p: (p.file or "", p.line or 0, not p.is_error, p.code)))
+
+
+def _check(files: list[tuple[str, bytes]], with_dependents: bool, whole_specs: bool) -> _Checked:
+    """Parse and lint every file (with the active processes that use them, when a deploy would re-deploy them:
+    of those only the errors count), then, when no error was found, let SpiffWorkflow build each process's spec:
+    with those of every process it calls (`whole_specs`, as a deploy stores them), or alone (the deployed
+    versions it calls were built when they were deployed; a lint needs no more)."""
+    uploads: list[_Upload] = []
+    problems: list[DiagramProblem] = []
+    for name, content in files:
+        try:
+            uploads.append(_parse_upload(name, content))
+        except DiagramError as exc:
+            problems += exc.problems
+    active = _active_definitions()
+    deployed = _deployed_documents(active)
+    if with_dependents:
+        uploads += _dependents_to_redeploy(uploads, active, deployed)
+    owners, twice = _owners(uploads)
+    problems += twice + _cycles(owners)
+    vocab = vocabulary(active)
+    resolved = resolve([d.root for d in deployed.values()], [u.document.root for u in uploads], vocab.form_fields,
+                       vocab.functions, vocab.payment_operators, vocab.authority_decisions)
+    uploaded_processes = {key for kind, key in owners if kind == "bpmn"}
+    uploaded_decisions = {key for kind, key in owners if kind == "dmn"}
+    for upload in uploads:
+        if upload.document.kind == "bpmn":
+            found = lint_bpmn(upload.document.root, upload.filename, vocab, uploaded_processes, uploaded_decisions,
+                              resolved)
+        else:
+            found = lint_dmn(upload.document.root, upload.filename, vocab.functions)
+        problems += found if upload.sent else [problem for problem in found if problem.is_error]
+    external: dict[tuple[str, str], ProcessDefinition] = {}
+    if not any(problem.is_error for problem in problems):
+        external = _resolve_external(uploads, owners, active, deployed)
+        needed = [deployed[d.id] for d in external.values() if whole_specs or d.kind == "dmn"]
+        problems += _compile(uploads, owners, needed, whole_specs)
+    return _Checked(uploads, owners, problems, external)
+
+
+def _compile(uploads: list[_Upload], owners: dict, external: list[Document], whole_specs: bool
+             ) -> list[DiagramProblem]:
+    """What SpiffWorkflow refuses in each process (its first problem in each)."""
+    try:
+        parser = parse_documents(_unique_documents([u.document for u in uploads] + external))
+    except DiagramError as exc:
+        return _engine_problems(exc)
+    roles = lane_names()
+    problems = []
+    for kind, key in owners:
+        if kind == "bpmn":
+            try:
+                compile_process(parser, key, roles) if whole_specs else check_process(parser, key)
+            except DiagramError as exc:
+                problems += _engine_problems(exc)
+    return problems
+
+
+def _engine_problems(error: DiagramError) -> list[DiagramProblem]:
+    for problem in error.problems:
+        if problem.message_zh is None:
+            problem.code = "engine_refused"
+            problem.message_zh = f"工作流引擎无法使用该图：{problem.message}"
+    return error.problems
+
+
+def _cycles(owners: dict[tuple[str, str], _Upload]) -> list[DiagramProblem]:
+    try:
+        _dependency_order(owners)
+    except DiagramError as exc:
+        return exc.problems
+    return []
+
+
+def _owners(uploads: list[_Upload]) -> tuple[dict[tuple[str, str], _Upload], list[DiagramProblem]]:
+    """(kind, key) -> the upload that defines it; and a problem for each key defined in two different files."""
     owners: dict[tuple[str, str], _Upload] = {}
+    problems = []
     for upload in uploads:
         root = upload.document.root
         keys = ([("bpmn", pid) for pid in process_ids(root)] if upload.document.kind == "bpmn"
                 else [("dmn", did) for did in _decision_ids(root)])
         for key in keys:
             if key in owners and owners[key].sha256 != upload.sha256:
-                raise DiagramError([DiagramProblem(
-                    f"'{key[1]}' is defined in both {owners[key].filename} and {upload.filename}.",
-                    element_id=key[1], file=upload.filename)])
+                first = owners[key].filename
+                problems.append(DiagramProblem(
+                    f"'{key[1]}' is defined in both {first} and {upload.filename}.", element_id=key[1],
+                    file=upload.filename, code="defined_twice",
+                    message_zh=f"'{key[1]}' 在 {first} 和 {upload.filename} 中都有定义。"))
+                continue
             owners[key] = upload
-    return owners
+    return owners, problems
 
 
-def _dependents_to_redeploy(uploads: list[_Upload]) -> list[_Upload]:
+def _dependents_to_redeploy(uploads: list[_Upload], active: list[ProcessDefinition],
+                            deployed: dict[int, Document]) -> list[_Upload]:
     """Active processes (not uploaded) that use a key being deployed, transitively."""
-    changed = set(_owners(uploads))
+    changed = set(_owners(uploads)[0])
     uploaded_hashes = {u.sha256 for u in uploads}
     extra: list[_Upload] = []
-    active_bpmn = db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.kind == "bpmn", ProcessDefinition.active.is_(True))).all()
+    active_bpmn = [definition for definition in active if definition.kind == "bpmn"]
     grew = True
     while grew:
         grew = False
@@ -196,12 +305,14 @@ def _dependents_to_redeploy(uploads: list[_Upload]) -> list[_Upload]:
                 source = definition.source.encode("utf-8")
                 if hashlib.sha256(source).hexdigest() not in uploaded_hashes:
                     uploaded_hashes.add(hashlib.sha256(source).hexdigest())
-                    extra.append(_parse_upload(definition.filename, source))
+                    extra.append(_Upload(definition.filename, source, deployed[definition.id], sent=False))
     return extra
 
 
-def _resolve_external(uploads: list[_Upload], owners: dict) -> dict[tuple[str, str], ProcessDefinition]:
+def _resolve_external(uploads: list[_Upload], owners: dict, active: list[ProcessDefinition],
+                      deployed: dict[int, Document]) -> dict[tuple[str, str], ProcessDefinition]:
     """Active versions of every key the upload uses but does not define, transitively."""
+    by_key = {(definition.kind, definition.key): definition for definition in active}
     resolved: dict[tuple[str, str], ProcessDefinition] = {}
     pending = set()
     for upload in uploads:
@@ -211,36 +322,25 @@ def _resolve_external(uploads: list[_Upload], owners: dict) -> dict[tuple[str, s
         ref = pending.pop()
         if ref in owners or ref in resolved:
             continue
-        definition = _active(*ref)
+        definition = by_key.get(ref)
         if definition is None:  # the lint has already reported it; be safe anyway
             raise DiagramError([DiagramProblem(f"'{ref[1]}' is neither in this upload nor deployed.")])
         resolved[ref] = definition
         if definition.kind == "bpmn":
-            pending |= _references(parse_document(definition.source, definition.filename))
+            pending |= _references(deployed[definition.id].root)
     return resolved
 
 
-def _forms_of(uploads: list[_Upload]) -> dict[str, set[str]]:
-    """Process key -> the forms its user tasks fill in: the uploaded version, else the active one."""
-    active = db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.kind == "bpmn", ProcessDefinition.active.is_(True))).all()
-    return {**forms_by_process([_stored_document(d).root for d in active]),
-            **forms_by_process([u.document.root for u in uploads if u.document.kind == "bpmn"])}
+_parsed: dict[int, Document] = {}
 
 
-def _decision_reads(uploads: list[_Upload], functions) -> dict[str, set[str]]:
-    """Decision id -> what its inputs read: the uploaded table, else the active one."""
-    active = db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.kind == "dmn", ProcessDefinition.active.is_(True))).all()
-    return {**reads_by_decision([_stored_document(d).root for d in active], functions),
-            **reads_by_decision([u.document.root for u in uploads if u.document.kind == "dmn"], functions)}
-
-
-def _known_writes(uploads: list[_Upload], vocab: Vocabulary) -> KnownWrites:
-    """What every process and decision table writes and needs: the uploaded version, else the active one."""
-    active = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.active.is_(True))).all()
-    return known_writes([_stored_document(d).root for d in active] + [u.document.root for u in uploads],
-                        vocab.form_fields, vocab.functions)
+def _deployed_documents(active: list[ProcessDefinition]) -> dict[int, Document]:
+    """The parsed documents of the active versions. A version never changes, so each is parsed once and kept
+    while it is active; the checks only read them."""
+    found = {definition.id: _parsed.get(definition.id) or _stored_document(definition) for definition in active}
+    _parsed.clear()
+    _parsed.update(found)
+    return found
 
 
 def _stored_document(definition: ProcessDefinition) -> Document:

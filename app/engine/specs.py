@@ -83,6 +83,12 @@ def process_ids(root: etree._Element) -> list[str]:
     return [p.get("id") for p in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process") if p.get("id")]
 
 
+def check_process(parser: SpiffBpmnParser, key: str) -> None:
+    """Build the spec of process `key` alone (not those it calls); raise DiagramError on what SpiffWorkflow refuses."""
+    with _as_diagram_error(None):
+        parser.get_spec(key)
+
+
 def compile_process(parser: SpiffBpmnParser, key: str, roles: Mapping[str, str]) -> CompiledProcess:
     """Build the spec of process `key` (and its call activities) from a loaded parser."""
     with _as_diagram_error(None):
