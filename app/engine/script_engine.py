@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -19,7 +20,16 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from app.engine import expressions
 
-ServiceCaller = Callable[[str, dict[str, Any], dict[str, Any]], Any]
+
+@dataclass(frozen=True)
+class ServiceStep:
+    """Where the service task being run is: its process (the diagram's or a called subprocess's key) and id."""
+
+    process_id: str
+    element_id: str
+
+
+ServiceCaller = Callable[[str, dict[str, Any], ServiceStep], Any]
 
 
 class ServiceTaskFailed(Exception):
@@ -65,7 +75,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(f"No service caller for '{operation_name}'", task=task)
         params = {name: spec["value"] for name, spec in operation_params.items()}
         try:
-            result = self.service_caller(operation_name, params, task.data)
+            result = self.service_caller(operation_name, params, ServiceStep(task.workflow.spec.name, element_id))
         except Exception as exc:  # an operator's failure of any kind becomes an incident
             raise ServiceTaskFailed(operation_name, element_id, str(exc) or type(exc).__name__) from exc
         return json.dumps(result if result is not None else {})

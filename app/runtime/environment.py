@@ -30,6 +30,8 @@ class StepContext:
     complaint_id: int
     complaint_number: str
     actor_name: str
+    process_id: str = ""  # where the service task is: its process key and element id
+    element_id: str = ""
 
 
 OperatorCall = Callable[[str, StepContext, dict[str, Any]], dict[str, Any]]

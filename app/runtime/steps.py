@@ -13,7 +13,7 @@ closes that incident as superseded.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -121,7 +121,8 @@ def lock_task(task_id: str) -> tuple[Complaint, HumanTask]:
 def _service_caller(complaint: Complaint, actor: Actor | None):
     context = StepContext(complaint.id, complaint.number, actor.username if actor else "system")
     call_operator = environment.current().call_operator
-    return lambda name, params, _data: call_operator(name, context, params)
+    return lambda name, params, step: call_operator(
+        name, replace(context, process_id=step.process_id, element_id=step.element_id), params)
 
 
 def load_instance(complaint: Complaint, actor: Actor | None) -> Instance:
