@@ -33,3 +33,4 @@ class ProcessDefinition(db.Model):
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     deployed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    activated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: the command line

@@ -35,6 +35,8 @@ class VersionSchema(Schema):
     deployed_at = timestamp()
     deployed_by_id = fields.Integer(required=True, allow_none=True)
     activated_at = timestamp(nullable=True)
+    activated_by_id = fields.Integer(required=True, allow_none=True,
+                                     metadata={"description": "who last activated it (none: the command line)"})
 
 
 class ProcessVersionsSchema(Schema):
