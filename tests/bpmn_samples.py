@@ -14,8 +14,14 @@ def form(key: str) -> str:
             '</spiffworkflow:properties></bpmn:extensionElements>')
 
 
-def operator(name: str, **params: str) -> str:
-    body = "".join(f'<spiffworkflow:parameter id="{k}" type="any" value="{v}"/>' for k, v in params.items())
+def operator(name: str, **params: str | None) -> str:
+    """A service task's operator and parameters. A `notify` step gets English words beside its Chinese (a deploy
+    refuses one without) unless the test gives its own; a parameter given as None is left out."""
+    if name == "notify":
+        params = {"subject_en": "'Notice'", **({"body_en": "'See the complaint.'"} if "body" in params else {}),
+                  **params}
+    body = "".join(f'<spiffworkflow:parameter id="{k}" type="any" value="{v}"/>' for k, v in params.items()
+                   if v is not None)
     return ('<bpmn:extensionElements>'
             f'<spiffworkflow:serviceTaskOperator id="{name}"><spiffworkflow:parameters>{body}'
             '</spiffworkflow:parameters></spiffworkflow:serviceTaskOperator></bpmn:extensionElements>')
@@ -42,7 +48,7 @@ def user_task(form_key: str = "lifecycle.payment", name: str = "付款") -> str:
     return f'<bpmn:userTask id="{{id}}" name="{name}">{form(form_key)}</bpmn:userTask>'
 
 
-def service_task(name: str, **params: str) -> str:
+def service_task(name: str, **params: str | None) -> str:
     return f'<bpmn:serviceTask id="{{id}}" name="服务">{operator(name, **params)}</bpmn:serviceTask>'
 
 

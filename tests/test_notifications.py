@@ -56,8 +56,10 @@ def channels(app, monkeypatch, smtp_server, gateway):
 def _notifying_process() -> str:
     """Intake tells the customer and the duty manager, then waits at a desk task."""
     return s.process("quality", "service_desk", [
-        s.service_task("notify", recipient="'customer'", subject="'您的投诉已受理'", body="'我们会尽快答复您。'"),
-        s.service_task("notify", recipient="'duty_manager'", subject="'新投诉待跟进'", body="'请跟进。'"),
+        s.service_task("notify", recipient="'customer'", subject="'您的投诉已受理'", body="'我们会尽快答复您。'",
+                       subject_en="'Your complaint is registered'", body_en="'We will answer you soon.'"),
+        s.service_task("notify", recipient="'duty_manager'", subject="'新投诉待跟进'", body="'请跟进。'",
+                       subject_en="'A new complaint to follow up'", body_en="'Please follow it up.'"),
         s.user_task("lifecycle.acknowledge", "安抚顾客"),
     ])
 
@@ -108,8 +110,8 @@ def test_the_worker_sends_the_customer_an_sms_and_the_duty_manager_an_email_once
     assert gateway.headers[0]["Idempotency-Key"] == sms["reference"]
     [mail] = mailbox.messages
     assert mail["To"] == DUTY_MAILBOX
-    assert "新投诉待跟进" in mail["Subject"] and f"Complaint {complaint['number']}" in mail["Subject"]
-    assert "请跟进。" in mail.get_content()
+    assert mail["Subject"] == "新投诉待跟进 / A new complaint to follow up"  # staff mail: both languages
+    assert "请跟进。" in mail.get_content() and "Please follow it up." in mail.get_content()
     assert all(d.state == "sent" and d.delivered_at and d.attempts == 1 for d in _deliveries(app, complaint["id"]))
     with app.app_context():
         delivered = db.session.scalars(select(Notification.delivered_at).where(
@@ -272,7 +274,7 @@ def test_the_feed_is_per_role_with_read_marks_per_user(app, as_user, notifying):
     assert item["complaint_number"] == complaint["number"] and item["subject"] == "新投诉待跟进"
     assert item["read"] is False and item["body"] == "请跟进。"
     english = as_user("manager").get("/notifications", unread="true", lang="en")["items"][0]
-    assert english["subject"] == f"Complaint {complaint['number']}: 新投诉待跟进"
+    assert (english["subject"], english["body"]) == ("A new complaint to follow up", "Please follow it up.")
     assert as_user("desk").get("/notifications", unread="true")["total"] == 0  # not the desk's role
     assert as_user("desk").post(f"/notifications/{item['id']}/read").status == 404
 

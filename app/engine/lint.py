@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from app.engine import expressions
+from app.engine import expressions, lint_notices
 from app.engine.dataflow import UnwrittenRead, unwritten_reads
 from app.engine.lint_context import Resolved, resolve
 from app.engine.lint_elements import lint_elements
@@ -73,6 +73,7 @@ def lint_bpmn(root: etree._Element, file: str, vocabulary: Vocabulary, uploaded_
     values = Values(vocabulary.form_fields, vocabulary.field_values, resolved.forms_within, resolved.known)
     for process in processes:
         lint_elements(process, file, vocabulary, uploaded_processes, uploaded_decisions, report)
+        lint_notices.lint_notify_steps(process, file, report)
         _lint_optional_reads(process, file, vocabulary, resolved.forms_of, resolved.decision_reads, report)
         _lint_step_order(process, file, vocabulary, resolved, report)
         lint_paths(process, file, report)

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.escalations.models import LADDER, Escalation
 from app.extensions import db
-from app.notifications import outbox
+from app.notifications import outbox, step_texts
 from app.records.operators import operator
 from app.runtime import audit
 from app.runtime.environment import StepContext
@@ -40,7 +40,9 @@ def escalate(context: StepContext, element_id: str, limit: str, to: str = "duty_
     db.session.flush()
     outbox.enqueue(context.complaint_id, to, f"超时上报：{task.name}（{context.complaint_number}）"[:200],
                    template="escalation",
-                   params={"task": task.name, "minutes": late // 60 if late is not None else None})
+                   params={**step_texts.task_params(step_texts.catalogue_of(context.complaint_id, task.process_id),
+                                                     task.element_id, task.name),
+                           "minutes": late // 60 if late is not None else None})
     complaint = db.session.get(Complaint, context.complaint_id)  # held locked by the step
     head = audit.append(complaint, None, "escalation_raised", {
         "escalation_id": row.id, "task_id": task.id, "task": task.name, "limit": row.limit_name, "to": to,

@@ -3,6 +3,8 @@
 A template's first line is the subject, the rest (after a blank line) the body. Templates are ours,
 the parameters come from the step; a parameter a template needs but was not given is an error when
 the notification is queued, so no text is ever sent with a placeholder or a template's name in it.
+Parameters given per language (`languages`: {"zh": {...}, "en": {...}}, e.g. a notify step's subject
+and body or a task's name) take the place of the plain ones in the language rendered.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ MESSAGES = Path(__file__).resolve().parent / "messages"
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
     # Plain text for SMS and email; the pages escape it when they show it (Jinja's autoescape there).
     return Environment(loader=FileSystemLoader(str(MESSAGES)), autoescape=False,  # noqa: S701
                        undefined=StrictUndefined, keep_trailing_newline=False)
@@ -28,11 +30,20 @@ def template_names() -> frozenset[str]:
     return frozenset(path.name.split(".")[0] for path in MESSAGES.glob("*.txt"))
 
 
+def fill(source: str, params: dict[str, Any]) -> str:
+    """A template given as text (a diagram's catalogue carries its steps' messages) filled in like ours."""
+    return environment().from_string(source).render(**params).strip()
+
+
+def _in_language(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {**params, **((params.get("languages") or {}).get(lang) or {})}
+
+
 def render(template: str, params: dict[str, Any], lang: str) -> tuple[str, str]:
     """(subject, body) of a message in a language (zh when the language is not one of ours)."""
     lang = lang if lang in LANGUAGES else "zh"
     try:
-        text = _environment().get_template(f"{template}.{lang}.txt").render(**params)
+        text = environment().get_template(f"{template}.{lang}.txt").render(**_in_language(params, lang))
     except TemplateNotFound:
         raise ValueError(f"There is no message template named '{template}'.") from None
     subject, _, body = text.partition("\n")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.forms.regulator_referral import OUTCOMES
-from app.notifications import outbox, texts
+from app.notifications import outbox, step_texts, texts
 from app.records import payments
 from app.records.models import (
     ArchiveRecord,
@@ -114,14 +114,23 @@ def _text(value: Any, limit: int | None = None) -> str:
 
 
 @operator("notify", choices={"template": texts.template_names})
-def notify(context: StepContext, recipient: str, subject: str, body: str = "", template: str = "") -> dict:
+def notify(context: StepContext, recipient: str, subject: str, body: str = "", template: str = "",
+           subject_en: Any = None, body_en: Any = None, **named: Any) -> dict:
     """Queue a notification for the customer or a role in the outbox (app/notifications delivers it).
 
-    `template` names a message text in app/notifications/messages (default: the customer's or the
-    staff's notice around `subject` and `body`).
+    Its words in Chinese and English are the step's message in the catalogue beside the diagram, filled with
+    the step's named parameters (app/notifications/step_texts.py); else `subject_en` and `body_en` beside the
+    Chinese `subject` and `body`. `template` names a message text in app/notifications/messages (default:
+    the customer's or the staff's notice around the subject and body).
     """
-    return {"notification_id": outbox.enqueue(context.complaint_id, str(recipient), _text(subject, 200),
-                                              _text(body), template=_text(template) or None)}
+    subject, body = _text(subject, 200), _text(body)
+    english = (_text(subject_en, 200), _text(body_en)) if subject_en is not None else None
+    words = step_texts.notice(step_texts.catalogue_of(context.complaint_id, context.process_id), context.element_id,
+                              {**named, "number": context.complaint_number, "subject": subject, "body": body},
+                              english)
+    return {"notification_id": outbox.enqueue(context.complaint_id, str(recipient), subject, body,
+                                              template=_text(template) or None,
+                                              params={"languages": words} if words else None)}
 
 
 @operator("request_payment")
@@ -302,7 +311,8 @@ def remind_task(context: StepContext, element_id: str, limit: str = "") -> dict:
         return {"reminded": []}
     subject = f"即将超时：{task.name}（{context.complaint_number}）"
     recipients = [task.role] + ([f"{outbox.USER_PREFIX}{task.assignee_name}"] if task.assignee_name else [])
+    catalogue = step_texts.catalogue_of(context.complaint_id, task.process_id)
     for recipient in recipients:
         outbox.enqueue(context.complaint_id, recipient, subject, template="task_reminder",
-                       params={"task": task.name})
+                       params=step_texts.task_params(catalogue, task.element_id, task.name))
     return {"reminded": recipients}
