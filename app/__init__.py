@@ -75,6 +75,7 @@ def _register_http(app: Flask) -> None:
     from app.complaints.views import blp as complaints_blp
     from app.complaints.views import incidents_blp
     from app.definitions.compare_views import blp as compare_blp
+    from app.definitions.decision_views import blp as decisions_blp
     from app.definitions.draft_views import blp as drafts_blp
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
@@ -103,6 +104,7 @@ def _register_http(app: Flask) -> None:
     api.register_blueprint(incidents_blp)
     api.register_blueprint(notifications_blp)
     api.register_blueprint(drafts_blp)
+    api.register_blueprint(decisions_blp)
     api.register_blueprint(compare_blp)
     api.register_blueprint(health.blp)
     app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API
