@@ -1,4 +1,5 @@
-"""The timer worker's heartbeat and editable settings (timer rows live in app/runtime/models.py)."""
+"""The timer worker's heartbeat, the editable settings and the record of their changes (timer rows live in
+app/runtime/models.py)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,16 @@ class Setting(db.Model):
     value: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class SettingChange(db.Model):
+    """One change of an editable setting: who, when, and the values before and after (append-only)."""
+
+    __tablename__ = "setting_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    changed_by: Mapped[str] = mapped_column(String(120))
+    before: Mapped[dict] = mapped_column(JSON)
+    after: Mapped[dict] = mapped_column(JSON)

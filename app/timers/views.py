@@ -1,6 +1,9 @@
-"""HTTP endpoints for the editable time settings: named limits and the business calendar."""
+"""HTTP endpoints for the editable time settings: named limits, the business calendar (with a year's
+statutory days from the holidays package), the whole-case limits and the record of their changes."""
 
 from __future__ import annotations
+
+from flask import request
 
 from app.api import PREFIX, Blueprint, body_doc, errors, json_body
 from app.timers import settings
@@ -8,6 +11,8 @@ from app.timers.schemas import (
     CalendarViewSchema,
     CaseLimitsChangeSchema,
     CaseLimitsSchema,
+    SettingChangesSchema,
+    StatutoryDaysSchema,
     TimeLimitsChangeSchema,
     TimeLimitsSchema,
 )
@@ -26,8 +31,8 @@ def get_time_limits():
 
 
 @blp.route("/time-limits", methods=["PUT"])
-@blp.doc(summary="Change named limits (admin): {name: {amount, unit}}; unit minutes, hours, working_hours, "
-                 "working_days", **body_doc(TimeLimitsChangeSchema))
+@blp.doc(summary="Change named limits (process owner, admin): {name: {amount, unit}}; unit minutes, hours, "
+                 "working_hours, working_days", **body_doc(TimeLimitsChangeSchema))
 @blp.response(200, TimeLimitsSchema)
 @errors(blp, 401, 403, 413, 422)
 def put_time_limits():
@@ -44,7 +49,7 @@ def get_calendar():
 
 
 @blp.route("/calendar", methods=["PUT"])
-@blp.doc(summary="Replace the business calendar (admin)", **body_doc(settings.CalendarSchema))
+@blp.doc(summary="Replace the business calendar (process owner, admin)", **body_doc(settings.CalendarSchema))
 @blp.response(200, CalendarViewSchema)
 @errors(blp, 401, 403, 413, 422)
 def put_calendar():
@@ -61,9 +66,30 @@ def get_case_limits():
 
 
 @blp.route("/case-limits", methods=["PUT"])
-@blp.doc(summary="Change which named limit holds a complaint type's whole case (admin); null for none",
+@blp.doc(summary="Change which named limit holds a complaint type's whole case (process owner, admin); null for none",
          **body_doc(CaseLimitsChangeSchema))
 @blp.response(200, CaseLimitsSchema)
 @errors(blp, 401, 403, 413, 422)
 def put_case_limits():
     return settings.set_case_limits(json_body(), current_user())
+
+
+@blp.route("/calendar/statutory", methods=["GET"])
+@blp.doc(summary="A year's statutory days off and make-up working days from the holidays package (China), to "
+                 "add to the calendar (owner, admin); nothing is saved",
+         parameters=[{"in": "query", "name": "year", "required": True,
+                      "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}}])
+@blp.response(200, StatutoryDaysSchema)
+@errors(blp, 401, 403, 422)
+def get_statutory_days():
+    found = settings.statutory(request.args.get("year"), current_user())
+    return {"year": found.year, "holidays": list(found.holidays), "working_days": list(found.working_days)}
+
+
+@blp.route("/changes", methods=["GET"])
+@blp.doc(summary="The latest changes of the settings, newest first: who, when, each field before and after "
+                 "(owner, admin)")
+@blp.response(200, SettingChangesSchema)
+@errors(blp, 401, 403)
+def get_changes():
+    return {"items": settings.changes(current_user())}
