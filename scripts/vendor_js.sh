@@ -3,6 +3,7 @@
 # pinned in package.json / package-lock.json. Only needed to upgrade them: the copied files are committed,
 # so running the service and its tests needs neither Node nor the internet.
 #   bpmn-js   served by the app (the diagrams)
+#   dmn-js    served by the app (the decision tables' editor, app/web/dmn_editor.py)
 #   axe-core  injected by the browser tests only (tests/web/test_every_page.py); no page links it
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,17 @@ cp -r "$src/dist/assets/bpmn-font" "$dest/assets/"
 cp "$src/LICENSE" "$dest/LICENSE"
 node -e 'console.log(require("./node_modules/bpmn-js/package.json").version)' > "$dest/VERSION"
 echo "bpmn-js $(cat "$dest/VERSION") copied to $dest"
+
+dest=$vendor/dmn-js
+rm -rf "$dest"
+mkdir -p "$dest/assets"
+src=node_modules/dmn-js
+cp "$src/dist/dmn-modeler.production.min.js" "$dest/"
+cp "$src/dist/assets/"*.css "$dest/assets/"
+cp -r "$src/dist/assets/dmn-font" "$dest/assets/"
+cp "$src/LICENSE" "$dest/LICENSE"
+node -e 'console.log(require("./node_modules/dmn-js/package.json").version)' > "$dest/VERSION"
+echo "dmn-js $(cat "$dest/VERSION") copied to $dest"
 
 dest=$vendor/axe-core
 rm -rf "$dest"
