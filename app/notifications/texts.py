@@ -9,11 +9,11 @@ and body or a task's name) take the place of the plain ones in the language rend
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
 
 LANGUAGES = ("zh", "en")
 MESSAGES = Path(__file__).resolve().parent / "messages"
@@ -32,7 +32,12 @@ def template_names() -> frozenset[str]:
 
 def fill(source: str, params: dict[str, Any]) -> str:
     """A template given as text (a diagram's catalogue carries its steps' messages) filled in like ours."""
-    return environment().from_string(source).render(**params).strip()
+    return _compiled(source).render(**params).strip()
+
+
+@lru_cache(maxsize=1024)
+def _compiled(source: str) -> Template:
+    return environment().from_string(source)
 
 
 def _in_language(params: dict[str, Any], lang: str) -> dict[str, Any]:
