@@ -36,6 +36,7 @@ NOT_ELEMENTS = frozenset({"laneSet", "extensionElements", "documentation", "ioSp
 EVENT_DEFINITIONS = {"messageEventDefinition": "messageRef", "escalationEventDefinition": "escalationRef",
                      "signalEventDefinition": "signalRef", "errorEventDefinition": "errorRef",
                      "terminateEventDefinition": None, "conditionalEventDefinition": None}
+TIMER_EXPRESSIONS = frozenset({"timeDate", "timeDuration", "timeCycle"})
 
 
 @dataclass
@@ -128,8 +129,8 @@ def side_of(root: etree._Element, definition: ProcessDefinition, catalogue: dict
     process = next((p for p in root.iterfind("bpmn:process", NS) if p.get("id") == key), None)
     if process is None:
         return Side(definition, {}, {})
-    messages = {node.get("id"): node.get("name") or node.get("id")
-                for node in root.iter() if isinstance(node.tag, str) and node.get("id")
+    messages = {node.get("id"): node.get("name") or node.get("id")  # declared at the top of the document
+                for node in root if isinstance(node.tag, str) and node.get("id")
                 and etree.QName(node).localname in ("message", "escalation", "signal", "error")}
     roles = lane_names()
     lane_of: dict[str, str] = {}
@@ -189,43 +190,53 @@ def _name(node: etree._Element, catalogue: dict[str, Any], own: bool) -> Words:
 
 
 def _facts(node: etree._Element, local: str, catalogue: dict[str, Any], messages: dict[str, str]) -> dict[str, Any]:
+    """What an owner reads in one element, from one pass over its children."""
     facts: dict[str, Any] = {}
-    documentation = node.find("bpmn:documentation", NS)
-    entry = catalogue.get(node.get("id"))
-    instructions = entry.get("instructions") if isinstance(entry, dict) else None
-    en = " ".join((documentation.text or "").split()) if documentation is not None else ""
-    zh = " ".join(str(instructions.get("zh") or "").split()) if isinstance(instructions, dict) else ""
-    if en or zh:
-        facts["instructions"] = (zh or en, en or zh)
-    condition = node.find("bpmn:conditionExpression", NS)
-    if condition is not None and (condition.text or "").strip():
-        facts["condition"] = condition.text.strip()
     for attribute, fact in (("default", "default"), ("calledElement", "called"), ("attachedToRef", "attached"),
                             ("sourceRef", "source"), ("targetRef", "target")):
         if node.get(attribute):
             facts[fact] = node.get(attribute)
     if local == "boundaryEvent":
         facts["interrupting"] = node.get("cancelActivity", "true") != "false"
-    for prop in node.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS):
+    documentation = ""
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        name = etree.QName(child).localname
+        if name == "documentation":
+            documentation = " ".join((child.text or "").split())
+        elif name == "conditionExpression" and (child.text or "").strip():
+            facts["condition"] = child.text.strip()
+        elif name == "extensionElements":
+            facts.update(_extensions(child))
+        elif name == "timerEventDefinition":
+            for expression in child:
+                if isinstance(expression.tag, str) and etree.QName(expression).localname in TIMER_EXPRESSIONS:
+                    facts["timer"] = (expression.text or "").strip()
+        elif name in EVENT_DEFINITIONS:
+            ref = child.get(EVENT_DEFINITIONS[name]) if EVENT_DEFINITIONS[name] else None
+            facts["event"] = (name, messages.get(ref, ref) if ref else None)
+    entry = catalogue.get(node.get("id"))
+    instructions = entry.get("instructions") if isinstance(entry, dict) else None
+    zh = " ".join(str(instructions.get("zh") or "").split()) if isinstance(instructions, dict) else ""
+    if documentation or zh:
+        facts["instructions"] = (zh or documentation, documentation or zh)
+    return facts
+
+
+def _extensions(extensions: etree._Element) -> dict[str, Any]:
+    """The service's extensions of an element: its form and other properties, operator and decision table."""
+    facts: dict[str, Any] = {}
+    for prop in extensions.iterfind("spiffworkflow:properties/spiffworkflow:property", NS):
         facts["form" if prop.get("name") == "formKey" else f"property:{prop.get('name')}"] = prop.get("value") or ""
-    operator = node.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
+    operator = extensions.find("spiffworkflow:serviceTaskOperator", NS)
     if operator is not None:
         facts["operator"] = operator.get("id") or ""
         facts["parameters"] = {p.get("id"): p.get("value") or ""
                                for p in operator.iterfind(".//spiffworkflow:parameter", NS)}
-    decision = node.find("bpmn:extensionElements/spiffworkflow:calledDecisionId", NS)
+    decision = extensions.find("spiffworkflow:calledDecisionId", NS)
     if decision is not None and (decision.text or "").strip():
         facts["decision"] = decision.text.strip()
-    for timer in node.iterfind("bpmn:timerEventDefinition", NS):
-        for kind in ("timeDate", "timeDuration", "timeCycle"):
-            expression = timer.find(f"bpmn:{kind}", NS)
-            if expression is not None:
-                facts["timer"] = (expression.text or "").strip()
-    for definition, reference in EVENT_DEFINITIONS.items():
-        found = node.find(f"bpmn:{definition}", NS)
-        if found is not None:
-            ref = found.get(reference) if reference else None
-            facts["event"] = (definition, messages.get(ref, ref) if ref else None)
     return facts
 
 

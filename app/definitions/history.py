@@ -39,14 +39,22 @@ def people(versions: list[ProcessDefinition]) -> dict[int, People]:
     return {v.id: People(names.get(v.deployed_by_id), names.get(v.activated_by_id)) for v in versions}
 
 
-def version_file(kind: str, key: str, version: int, viewer: User) -> tuple[str, str]:
-    """The file name to save a version under (`quality-v3.bpmn`) and its XML, for whoever reads definitions."""
+def version_file(key: str, version: int, viewer: User, table: str | None = None) -> tuple[str, str]:
+    """The file name to save a process version under (`quality-v3.bpmn`) and its XML, or, with `table`, those of
+    the version of that decision table it uses (`authority_limits-v2.dmn`); for whoever reads definitions."""
     require(viewer, DEFINITION_READERS, "read process definitions")
     definition = db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.kind == kind, ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
+        ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
     if definition is None:
-        raise NotFound(f"'{key}' has no version {version}. / '{key}' 没有第 {version} 版。")
-    return f"{key}-v{version}.{kind}", definition.source
+        raise NotFound(f"Process '{key}' has no version {version}. / 流程 '{key}' 没有第 {version} 版。")
+    if table is not None:
+        used = next((d for d in definition.dependencies if d["kind"] == "dmn" and d["key"] == table), None)
+        if used is None:
+            raise NotFound(f"Version {version} of '{key}' uses no decision table '{table}'. / "
+                           f"'{key}' 第 {version} 版未使用决策表 '{table}'。")
+        definition = db.session.get(ProcessDefinition, used["id"])
+        return f"{table}-v{definition.version}.dmn", definition.source
+    return f"{key}-v{version}.bpmn", definition.source
 
 
 def upload(files: list[tuple[str, bytes]], actor: User, activate: bool) -> list[service.DeployedVersion]:

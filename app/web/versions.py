@@ -34,17 +34,17 @@ def _helpers() -> dict[str, Any]:
 @bp.route("/processes/<key>/versions/<int:version>/download")
 @login_required
 def download(key: str, version: int):
-    return _file("bpmn", key, version)
+    return _file(*history.version_file(key, version, me()))
 
 
-@bp.route("/decisions/<key>/versions/<int:version>/download")
+@bp.route("/processes/<key>/versions/<int:version>/decisions/<table>/download")
 @login_required
-def download_decision(key: str, version: int):
-    return _file("dmn", key, version)
+def download_decision(key: str, version: int, table: str):
+    """The version of a decision table that this process version uses."""
+    return _file(*history.version_file(key, version, me(), table))
 
 
-def _file(kind: str, key: str, version: int) -> Response:
-    filename, source = history.version_file(kind, key, version, me())
+def _file(filename: str, source: str) -> Response:
     return Response(source, mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

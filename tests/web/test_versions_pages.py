@@ -94,9 +94,10 @@ def test_a_version_downloads_with_a_file_name(owner):
     assert response.status_code == 200 and response.headers["Content-Disposition"] == \
         'attachment; filename="quality-v1.bpmn"'
     assert b'<bpmn:process id="quality"' in response.data
-    table = owner.get("/decisions/authority_limits/versions/1/download")
+    table = owner.get("/processes/quality/versions/1/decisions/authority_limits/download")
     assert table.status_code == 200 and 'filename="authority_limits-v1.dmn"' in table.headers["Content-Disposition"]
     assert owner.get("/processes/quality/versions/999/download").status_code == 404
+    assert owner.get("/processes/quality/versions/1/decisions/quality/download").status_code == 404
 
 
 def test_the_compare_page_lists_the_changes_in_words(app, owner):
