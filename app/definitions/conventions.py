@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import cache
 
 from app.engine.lint_escalations import Escalation
+from app.forms import form_fields as registered_fields
 from app.forms import form_keys, get_form, json_schema
 
 PAYMENT_OPERATORS = frozenset({"pay_payment"})
@@ -32,6 +33,12 @@ ESCALATIONS = {
         targets={None: ("The liaison with a regulator, consumer association or court",
                         "与监管部门、消协或法院的对接")}),
 }
+
+
+@cache
+def form_fields() -> dict[str, dict[str, bool]]:
+    """Form key -> each field and whether it is required (the forms are registered once, when the app loads)."""
+    return registered_fields()
 
 
 @cache

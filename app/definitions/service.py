@@ -39,7 +39,7 @@ from app.engine.specs import (
 from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_document
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from app.forms import fields_choosing_from, form_fields, form_keys
+from app.forms import fields_choosing_from, form_keys
 from app.records.operators import operator_names, parameter_choices
 from app.timers.limits import FUNCTION_NAMES
 from app.timeutil import utcnow
@@ -107,7 +107,7 @@ def vocabulary(active: list[ProcessDefinition] | None = None) -> Vocabulary:
         roles=roles,
         form_keys=form_keys(),
         role_fields=fields_choosing_from(frozenset(roles.values())),
-        form_fields=form_fields(),
+        form_fields=conventions.form_fields(),
         operators=operator_names(),
         parameter_choices=parameter_choices(),
         functions=FUNCTION_NAMES,
@@ -393,7 +393,7 @@ def _store_versions(uploads, owners, external, actor, activate) -> list[Deployed
         results.append(DeployedVersion(definition, created=True))
     if activate:
         for result in results:
-            _make_active(result.definition, actor)
+            _make_active(result.definition)
     return results
 
 
@@ -440,7 +440,7 @@ def _element_name(root: etree._Element, key: str) -> str | None:
     return None
 
 
-def _make_active(definition: ProcessDefinition, actor: User | None) -> None:
+def _make_active(definition: ProcessDefinition) -> None:
     if definition.active:
         return
     db.session.execute(update(ProcessDefinition).where(
@@ -448,7 +448,6 @@ def _make_active(definition: ProcessDefinition, actor: User | None) -> None:
         ProcessDefinition.id != definition.id).values(active=False))
     definition.active = True
     definition.activated_at = utcnow()
-    definition.activated_by_id = actor.id if actor else None
 
 
 def activate(key: str, version: int, actor: User | None) -> ProcessDefinition:
@@ -457,7 +456,7 @@ def activate(key: str, version: int, actor: User | None) -> ProcessDefinition:
         require(actor, {"process_owner"}, "activate process versions")
     begin_write()
     definition = _version(key, version)
-    _make_active(definition, actor)
+    _make_active(definition)
     db.session.commit()
     return definition
 
