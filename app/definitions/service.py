@@ -393,7 +393,7 @@ def _store_versions(uploads, owners, external, actor, activate) -> list[Deployed
         results.append(DeployedVersion(definition, created=True))
     if activate:
         for result in results:
-            _make_active(result.definition)
+            _make_active(result.definition, actor)
     return results
 
 
@@ -440,7 +440,7 @@ def _element_name(root: etree._Element, key: str) -> str | None:
     return None
 
 
-def _make_active(definition: ProcessDefinition) -> None:
+def _make_active(definition: ProcessDefinition, actor: User | None) -> None:
     if definition.active:
         return
     db.session.execute(update(ProcessDefinition).where(
@@ -448,6 +448,7 @@ def _make_active(definition: ProcessDefinition) -> None:
         ProcessDefinition.id != definition.id).values(active=False))
     definition.active = True
     definition.activated_at = utcnow()
+    definition.activated_by_id = actor.id if actor else None
 
 
 def activate(key: str, version: int, actor: User | None) -> ProcessDefinition:
@@ -456,7 +457,7 @@ def activate(key: str, version: int, actor: User | None) -> ProcessDefinition:
         require(actor, {"process_owner"}, "activate process versions")
     begin_write()
     definition = _version(key, version)
-    _make_active(definition)
+    _make_active(definition, actor)
     db.session.commit()
     return definition
 
