@@ -77,16 +77,19 @@ class CalendarSchema(Schema):
     working_days = fields.List(fields.Date(validate=_in_years), load_default=list, **_DAYS, metadata={
         "description": "make-up working days (调休): weekend days worked in exchange for a day off"})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # every message at once, the valid fields' too
     def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        late = {day: [OPENS_BEFORE_CLOSING] for day, span in data["opening_hours"].items()
-                if span and span[0] >= span[1]}
+        errors: dict[str, Any] = {}
+        late = {day: [OPENS_BEFORE_CLOSING] for day, span in data.get("opening_hours", {}).items()
+                if isinstance(span, list) and len(span) == 2 and span[0] >= span[1]}
         if late:
-            raise ValidationError({"opening_hours": late})
-        both = set(data["holidays"]) & set(data["working_days"])
+            errors["opening_hours"] = late
+        worked = data.get("working_days", [])
+        both = set(data.get("holidays", [])) & set(worked)
         if both:
-            raise ValidationError({"working_days": {data["working_days"].index(day): [BOTH_KINDS]
-                                                    for day in sorted(both)}})
+            errors["working_days"] = {worked.index(day): [BOTH_KINDS] for day in sorted(both)}
+        if errors:
+            raise ValidationError(errors)
 
 
 def _stored(key: str) -> dict[str, Any] | None:
