@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.attachments.schemas import AttachmentSchema, NamesSchema
@@ -23,7 +24,16 @@ from app.forms.fields import (
     phone_checks,
     timestamp,
 )
+from app.notifications.texts import LANGUAGES
 from app.tasks.schemas import TaskComplaintSchema, TaskConflictSchema, TaskHistorySchema, TaskSummarySchema
+
+LANGUAGE_MESSAGE = N_("Choose the language of messages to the customer: zh (Chinese) or en (English).")
+
+
+def default_language() -> str:
+    """The language of a customer whose intake does not say: CUSTOMER_LANGUAGE (zh when it is not one of ours)."""
+    language = current_app.config["CUSTOMER_LANGUAGE"]
+    return language if language in LANGUAGES else "zh"
 
 
 class CustomerSchema(Schema):
@@ -36,6 +46,11 @@ class CustomerSchema(Schema):
     consent_to_contact = StrictBoolean(load_default=False,
                                         metadata={"title": "同意联系", "x-title-en": "Consents to be contacted"})
     email = email_address("电子邮箱", "Email")
+    language = fields.String(load_default=default_language,
+                             validate=validate.OneOf(LANGUAGES, error=LANGUAGE_MESSAGE),
+                             metadata={"title": "消息语言", "x-title-en": "Language of messages",
+                                       "description": "every message to the customer is in it: zh (Chinese) or "
+                                                      "en (English); default: the service's CUSTOMER_LANGUAGE (zh)"})
 
 
 # A clock a few minutes ahead of the service's is not a complaint from the future.
@@ -136,6 +151,9 @@ class CustomerDetailSchema(CustomerViewSchema):
     email = fields.String(required=True, allow_none=True,
                           metadata={"description": "null when none was given; masked (w***@example.com) for "
                                                    "most roles"})
+    language = fields.String(required=True, allow_none=True, validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "the language of messages to the customer; null for the roles "
+                                                      "that see contact details masked"})
 
 
 class ProcessVersionSchema(Schema):

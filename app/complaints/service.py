@@ -67,7 +67,7 @@ def register(payload: Any, actor: User, *,
              before_commit: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Record a complaint, give it a number and start its process up to the first wait."""
     require_intake(actor)
-    intake = load(_intake_schema, payload)
+    intake = _load_intake(payload)
     definition = definitions.active_definition(intake["type"])
     if definition is None:
         raise Invalid(f"No process is deployed for complaints of type '{intake['type']}'.",
@@ -79,7 +79,7 @@ def register(payload: Any, actor: User, *,
         type=intake["type"], definition_id=definition.id, status="open", state="",
         channel=intake["channel"], customer_surname=intake["customer"]["surname"],
         customer_phone=intake["customer"]["phone"], contact_consent=intake["customer"]["consent_to_contact"],
-        customer_email=intake["customer"]["email"],
+        customer_email=intake["customer"]["email"], customer_language=intake["customer"]["language"],
         occurred_at=intake["occurred_at"], location=intake["location"], involved_party=intake["involved_party"],
         description=intake["description"], demand=intake["demand"],
         intake={"amount_claimed": _number(intake["amount_claimed"]), "receipt_number": intake["receipt_number"]},
@@ -109,6 +109,15 @@ def register(payload: Any, actor: User, *,
         before_commit(result)  # e.g. the Idempotency-Key's record, committed with the complaint or not at all
     steps.commit()
     return result
+
+
+def _load_intake(payload: Any) -> dict[str, Any]:
+    """The intake as its schema loads it, or a 422 that says in both languages that nothing was registered."""
+    try:
+        return load(_intake_schema, payload)
+    except Invalid as exc:
+        raise Invalid(f"{exc.message} The complaint was not registered. / 投诉未登记：请按各字段的说明更正。",
+                      **exc.extra) from None
 
 
 def _number(value: Any) -> float | None:
@@ -159,6 +168,7 @@ def get(complaint_id: int, viewer: User) -> dict[str, Any]:
         "phone": complaint.customer_phone if sees_contact_details(viewer) else mask_phone(complaint.customer_phone),
         "consent_to_contact": complaint.contact_consent,
         "email": complaint.customer_email if sees_contact_details(viewer) else mask_email(complaint.customer_email),
+        "language": complaint.customer_language if sees_contact_details(viewer) else None,
     }
     body.update({
         "type_name": {"zh": COMPLAINT_TYPES[complaint.type][0], "en": COMPLAINT_TYPES[complaint.type][1]},

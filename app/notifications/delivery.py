@@ -7,6 +7,8 @@ any transaction and records the outcome only if the row is still its claim (same
 A failure is retried after NOTIFY_BACKOFF_SECONDS, doubling with each attempt, until
 NOTIFY_MAX_ATTEMPTS, when the delivery is `failed` (shown to admin and counted on /healthz). A worker
 that dies while sending leaves a claim whose lease runs out; the row is then taken again.
+A message to the customer is written in the language recorded with the complaint at intake; a staff
+email carries both languages.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def _claim(now: datetime, config: Mapping[str, Any], skip_adapters: set[str] | N
                 subject, body = texts.bilingual(notification.template, notification.params, written)
             else:
                 subject, body = texts.render_stored(notification.template, notification.params,
-                                                    config["CUSTOMER_LANGUAGE"], written)
+                                                    complaint.customer_language, written)
             message = Message(row.id, row.channel, address, subject, body)
         claims.append(_Claim(row.id, row.notification_id, row.attempts, message, row.adapter, reason))
     db.session.commit()

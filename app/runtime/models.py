@@ -42,6 +42,8 @@ class Complaint(db.Model):
     customer_phone: Mapped[str] = mapped_column(String(20))
     contact_consent: Mapped[bool] = mapped_column(default=False)
     customer_email: Mapped[str | None] = mapped_column(String(254))  # optional (migration 0019)
+    # The language of every message to the customer, zh or en (migration 0024).
+    customer_language: Mapped[str] = mapped_column(String(2), default="zh", server_default="zh")
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     location: Mapped[str] = mapped_column(String(200))
     involved_party: Mapped[str | None] = mapped_column(String(200))

@@ -31,7 +31,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.complaints import service as complaints
-from app.complaints.schemas import ComplaintFilterSchema, IntakeSchema
+from app.complaints.schemas import ComplaintFilterSchema, IntakeSchema, default_language
 from app.database import writes_at_once
 from app.definitions import service as definitions
 from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthenticated
@@ -334,7 +334,7 @@ def _intake_payload(form: MultiDict) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "type": text("type"), "channel": text("channel"),
         "customer": {"surname": text("surname"), "phone": text("phone"), "email": text("email"),
-                     "consent_to_contact": form.get("consent_to_contact") == "yes"},
+                     "consent_to_contact": form.get("consent_to_contact") == "yes", "language": text("language")},
         "occurred_at": _aware(text("occurred_at")),
         "occurred_long_ago_confirmed": form.get("occurred_long_ago_confirmed") == "yes", "location": text("location"),
         "involved_party": text("involved_party"), "description": text("description"), "demand": text("demand"),
@@ -344,7 +344,7 @@ def _intake_payload(form: MultiDict) -> dict[str, Any]:
     for key in ("type", "channel", "occurred_at", "location", "description", "demand"):
         if payload[key] is None:
             del payload[key]
-    for key in ("surname", "phone"):
+    for key in ("surname", "phone", "language"):
         if payload["customer"][key] is None:
             del payload["customer"][key]
     return payload
@@ -379,7 +379,7 @@ def _flatten(errors: dict[str, Any]) -> dict[str, list[str]]:
 def register():
     complaints.check_may_register(me())
     errors: dict[str, list[str]] = {}
-    values: Any = {"channel": "desk", "occurred_at": datetime.now(
+    values: Any = {"channel": "desk", "language": default_language(), "occurred_at": datetime.now(
         ZoneInfo(current_app.config["MALL_TIMEZONE"])).strftime("%Y-%m-%dT%H:%M")}
     status = 200
     if request.method == "POST":
