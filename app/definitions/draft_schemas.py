@@ -18,12 +18,26 @@ class DraftWordsSchema(Schema):
     en = fields.String(validate=validate.Length(max=INSTRUCTIONS_MAX))
 
 
+class MessagePartsSchema(Schema):
+    subject = fields.String(validate=validate.Length(max=NAME_MAX))
+    body = fields.String(validate=validate.Length(max=INSTRUCTIONS_MAX))
+
+
+class MessageWordsSchema(Schema):
+    """A notify step's message in both languages (app/notifications/step_texts.py reads it)."""
+
+    zh = fields.Nested(MessagePartsSchema)
+    en = fields.Nested(MessagePartsSchema)
+
+
 class CatalogueEntrySchema(Schema):
-    """One element's names (and a task's instructions) in both languages, as processes/translations holds them."""
+    """One element's names (and a task's instructions, a notify step's message) in both languages, as
+    processes/translations holds them."""
 
     zh = fields.String(validate=validate.Length(max=NAME_MAX))
     en = fields.String(validate=validate.Length(max=NAME_MAX))
     instructions = fields.Nested(DraftWordsSchema)
+    message = fields.Nested(MessageWordsSchema)
 
 
 def catalogue_field(**kwargs) -> fields.Field:
@@ -90,6 +104,9 @@ class DraftErrorSchema(ErrorSchema):
 
     messages = fields.Nested(DraftWordsSchema)
     errors = fields.Raw(metadata={"description": "{field: [messages]} for a payload, [problems] for a diagram"})
+    problems = fields.List(fields.Dict(), metadata={
+        "description": "a refused deploy's problems as the lint lists them: {severity, code, file, element_id, line, "
+                       "message: {zh, en}}"})
 
 
 class DraftConflictSchema(DraftErrorSchema):

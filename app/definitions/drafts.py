@@ -175,8 +175,14 @@ def deploy(key: str, payload: Any, user: User) -> dict[str, Any]:
         raise _changed(row, row.source)
     _check_newer(key, row.base_version, row.source)
     source, catalogue = row.source, dict(row.catalogue)
-    result = next(r for r in definitions.deploy([(f"{key}.bpmn", source.encode("utf-8"))], user, activate=False)
-                  if r.definition.kind == "bpmn" and r.definition.key == key)
+    try:
+        deployed = definitions.deploy([(f"{key}.bpmn", source.encode("utf-8"))], user, activate=False)
+    except DiagramError as exc:
+        found = problems_of(exc)
+        raise _refuse(Invalid, f"The draft has {len(found)} errors: fix them before deploying.",
+                      f"草稿有 {len(found)} 个错误，请改正后再部署。", problems=found,
+                      errors=[problem.as_dict() for problem in exc.problems]) from None
+    result = next(r for r in deployed if r.definition.kind == "bpmn" and r.definition.key == key)
     begin_write()
     definition = db.session.get(ProcessDefinition, result.definition.id)
     if result.created:
@@ -185,6 +191,22 @@ def deploy(key: str, payload: Any, user: User) -> dict[str, Any]:
                                                   ProcessDraft.revision == data["revision"]))
     db.session.commit()
     return {"key": key, "version": definition.version, "created": result.created, "active": definition.active}
+
+
+def problems_of(error: DiagramError) -> list[dict[str, Any]]:
+    """A refused diagram's problems as the lint lists them: severity, code, where, and the message in both
+    languages."""
+    return [{"severity": getattr(p, "severity", "error"), "code": getattr(p, "code", "diagram_invalid"),
+             "file": p.file, "element_id": p.element_id, "line": p.line,
+             "message": {"zh": getattr(p, "message_zh", None) or p.message, "en": p.message}} for p in error.problems]
+
+
+def name_of(state: dict[str, Any]) -> dict[str, str]:
+    """The process's name in both languages, as the editor's state holds it (the draft's, else the version's)."""
+    if state["draft"]:
+        return state["draft"]["name"]
+    entry = (state["version"] or {}).get("catalogue", {}).get(state["key"])
+    return entry if isinstance(entry, dict) else {"zh": state["key"], "en": state["key"]}
 
 
 # --- checks ----------------------------------------------------------------------------------------------
