@@ -51,6 +51,14 @@ def deployed(definition_ids: list[int]) -> dict[int, dict[str, Any]]:
     return {row.definition_id: dict(row.entries) for row in rows}
 
 
+def active_deployed() -> dict[str, dict[str, Any]]:
+    """Process key -> the catalogue its active version was deployed with, for the keys that have one."""
+    rows = db.session.execute(select(ProcessDefinition.key, DeployedCatalogue.entries).join(
+        DeployedCatalogue, DeployedCatalogue.definition_id == ProcessDefinition.id).where(
+        ProcessDefinition.active.is_(True)))
+    return {key: dict(entries) for key, entries in rows}
+
+
 def keep(definition: ProcessDefinition, entries: dict[str, Any]) -> None:
     """Store the catalogue a version is deployed with (in the caller's transaction)."""
     row = db.session.get(DeployedCatalogue, definition.id)

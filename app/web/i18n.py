@@ -17,6 +17,7 @@ from flask_babel import format_currency, get_locale, pgettext
 from flask_babel import gettext as _
 
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
+from app.definitions import catalogues
 from app.timeutil import utcnow
 from app.users.roles import ROLES
 
@@ -56,8 +57,22 @@ def channel_name(key: str) -> str:
     return pick(CHANNELS[key]) if key in CHANNELS else key
 
 
-@cache
 def catalogue(process_key: str) -> dict[str, dict[str, str]]:
+    """A process's names and instructions: the catalogue beside the diagrams, under the one its active version
+    was deployed with from the process owners' editor, when it has one."""
+    deployed = _deployed_catalogues().get(process_key)
+    return {**_shipped(process_key), **deployed} if deployed else _shipped(process_key)
+
+
+def _deployed_catalogues() -> dict[str, dict[str, Any]]:
+    """Process key -> the catalogue of its active version, read once per request."""
+    if "deployed_catalogues" not in g:
+        g.deployed_catalogues = catalogues.active_deployed()
+    return g.deployed_catalogues
+
+
+@cache
+def _shipped(process_key: str) -> dict[str, dict[str, str]]:
     path = TRANSLATIONS / f"{process_key}.json"
     if not path.is_file() or "/" in process_key or "\\" in process_key:
         return {}
@@ -68,7 +83,7 @@ def catalogue(process_key: str) -> dict[str, dict[str, str]]:
 def _by_zh_name() -> dict[str, list[tuple[str, str]]]:
     index: dict[str, list[tuple[str, str]]] = {}
     for path in sorted(TRANSLATIONS.glob("*.json")):
-        for element_id, names in catalogue(path.stem).items():
+        for element_id, names in _shipped(path.stem).items():
             if isinstance(names, dict) and names.get("zh"):
                 index.setdefault(names["zh"], []).append((path.stem, element_id))
     return index

@@ -86,5 +86,12 @@ def test_a_new_process_is_started_from_the_page_and_listed_among_the_owners_draf
     assert 'data-draft="pages_new_type"' in client.get("/processes").get_data(as_text=True)
     preview = client.get("/processes/edit/form-preview?form=quality.assess").get_data(as_text=True)
     assert "<fieldset disabled>" in preview and 'name="finding"' in preview
-    client.delete("/processes/pages_new_type/draft.json", headers={"X-CSRFToken": token})
-    assert 'data-draft="pages_new_type"' not in client.get("/processes").get_data(as_text=True)
+    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    deployed = client.post("/processes/pages_new_type/draft/deploy.json", json={"revision": 1}, headers=headers)
+    assert deployed.status_code == 201 and deployed.get_json()["active"] is False
+    assert client.post(f"/processes/pages_new_type/versions/{deployed.get_json()['version']}/activate.json",
+                       headers=headers).get_json()["active"] is True
+    client.set_cookie("lang", "en")
+    listed = client.get("/processes").get_data(as_text=True)
+    assert 'data-draft="pages_new_type"' not in listed  # deployed: no longer a draft
+    assert "Made on the page" in listed  # the English name from the catalogue it was deployed with
