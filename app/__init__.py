@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_models() -> None:
     from app.attachments import models as _attachments  # noqa: F401
+    from app.casefile import models as _casefile  # noqa: F401
     from app.complaints import customer_models as _customer  # noqa: F401
     from app.complaints import models as _complaints  # noqa: F401
     from app.definitions import draft_models as _drafts  # noqa: F401
@@ -72,6 +73,7 @@ def _register_http(app: Flask) -> None:
     from app import health
     from app.api import PREFIX, api, init_api
     from app.attachments.views import blp as attachments_blp
+    from app.casefile.views import blp as casefile_blp
     from app.complaints.views import blp as complaints_blp
     from app.complaints.views import incidents_blp
     from app.definitions.compare_views import blp as compare_blp
@@ -80,6 +82,7 @@ def _register_http(app: Flask) -> None:
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
     from app.escalations.views import blp as escalations_blp
+    from app.legal.views import blp as register_blp
     from app.notifications.views import blp as notifications_blp
     from app.tasks.views import blp as tasks_blp
     from app.timers.views import blp as settings_blp
@@ -106,6 +109,8 @@ def _register_http(app: Flask) -> None:
     api.register_blueprint(drafts_blp)
     api.register_blueprint(decisions_blp)
     api.register_blueprint(compare_blp)
+    api.register_blueprint(register_blp)
+    api.register_blueprint(casefile_blp)
     api.register_blueprint(health.blp)
     app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,13 +72,17 @@ class BrokenLink:
     reason: str
 
 
-def verify() -> tuple[int, list[BrokenLink]]:
-    """Check every chain; return how many events were checked and the first broken link per chain."""
+def verify(complaint_ids: Collection[int] | None = None) -> tuple[int, list[BrokenLink]]:
+    """Check every chain (or those of `complaint_ids`); return how many events were checked and the first broken
+    link per chain."""
     checked = 0
     broken: list[BrokenLink] = []
     current: int | None = None
     expected_prev, expected_seq, chain_broken = GENESIS, 1, False
-    rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.complaint_id, AuditEvent.seq))
+    query = select(AuditEvent).order_by(AuditEvent.complaint_id, AuditEvent.seq)
+    if complaint_ids is not None:
+        query = query.where(AuditEvent.complaint_id.in_(complaint_ids))
+    rows = db.session.scalars(query)
     for event in rows:
         if event.complaint_id != current:
             current, expected_prev, expected_seq, chain_broken = event.complaint_id, GENESIS, 1, False
