@@ -160,8 +160,8 @@ def test_the_register_page_offers_chinese_first_and_records_the_choice(app, as_u
     assert re.search(r'消息语言</dt><dd id="customer-language">英文</dd>', shown)
     client.set_cookie("lang", "en")
     page = client.get("/complaints/new").get_data(as_text=True)
-    assert "Language of messages to the customer" in page and '<option value="en" >English</option>' in page
-    assert re.search(r'Language of messages</dt><dd id="customer-language">English</dd>',
+    assert "Language of messages to the customer" in page and '<option value="en" >In English</option>' in page
+    assert re.search(r'Language of messages</dt><dd id="customer-language">In English</dd>',
                      client.get(f"/complaints/{chosen}").get_data(as_text=True))
 
 
