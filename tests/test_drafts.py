@@ -99,6 +99,13 @@ def test_a_newer_version_deployed_meanwhile_is_a_conflict_naming_it(app, owner, 
     assert (status, body["base_version"]) == (200, newer)
 
 
+def test_a_draft_started_from_an_older_version_is_no_conflict_with_the_versions_known_then(owner, probe_version):
+    assert latest(owner) > probe_version  # the test before deployed a newer one
+    assert put(owner, PROBE, probe("从旧版本改"), 0, probe_version)[0] == 200
+    status, body = put(owner, PROBE, probe("从旧版本再改"), 1)
+    assert (status, body["base_version"]) == (200, probe_version)
+
+
 def test_drafts_survive_a_fresh_app_on_the_same_database(owner, probe_version, tokens):
     assert put(owner, PROBE, probe("重启之后"), 0, latest(owner))[0] == 200
     fresh = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI":

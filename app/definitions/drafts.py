@@ -3,9 +3,9 @@
 A draft belongs to one owner and one process key. It holds the XML and the catalogue entries (names and
 instructions in Chinese and English), the version it was based on and a revision. Every save names the
 revision it was read at: a save from a stale copy (the same draft saved meanwhile from another tab) is a
-409 saying what the other save changed, and so is any save or deploy while a newer version of the process,
-with different content, has been deployed since the draft's base: the 409 names that version, who
-deployed it, when, and what it changed. A save that names the newer version as its base keeps the owner's
+409 saying what the other save changed, and so is any save or deploy once a version of the process later than
+the draft's base, with different content, has been deployed since the draft was started: the 409 names that
+version, who deployed it, when, and what it changed. A save that names the newer version as its base keeps the owner's
 draft on top of it. A draft is not a version and runs nothing: its XML is parsed with the same hardened
 parser as a deploy, and only deploying it (through the same service as the API's deploy, lint included)
 makes a version.
@@ -14,6 +14,7 @@ makes a version.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,8 @@ def save(key: str, payload: Any, user: User) -> dict[str, Any]:
         if row is not None:
             raise _changed(row, data["xml"])
         base = _check_base(key, data["base_version"])
-        _check_newer(key, base, data["xml"])
+        if base is None:  # a new process: someone may have deployed one with this key meanwhile
+            _check_newer(key, None, None)
         row = ProcessDraft(owner_id=user.id, key=key, source=data["xml"], catalogue=data["catalogue"],
                            revision=1, base_version=base, created_at=utcnow(), updated_at=utcnow())
         db.session.add(row)
@@ -115,7 +117,7 @@ def save(key: str, payload: Any, user: User) -> dict[str, Any]:
         base = row.base_version
         if data["base_version"] is not None and (base is None or data["base_version"] > base):
             base = _check_base(key, data["base_version"])
-        _check_newer(key, base, data["xml"])
+        _check_newer(key, base, row.created_at)
         updated = db.session.execute(update(ProcessDraft).where(
             ProcessDraft.id == row.id, ProcessDraft.revision == data["revision"]).values(
             source=data["xml"], catalogue=data["catalogue"], base_version=base, revision=data["revision"] + 1,
@@ -173,7 +175,7 @@ def deploy(key: str, payload: Any, user: User) -> dict[str, Any]:
     row = _draft(key, user)
     if row.revision != data["revision"]:
         raise _changed(row, row.source)
-    _check_newer(key, row.base_version, row.source)
+    _check_newer(key, row.base_version, row.created_at)
     source, catalogue = row.source, dict(row.catalogue)
     try:
         deployed = definitions.deploy([(f"{key}.bpmn", source.encode("utf-8"))], user, activate=False)
@@ -236,12 +238,14 @@ def _check_base(key: str, base: int | None) -> int | None:
     return base
 
 
-def _check_newer(key: str, base: int | None, xml: str) -> None:
-    """A 409 when a version with other content than the base was deployed after it (a re-deploy onto new
-    shared subprocesses keeps the XML and is not a change of this process)."""
+def _check_newer(key: str, base: int | None, started: datetime | None) -> None:
+    """A 409 when a version later than the base, with other content, was deployed after the draft was started
+    (`started`; None: any). A re-deploy onto new shared subprocesses keeps the XML and is not a change of this
+    process; a version the owner already knew of when starting the draft from an older one is no news."""
     versions = _versions(key)
     base_row = next((v for v in versions if v.version == base), None)
     newer = [v for v in versions if (base is None or v.version > base)
+             and (started is None or v.deployed_at > started)
              and (base_row is None or v.source_sha256 != base_row.source_sha256)]
     if not newer:
         return
