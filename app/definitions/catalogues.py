@@ -8,30 +8,14 @@ version deployed from the workbench carries the catalogue its draft was deployed
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.definitions.draft_models import DeployedCatalogue
 from app.definitions.models import ProcessDefinition
+from app.engine.catalogue_files import shipped
 from app.extensions import db
-
-
-def shipped(key: str) -> dict[str, Any]:
-    """The catalogue beside the diagrams (processes/translations/<key>.json), {} without one."""
-    if not key or "/" in key or "\\" in key or key.startswith("."):
-        return {}
-    path = Path(current_app.config["PROCESSES_DIR"]) / "translations" / f"{key}.json"
-    if not path.is_file():
-        return {}
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        return {}
-    return entries if isinstance(entries, dict) else {}
 
 
 def of_version(definition: ProcessDefinition | None, key: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from app.definitions import catalogues
+from app.engine import catalogue_files
 from app.engine.lint_report import LintReport, label
 from app.engine.xml import BPMN_NS, SPIFF_NS
 from app.notifications import step_texts
@@ -23,7 +23,7 @@ OWN_PARAMETERS = frozenset({"recipient", "subject", "body", "template", "subject
 def lint_notify_steps(process: etree._Element, file: str, report: LintReport) -> None:
     """Report each notify step of `process` whose words are not there in both languages."""
     key = process.get("id") or ""
-    catalogue = catalogues.shipped(key)
+    catalogue = catalogue_files.shipped(key)
     for task in process.iter(f"{{{BPMN_NS}}}serviceTask"):
         operator = task.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
         if operator is None or operator.get("id") != "notify":
