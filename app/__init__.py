@@ -82,6 +82,7 @@ def _register_http(app: Flask) -> None:
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
     from app.escalations.views import blp as escalations_blp
+    from app.legal.views import blp as register_blp
     from app.notifications.views import blp as notifications_blp
     from app.tasks.views import blp as tasks_blp
     from app.timers.views import blp as settings_blp
@@ -108,6 +109,7 @@ def _register_http(app: Flask) -> None:
     api.register_blueprint(drafts_blp)
     api.register_blueprint(decisions_blp)
     api.register_blueprint(compare_blp)
+    api.register_blueprint(register_blp)
     api.register_blueprint(casefile_blp)
     api.register_blueprint(health.blp)
     app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API

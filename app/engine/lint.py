@@ -23,6 +23,7 @@ from app.engine import expressions, lint_notices
 from app.engine.dataflow import UnwrittenRead, unwritten_reads
 from app.engine.lint_context import Resolved, resolve
 from app.engine.lint_elements import lint_elements
+from app.engine.lint_escalation_kinds import lint_escalation_kinds
 from app.engine.lint_escalations import Escalation, lint_escalations
 from app.engine.lint_gateways import Values, lint_gateways
 from app.engine.lint_paths import lint_paths
@@ -82,6 +83,7 @@ def lint_bpmn(root: etree._Element, file: str, vocabulary: Vocabulary, uploaded_
         lint_payments(process, file, resolved.money, report)
         lint_escalations(process, file, vocabulary.escalations, vocabulary.form_records, vocabulary.functions,
                          report)
+        lint_escalation_kinds(process, file, report)
     return report.problems
 
 

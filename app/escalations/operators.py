@@ -20,7 +20,7 @@ from app.runtime.models import Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
 
 
-@operator("escalate")
+@operator("escalate", kind=("to", {"senior_management": "senior_management", "*": None}))
 def escalate(context: StepContext, element_id: str, limit: str, to: str = "duty_manager") -> dict:
     """Raise an escalation of the open task `element_id`, late on the limit `limit`, to the role `to`."""
     if to not in LADDER:

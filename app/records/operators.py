@@ -46,14 +46,20 @@ Operator = Callable[..., dict[str, Any]]
 _OPERATORS: dict[str, Operator] = {}
 # operator -> parameter -> the names it may be given (looked up at each deploy), checked by the lint
 _CHOICES: dict[str, dict[str, Callable[[], frozenset[str]]]] = {}
+# Operator -> where it sends a case outside the desk's normal work (the escalation register's kinds): one kind, or
+# (a parameter, its quoted value -> kind or None for none, "*" for any other value).
+OperatorKind = str | tuple[str, dict[str, str | None]]
+_KINDS: dict[str, OperatorKind] = {}
 
 
-def operator(name: str, choices: dict[str, Callable[[], frozenset[str]]] | None = None
-             ) -> Callable[[Operator], Operator]:
+def operator(name: str, choices: dict[str, Callable[[], frozenset[str]]] | None = None,
+             kind: OperatorKind | None = None) -> Callable[[Operator], Operator]:
     def decorate(func: Operator) -> Operator:
         _OPERATORS[name] = func
         if choices:
             _CHOICES[name] = choices
+        if kind:
+            _KINDS[name] = kind
         return func
 
     return decorate
@@ -61,6 +67,11 @@ def operator(name: str, choices: dict[str, Callable[[], frozenset[str]]] | None 
 
 def operator_names() -> frozenset[str]:
     return frozenset(_OPERATORS)
+
+
+def operator_kinds() -> dict[str, OperatorKind]:
+    """Operator -> the kind of place outside the desk's work it sends a case to (see `_KINDS`)."""
+    return dict(_KINDS)
 
 
 def parameters(name: str) -> dict[str, bool]:
@@ -113,7 +124,8 @@ def _text(value: Any, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-@operator("notify", choices={"template": texts.template_names})
+@operator("notify", choices={"template": texts.template_names},
+          kind=("recipient", {"senior_management": "senior_management", "legal": "legal", "*": None}))
 def notify(context: StepContext, recipient: str, subject: str, body: str = "", template: str = "",
            subject_en: Any = None, body_en: Any = None, **named: Any) -> dict:
     """Queue a notification for the customer or a role in the outbox (app/notifications delivers it).
@@ -157,7 +169,7 @@ def decide_payment(context: StepContext, payment_request_id: Any, approved: Any,
     return payments.as_result(row)
 
 
-@operator("pay_payment")
+@operator("pay_payment", kind="payment")
 def pay_payment(context: StepContext, payment_request_id: Any, voucher_number: str, claim_form: str) -> dict:
     """Finance paid an approved request: the voucher number and the signed claim form (顾客索赔单) go with it."""
     row = payments.pay(context.complaint_id, payment_request_id, _text(voucher_number).strip(),
@@ -171,7 +183,7 @@ def withdraw_offers(context: StepContext) -> dict:
     return {"withdrawn": payments.withdraw_offers(context.complaint_id)}
 
 
-@operator("record_emergency_call")
+@operator("record_emergency_call", kind=("service", {"110": "police", "120": "ambulance"}))
 def record_emergency_call(context: StepContext, service: str, reason: str) -> dict:
     """Record a call to the police (110) or an ambulance (120)."""
     if str(service) not in ("110", "120"):
@@ -232,7 +244,7 @@ def register_lost_property(context: StepContext, item_description: str, place: s
         suspect_description=_text(suspect_description)))}
 
 
-@operator("record_cctv_viewing")
+@operator("record_cctv_viewing", kind="police")
 def record_cctv_viewing(context: StepContext, police_case_number: str, note: str = "") -> dict:
     """Record a controlled CCTV viewing; it needs the police case it was viewed for."""
     if not _text(police_case_number).strip():
@@ -242,7 +254,7 @@ def record_cctv_viewing(context: StepContext, police_case_number: str, note: str
                                                 viewed_by=context.actor_name, note=_text(note)))}
 
 
-@operator("refer_claim")
+@operator("refer_claim", kind="third_party")
 def refer_claim(context: StepContext, party: str, party_name: str, reference: str = "") -> dict:
     """Pass a claim to the insurer or the property company under their contract with the mall."""
     if party not in ("insurer", "property_company"):
@@ -252,7 +264,8 @@ def refer_claim(context: StepContext, party: str, party_name: str, reference: st
                                                     reference=_text(reference, 120)))}
 
 
-@operator("open_regulator_liaison")
+@operator("open_regulator_liaison", kind=("body", {"government": "regulator", "consumer_association": "regulator",
+                                                    "court": "court"}))
 def open_regulator_liaison(context: StepContext, body: str, body_name: str, designated_department: str) -> dict:
     """Open the liaison with a regulator, consumer association or court, with an evidence pack of the file."""
     if body not in ("government", "consumer_association", "court"):
@@ -292,7 +305,7 @@ def _liaison(complaint_id: int, liaison_id: Any) -> RegulatorLiaison:
     return row
 
 
-@operator("record_legal_opinion")
+@operator("record_legal_opinion", kind="legal")
 def record_legal_opinion(context: StepContext, topic: str, conclusion: str, liability: bool) -> dict:
     """File legal's assessment (e.g. of a dignity-harm claim or an injury)."""
     return {"legal_opinion_id": _add(LegalOpinion(complaint_id=context.complaint_id, topic=_text(topic, 60),
