@@ -157,3 +157,10 @@ def test_the_compare_response_is_declared_in_the_openapi_document(app):
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema["$ref"].endswith("/Comparison")
     assert {"from", "to"} <= {p["name"] for p in operation["parameters"]}
+
+
+def test_a_version_number_beyond_the_databases_integers_is_no_such_version(as_user):
+    owner = as_user("owner")
+    for old, new in ((99999999999999999999, 1), (1, 2**31), (0, 1), (-3, 1)):
+        response = owner.get("/process-definitions/quality/compare", **{"from": old, "to": new})
+        assert response.status == 404, (old, new, response.status)

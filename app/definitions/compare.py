@@ -24,6 +24,7 @@ from app.definitions.models import ProcessDefinition
 from app.engine.xml import BPMN_NS, SPIFF_NS, parse_document
 from app.errors import Invalid, NotFound
 from app.extensions import db
+from app.forms.fields import MAX_INT
 from app.users.models import User
 from app.users.permissions import DEFINITION_READERS, require
 from app.users.roles import lane_names
@@ -107,7 +108,7 @@ def sides(key: str, from_version: Any, to_version: Any, viewer: User) -> tuple[S
 
 
 def _version(key: str, number: int) -> ProcessDefinition:
-    definition = db.session.scalars(select(ProcessDefinition).where(
+    definition = None if not 0 < number <= MAX_INT else db.session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key, ProcessDefinition.version == number)).first()
     if definition is None:
         raise NotFound(f"Process '{key}' has no version {number}. / 流程 '{key}' 没有第 {number} 版。")
