@@ -78,7 +78,8 @@ def test_the_customer_sees_number_type_status_and_next_promised_date_only(ctx, s
     view = ctx.status(created["number"], "5678", client=client_ip())
     assert view == {"number": created["number"], "type": "quality",
                     "type_name": {"zh": COMPLAINT_TYPES["quality"][0], "en": COMPLAINT_TYPES["quality"][1]},
-                    "status": "open", "next_due": follow_up["due_at"], "survey_waiting": True, "offer": None}
+                    "status": "open", "withdrawn": False, "next_due": follow_up["due_at"], "survey_waiting": True,
+                    "offer": None}
     text = json.dumps(view, ensure_ascii=False)
     for secret in (PHONE, "王", "desk", "回访顾客", "service_desk", "买的牛奶过期了"):
         assert secret not in text
