@@ -34,9 +34,14 @@ def may_verify(user: User) -> bool:
     return user.has_role(*VERIFIERS)
 
 
+def check_may_verify(user: User) -> None:
+    """403 unless the user may verify audit chains (the page that runs the batches asks first)."""
+    require(user, VERIFIERS, "verify the audit trail")
+
+
 def complaint(complaint_id: int, viewer: User) -> dict[str, Any]:
     """One complaint's chain verified (legal)."""
-    require(viewer, VERIFIERS, "verify the audit trail")
+    check_may_verify(viewer)
     return of_complaint(complaint_id)
 
 
@@ -53,7 +58,7 @@ def of_complaint(complaint_id: int) -> dict[str, Any]:
 def batch(viewer: User, after: int, size: int = BATCH) -> dict[str, Any]:
     """The chains of the next `size` complaints after id `after`, in id order (legal): how many complaints and
     events were checked, the first broken link among them, and the id to continue after (None at the end)."""
-    require(viewer, VERIFIERS, "verify the audit trail")
+    check_may_verify(viewer)
     rows = {row.id: row for row in db.session.scalars(
         select(Complaint).where(Complaint.id > after).order_by(Complaint.id).limit(size))}
     checked, broken = _verify(rows) if rows else (0, [])

@@ -20,6 +20,7 @@ def init_web(app: Flask) -> None:
     from app.web import admin as _admin  # noqa: F401  (users and incidents)
     from app.web import assignment as _assignment  # noqa: F401  (assign tasks, cancel complaints)
     from app.web import attachments as _attachments  # noqa: F401  (adds its routes to the blueprint)
+    from app.web import casefile as _casefile  # noqa: F401  (case-file export, audit verification, reads log)
     from app.web import dmn_editor as _dmn_editor  # noqa: F401  (the decision tables' editor)
     from app.web import escalations as _escalations  # noqa: F401  (the inbox's escalated view)
     from app.web import i18n

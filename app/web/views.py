@@ -29,6 +29,7 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from app.casefile import reads as personal_data_reads
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.complaints import service as complaints
 from app.complaints.schemas import ComplaintFilterSchema, IntakeSchema, default_language
@@ -522,6 +523,7 @@ def complaint_page(complaint_id: int, status: int = 200, **shown: Any) -> tuple[
     """The complaint's page; `shown` passes on what a form posted from it shows again (the waiting banner's
     values and errors)."""
     record = complaints.get(complaint_id, me())
+    personal_data_reads.record_contact_read(me(), record)
     try:
         trail = complaints.audit_trail(complaint_id, me())
     except Forbidden:  # the timeline then lists the finished tasks instead
