@@ -31,7 +31,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             if words:
                 changed.append({"path": path, "from_path": before[key]["id"], "words": words})
     thresholds = _thresholds(old["tables"], new["tables"])
-    return {"key": new["key"], "from_version": old["version"], "to_version": new["version"],
+    return {"key": new["key"], "name": new["name"], "from_version": old["version"], "to_version": new["version"],
             "from_digest": old["digest"], "to_digest": new["digest"],
             "unchanged": old["digest"] == new["digest"] or not (added or removed or changed or thresholds),
             "added": added, "removed": removed, "changed": changed, "thresholds": thresholds}

@@ -104,6 +104,7 @@ class RegisterDiffSchema(Schema):
     """What changed from one version's register to another's."""
 
     key = fields.String(required=True)
+    name = fields.Nested(RegisterWordsSchema, required=True)
     from_version = fields.Integer(required=True)
     to_version = fields.Integer(required=True)
     from_digest = fields.String(required=True)
