@@ -168,6 +168,8 @@ def test_bad_input_elsewhere_is_a_4xx_with_both_languages(owner):
                           headers=owner._headers())
     assert r.status_code == 404 and r.get_json()["messages"]["zh"]
     assert owner.post("/process-definitions/drafts", {"key": "1bad key", "name_zh": "x", "name_en": "x"}).status == 422
+    long_key = "k" * 200
+    assert put(owner, long_key, s.process(long_key, "finance", [s.user_task()]), 0)[0] == 422
     assert owner.post("/process-definitions/drafts", {"key": "quality", "name_zh": "x", "name_en": "x"}).status == 409
 
 

@@ -14,6 +14,7 @@ makes a version.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from app.users.models import User
 
 TEMPLATE = Path(__file__).resolve().parent / "new_process.bpmn"  # its names are beside it, new_process.json
 TEMPLATE_KEY = "new_process"
+KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,119}")  # a BPMN process id that fits the key column
 
 
 def _refuse(error: type[Exception], en: str, zh: str, **extra: Any) -> Exception:
@@ -91,6 +93,10 @@ def editor_state(key: str, version: int | None, user: User) -> dict[str, Any]:
 def save(key: str, payload: Any, user: User) -> dict[str, Any]:
     """Create or update the caller's draft of `key` from the revision the payload was read at."""
     require_editor(user)
+    if not KEY.fullmatch(key):
+        raise _refuse(Invalid, "A process key is a letter or _ followed by letters, digits, _, . or -, at most 120.",
+                      "流程编号以字母或 _ 开头，后接字母、数字、_、. 或 -，最多 120 个字符。",
+                      errors={"key": ["Not a key."]})
     data = load(DraftSaveSchema(), payload)
     _check_xml(key, data["xml"])
     begin_write()

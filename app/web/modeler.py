@@ -24,6 +24,7 @@ from app.definitions.schemas import LintFilesSchema
 from app.engine.xml import DiagramError
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.forms import form_keys, json_schema
+from app.forms.fields import MAX_INT
 from app.payloads import parse_json
 from app.web import formrender, i18n
 from app.web.views import bp, me
@@ -64,9 +65,8 @@ def _json(view: Callable[..., Any]) -> Callable[..., Any]:
 @bp.route("/processes/<key>/edit")
 @login_required
 def edit_process(key: str):
-    version = request.args.get("version", type=int)
-    state = drafts.editor_state(key, version, me())
-    config = {"key": key, "version": version, "lang": i18n.lang(), "csrf": generate_csrf(), "urls": {
+    state = drafts.editor_state(key, _version_asked(), me())
+    config = {"key": key, "version": _version_asked(), "lang": i18n.lang(), "csrf": generate_csrf(), "urls": {
         "page": url_for("web.edit_process", key=key),
         "state": url_for("web.editor_state", key=key),
         "vocabulary": url_for("web.editor_vocabulary"),
@@ -102,7 +102,17 @@ def new_process():
 @bp.route("/processes/<key>/edit/state.json")
 @_json
 def editor_state(key: str):
-    return jsonify(drafts.editor_state(key, request.args.get("version", type=int), me()))
+    return jsonify(drafts.editor_state(key, _version_asked(), me()))
+
+
+def _version_asked() -> int | None:
+    """`?version=n`: a version number the database can hold, else none asked (a 404 for one that is not)."""
+    raw = request.args.get("version")
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_INT:
+        raise NotFound(f"There is no version {raw[:20]}.")
+    return int(raw)
 
 
 @bp.route("/processes/edit/vocabulary.json")

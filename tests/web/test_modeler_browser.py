@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import Response, http, intake
 from tests.web.conftest import login
+from tests.web.test_every_page import AXE_RUN, _axe_source
 
 FORM = "lifecycle.investigate"
 
@@ -145,3 +146,14 @@ def test_deploy_then_activate_from_the_editor_and_new_complaints_run_the_new_ver
     assert read(after)["process"]["version"] == version
     assert read(before)["process"]["version"] == active
     assert api("GET", "/process-definitions/quality/drafts/mine").status == 404  # deployed: no draft left
+
+
+def test_axe_finds_nothing_serious_in_the_editor(owner_context):
+    _context, page, _api, _active = owner_context
+    open_editor(page)
+    page.wait_for_selector("#problems-summary[data-errors]")
+    page.evaluate("() => { const m = window.workbench.modeler; m.get('selection').select(m.get('elementRegistry')"
+                  ".get('assess_quality')); }")
+    page.wait_for_selector("#form-preview:not([hidden]) .field")
+    page.evaluate(_axe_source())
+    assert page.evaluate(AXE_RUN) == []
