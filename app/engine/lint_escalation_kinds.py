@@ -8,7 +8,7 @@ Refused (errors):
   form field with choices: where it sends the case would only be known when it runs;
 - a step done by a person or left to be done by hand (a user, manual or plain task, no operator) whose name, in
   the diagram or its catalogue, speaks of such an act (calling 110 or 120, senior management, a regulator or
-  court, legal, a payment, the media, an insurer or property company) while neither its form nor its lane gives
+  court, legal, the media, an insurer or property company) while neither its form nor its lane gives
   it a kind. A service task's kind is its operator's declaration alone: its name may speak of an act it only tells
   someone about ("advise the customer to call the police").
 """

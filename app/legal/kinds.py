@@ -48,7 +48,8 @@ FORM_KINDS: dict[str, str] = {
     "vehicle.third_party_outcome": "third_party",
 }
 LANE_KINDS: dict[str, str] = {"senior_management": "senior_management", "legal": "legal"}
-# Words in a step's name that say it does such an act (checked by the lint on steps that have no kind).
+# Words in a step's name that say it does such an act (checked by the lint on steps that have no kind). Paying
+# is not among them: money leaves only through the payment operator or a payment form, which have their kind.
 ACT_WORDS: dict[str, re.Pattern[str]] = {
     "police": re.compile(r"(?<!\d)110(?!\d)|报警|警方|警察|派出所|\bpolice\b", re.I),
     "ambulance": re.compile(r"(?<!\d)120(?!\d)|急救|救护车|\bambulance\b", re.I),
@@ -56,7 +57,6 @@ ACT_WORDS: dict[str, re.Pattern[str]] = {
     "regulator": re.compile(r"监管|消协|消费者协会|\bregulator\b|consumer association", re.I),
     "court": re.compile(r"法院|诉讼|\bcourt\b|lawsuit", re.I),
     "legal": re.compile(r"法务|律师|\blegal\b|lawyer", re.I),
-    "payment": re.compile(r"付款|垫付|\bpays?\b|payment", re.I),
     "media": re.compile(r"媒体|记者|\bmedia\b|journalist", re.I),
     "third_party": re.compile(r"保险公司|物业公司|\binsurer\b|property company", re.I),
 }
