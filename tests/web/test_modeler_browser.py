@@ -70,6 +70,8 @@ def test_an_owner_adds_a_user_task_sees_its_lint_problem_and_picks_a_form(owner_
     page.mouse.move(x, y)
     page.mouse.click(x, y)
     page.click(".djs-context-pad .entry[data-action='replace']")
+    page.wait_for_selector(".djs-popup [data-id='replace-with-service-task']")
+    assert page.query_selector(".djs-popup [data-id*='script']") is None  # scripts are not offered
     page.click(".djs-popup [data-id='replace-with-user-task']")
     task_id = page.evaluate("window.workbench.modeler.get('selection').get()[0].id")
     assert page.evaluate(f"window.workbench.modeler.get('elementRegistry').get('{task_id}').type") == "bpmn:UserTask"

@@ -25,8 +25,11 @@ const ZH = {
   'Multiple elements are selected. Select a single one to edit its properties.': '选中了多个元素，请只选一个来编辑属性。',
 };
 
+// On an English page the fields that hold one language say which.
+const EN = { Name: 'Name (Chinese)', Documentation: 'Instructions (English)', 'Element documentation': 'Instructions (English)' };
+
 export function translateFor(lang) {
-  const words = lang === 'zh' ? ZH : {};
+  const words = lang === 'zh' ? ZH : EN;
   function translate(template, replacements) {
     const text = words[template] || template;
     return text.replace(/{([^}]+)}/g, (match, key) => (replacements && key in replacements ? replacements[key] : match));
