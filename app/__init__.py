@@ -58,6 +58,7 @@ def _register_models() -> None:
 def _bind_runtime() -> None:
     """Tell the step pipeline where compiled processes, diagram functions and operators come from, and who
     is told when tasks stop being open."""
+    from app.definitions.catalogues import of_step
     from app.definitions.service import compiled
     from app.escalations import operators as _escalate  # noqa: F401  (registers the `escalate` operator)
     from app.escalations.models import close_for_tasks
@@ -66,7 +67,8 @@ def _bind_runtime() -> None:
     from app.timers.settings import current
 
     environment.bind(environment.Environment(compiled=compiled, functions=lambda: current().functions(),
-                                             call_operator=call, tasks_closed=close_for_tasks))
+                                             call_operator=call, tasks_closed=close_for_tasks,
+                                             step_catalogue=of_step))
 
 
 def _register_http(app: Flask) -> None:

@@ -15,7 +15,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from app.definitions import catalogues
-from app.engine import expressions
+from app.engine import expressions, notice_templates
 from app.extensions import db
 from app.notifications import step_texts
 from app.notifications.models import Notification
@@ -74,9 +74,9 @@ def test_every_shipped_notify_step_has_its_words_in_both_languages(app, process_
     """Its catalogue message fills in both languages from the step's parameters; the Chinese is what the step's
     own subject and body say (what an older version falls back to), and the English has no Chinese but the data."""
     with app.app_context():
-        templates = step_texts.message(catalogues.shipped(process_key), element_id)
+        templates = notice_templates.message(catalogues.shipped(process_key), element_id)
         assert templates is not None, (process_key, element_id)
-        assert step_texts.message_problem(templates, frozenset(params) - {"recipient", "subject", "body"}) is None
+        assert notice_templates.message_problem(templates, frozenset(params) - {"recipient", "subject", "body"}) is None
         for data in _cases(params):
             values = {name: expressions.evaluate(expression, data) for name, expression in params.items()}
             values["number"] = data["complaint"]["number"]

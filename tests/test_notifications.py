@@ -327,7 +327,7 @@ def test_the_header_bell_shows_the_unread_count_and_links_to_the_feed(app, as_us
 def test_a_step_that_rolls_back_queues_nothing(app, as_user, channels, swap_process):
     swap_process("quality", s.process("quality", "service_desk", [
         s.service_task("notify", recipient="'customer'", subject="'您的投诉已受理'"),
-        s.service_task("record_emergency_call", service="'999'", reason="'no such number'"),
+        s.service_task("record_emergency_call", service="'110'", reason="1 / 0"),  # fails as it runs
         s.user_task("lifecycle.acknowledge", "安抚顾客"),
     ]))
 

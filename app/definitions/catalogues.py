@@ -16,6 +16,7 @@ from app.definitions.draft_models import DeployedCatalogue
 from app.definitions.models import ProcessDefinition
 from app.engine.catalogue_files import shipped
 from app.extensions import db
+from app.runtime.models import Complaint
 
 
 def of_version(definition: ProcessDefinition | None, key: str) -> dict[str, Any]:
@@ -59,3 +60,19 @@ def name_of(key: str, definition: ProcessDefinition | None) -> dict[str, str]:
     if isinstance(entry, dict):
         return {"zh": str(entry.get("zh") or fallback), "en": str(entry.get("en") or entry.get("zh") or fallback)}
     return {"zh": fallback, "en": fallback}
+
+
+def of_step(complaint_id: int, process_key: str) -> dict[str, Any]:
+    """The catalogue a complaint's steps in `process_key` read: that of the version of it the complaint runs (its
+    own, or one its version calls, as resolved at deploy)."""
+    complaint = db.session.get(Complaint, complaint_id)  # held by the step
+    pending, seen = [complaint.definition_id] if complaint is not None else [], set()
+    while pending:
+        definition = db.session.get(ProcessDefinition, pending.pop())
+        if definition is None or definition.id in seen:
+            continue
+        if definition.key == process_key:
+            return of_version(definition, process_key)
+        seen.add(definition.id)
+        pending += [dependency["id"] for dependency in definition.dependencies if dependency.get("kind") == "bpmn"]
+    return shipped(process_key)

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from app.definitions import catalogues
 from app.definitions.models import ProcessDefinition
-from app.escalations.operator_meanings import MEANINGS as ESCALATION_MEANINGS
 from app.extensions import db
 from app.forms import form_keys, get_form, json_schema
 from app.forms.messages import MESSAGES
@@ -63,7 +62,7 @@ def _pair(words: tuple[str, str]) -> dict[str, str]:
 def editor_choices(user: User) -> dict[str, Any]:
     """Everything the properties panel offers (process owners only)."""
     require_editor(user)
-    meanings = {**RECORD_MEANINGS, **ESCALATION_MEANINGS}
+    meanings = RECORD_MEANINGS
     choices = parameter_choices()
     operators = [{"name": name, "meaning": _pair(meanings.get(name, ((name, name), {}))[0]),
                   "more_parameters": takes_more_parameters(name),

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from app.definitions.catalogues import name_of
 from app.definitions.choices import LIMIT_LABELS
-from app.escalations.operator_meanings import MEANINGS as ESCALATION_MEANINGS
 from app.forms import get_form
 from app.records.operator_meanings import MEANINGS as RECORD_MEANINGS
 from app.users.roles import ROLES
@@ -105,7 +104,7 @@ def _form(key: str) -> Words:
 
 
 def _operator(name: str) -> Words:
-    meaning = {**RECORD_MEANINGS, **ESCALATION_MEANINGS}.get(name)
+    meaning = RECORD_MEANINGS.get(name)
     if meaning is None:
         return _plain(name)
     (zh, en), _parameters = meaning
@@ -113,7 +112,7 @@ def _operator(name: str) -> Words:
 
 
 def _parameter(operator: str, parameter: str) -> Words:
-    meanings = {**RECORD_MEANINGS, **ESCALATION_MEANINGS}.get(operator, (None, {}))[1]
+    meanings = RECORD_MEANINGS.get(operator, (None, {}))[1]
     zh, en = meanings.get(parameter, (parameter, parameter))
     return {"zh": f"参数 {parameter}（{zh}）", "en": f"parameter {parameter} ({en})"}
 

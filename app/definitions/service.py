@@ -40,7 +40,7 @@ from app.engine.xml import DiagramError, DiagramProblem, document_kind, parse_do
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.forms import fields_choosing_from, form_keys
-from app.records.operators import operator_names, parameter_choices
+from app.records.operators import operator_kinds, operator_names, parameter_choices
 from app.timers.limits import FUNCTION_NAMES
 from app.timeutil import utcnow
 from app.users.models import User
@@ -118,6 +118,7 @@ def vocabulary(active: list[ProcessDefinition] | None = None) -> Vocabulary:
         payment_operators=conventions.PAYMENT_OPERATORS,
         authority_decisions=conventions.AUTHORITY_DECISIONS,
         escalations=conventions.ESCALATIONS,
+        operator_kinds=operator_kinds(),
     )
 
 

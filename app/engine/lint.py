@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
 from app.engine import expressions, lint_notices
 from app.engine.dataflow import UnwrittenRead, unwritten_reads
+from app.engine.escalation_kinds import KindRules
 from app.engine.lint_context import Resolved, resolve
 from app.engine.lint_elements import lint_elements
 from app.engine.lint_escalation_kinds import lint_escalation_kinds
@@ -58,6 +60,7 @@ class Vocabulary:
     payment_operators: Set[str] = frozenset()  # operators that pay money out
     authority_decisions: Set[str] = frozenset()  # decision tables that say who may authorise a payment
     escalations: Mapping[str, Escalation] = field(default_factory=dict)  # operator -> how it sends a case outside
+    operator_kinds: Mapping[str, Any] = field(default_factory=dict)  # operator -> its escalation kind (KindRules)
 
 
 def lint_bpmn(root: etree._Element, file: str, vocabulary: Vocabulary, uploaded_processes: Set[str],
@@ -83,7 +86,8 @@ def lint_bpmn(root: etree._Element, file: str, vocabulary: Vocabulary, uploaded_
         lint_payments(process, file, resolved.money, report)
         lint_escalations(process, file, vocabulary.escalations, vocabulary.form_records, vocabulary.functions,
                          report)
-        lint_escalation_kinds(process, file, report)
+        lint_escalation_kinds(process, file, KindRules(vocabulary.operator_kinds, vocabulary.field_values),
+                              vocabulary.roles, report)
     return report.problems
 
 

@@ -1,5 +1,5 @@
 """Deploy-time check that every step sending a case outside the desk's normal work has a kind the escalation
-register can tell (app/legal/kinds.py), so that the register misses none.
+register can tell (app/engine/escalation_kinds.py), so that the register misses none.
 
 Refused (errors):
 
@@ -15,20 +15,22 @@ Refused (errors):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from lxml import etree
 
 from app.engine import catalogue_files
+from app.engine.escalation_kinds import KINDS, UNKNOWN, WORKING, KindRules, kind_of, named_act
 from app.engine.lint_graph import scopes
 from app.engine.lint_report import LintReport, label
 from app.engine.xml import BPMN_NS, SPIFF_NS
-from app.legal.kinds import KINDS, UNKNOWN, WORKING, kind_of, named_act
-from app.users.roles import lane_names
 
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 
 
-def lint_escalation_kinds(process: etree._Element, file: str, report: LintReport) -> None:
-    roles = lane_names()
+def lint_escalation_kinds(process: etree._Element, file: str, rules: KindRules, roles: Mapping[str, str],
+                          report: LintReport) -> None:
+    """`roles`: each accepted lane name's role id."""
     lane_of = {(ref.text or "").strip(): roles.get((lane.get("name") or "").strip())
                for lane in process.iter(f"{{{BPMN_NS}}}lane") for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
     catalogue = catalogue_files.shipped(process.get("id") or "")
@@ -36,7 +38,7 @@ def lint_escalation_kinds(process: etree._Element, file: str, report: LintReport
         for nid, node in scope.nodes.items():
             if scope.kinds[nid] not in WORKING:
                 continue
-            kinds = kind_of(node, lane_of.get(nid))
+            kinds = kind_of(node, lane_of.get(nid), rules)
             operator = node.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
             if UNKNOWN in kinds:
                 report.add(f"Where {label(node)} sends the case cannot be told from the diagram: the operator "

@@ -1,7 +1,7 @@
 """Deploy-time check that every `notify` step has its words in Chinese and in English.
 
 A step has them when the catalogue beside its diagram (processes/translations/KEY.json) carries a message
-for it whose templates the step's parameters fill (app/notifications/step_texts.py), or when the step itself
+for it whose templates the step's parameters fill (app/engine/notice_templates.py), or when the step itself
 gives `subject_en` (and `body_en` beside a `body`). A step with neither would reach an English page, or an
 English-speaking customer, in Chinese, so it is refused, in both languages, naming the step.
 """
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from app.engine import catalogue_files
+from app.engine import catalogue_files, notice_templates
 from app.engine.lint_report import LintReport, label
 from app.engine.xml import BPMN_NS, SPIFF_NS
-from app.notifications import step_texts
 
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 # The parameters of `notify` that are not named parameters of its message (see step_texts).
@@ -29,10 +28,10 @@ def lint_notify_steps(process: etree._Element, file: str, report: LintReport) ->
         if operator is None or operator.get("id") != "notify":
             continue
         given = frozenset(p.get("id") or "" for p in operator.iterfind(".//spiffworkflow:parameter", NS))
-        templates = step_texts.message(catalogue, task.get("id") or "")
+        templates = notice_templates.message(catalogue, task.get("id") or "")
         where = f"processes/translations/{key}.json"
         if templates is not None:
-            problem = step_texts.message_problem(templates, given - OWN_PARAMETERS)
+            problem = notice_templates.message_problem(templates, given - OWN_PARAMETERS)
             if problem:
                 report.add(f"The message of the notify step {label(task)} in {where} cannot be used: {problem[1]}.",
                            task, file, code="notify_message_unusable",

@@ -21,11 +21,12 @@ from typing import Any
 
 from lxml import etree
 
-from app.definitions.conventions import AUTHORITY_DECISIONS
+from app.definitions.conventions import AUTHORITY_DECISIONS, field_values
+from app.engine.escalation_kinds import KINDS, UNKNOWN, KindRules, kind_of
 from app.engine.lint_graph import FlowGraph, graph
 from app.engine.xml import BPMN_NS
-from app.legal.kinds import KINDS, UNKNOWN, kind_of
 from app.legal.register_words import Table, Words, compared_values, limit_words, role_words
+from app.records.operators import operator_kinds
 from app.users.roles import lane_names
 
 MAX_STATES = 20000  # per process: a diagram whose paths grow beyond this is cut short (and says so)
@@ -125,8 +126,9 @@ class _Walk:
             for timer in scope.nodes[nid].iter(f"{{{BPMN_NS}}}timeDate", f"{{{BPMN_NS}}}timeDuration"):
                 limits_on.setdefault(host, set()).update(_LIMIT.findall(timer.text or ""))
         found: dict[tuple, Path] = {}
+        rules = KindRules(operator_kinds(), field_values())
         for target in scope.nodes:
-            kinds = kind_of(scope.nodes[target], lane_of.get(target))
+            kinds = kind_of(scope.nodes[target], lane_of.get(target), rules)
             callee = scope.nodes[target].get("calledElement") if scope.kinds[target] == "callActivity" else None
             inner = self.paths(callee) if callee in self.sources.diagrams and callee not in self.calling else []
             if (kinds and UNKNOWN not in kinds) or inner:

@@ -1,4 +1,5 @@
-"""What each service-task operator of app/records does, and each of its parameters, in Chinese and English.
+"""What each service-task operator does (those of app/records, and app/escalations' `escalate`), and each of
+its parameters, in Chinese and English.
 
 The process owners' workbench offers these beside the operator's name: an owner picks an operator and
 fills in its parameters knowing what each one is for. A parameter is a restricted expression, so text is
@@ -105,5 +106,11 @@ MEANINGS: dict[str, tuple[Words, dict[str, Words]]] = {
                      "Remind the open task's role and assignee before a limit runs out"), {
         "element_id": ("要提醒的任务的元素编号", "The element id of the task to remind about"),
         "limit": ("时限名称", "The name of the time limit"),
+    }),
+    "escalate": (("任务超时，逐级上报", "Escalate a late task to the next level up"), {
+        "element_id": ("超时任务的元素编号", "The element id of the late task"),
+        "limit": ("超出的时限名称", "The name of the limit it missed"),
+        "to": ("上报给：'duty_manager'（当班管理人员）或 'senior_management'（公司高层）",
+               "To whom: 'duty_manager' or 'senior_management'"),
     }),
 }

@@ -45,6 +45,8 @@ class Environment:
     call_operator: OperatorCall
     # told, in the step's transaction, of the human tasks that stopped being READY (escalations close)
     tasks_closed: TasksClosed
+    # (complaint id, process key) -> the catalogue of that process's version the complaint runs (names, messages)
+    step_catalogue: Callable[[int, str], Mapping[str, Any]]
 
 
 _bound: list[Environment] = []

@@ -9,8 +9,8 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from app.definitions import service as definitions
+from app.engine.escalation_kinds import KINDS
 from app.legal import service as register
-from app.legal.kinds import KINDS
 from app.web import i18n
 from app.web.views import bp, me
 

@@ -1,24 +1,25 @@
 """The kinds of place outside the desk's normal work a step can send a case to, and which kind a step has.
 
 A service task has its operator's kind, declared where the operator is registered (`operator(..., kind=…)` in
-app/records/operators.py): one kind, or a kind chosen by one parameter's quoted value (the emergency call's
-`service`: '110' is the police, '120' an ambulance; a form field given there has the kinds of its choices). A
-user task has the kind of its form (`FORM_KINDS`: the
-form records such an act), else of its lane (`LANE_KINDS`: senior management and legal act outside the desk).
-The parameter is read, never evaluated: a quoted value, `a if … else b` of quoted values, or a form field with
-choices.
+app/records/operators.py) and handed over by the service layer (`KindRules`): one kind, or a kind chosen by one
+parameter's quoted value (the emergency call's `service`: '110' is the police, '120' an ambulance; a form field
+given there has the kinds of its choices). A user task has the kind of its form (`FORM_KINDS`: the form records
+such an act), else of its lane (`LANE_KINDS`: senior management and legal act outside the desk). The parameter is
+read, never evaluated: a quoted value, `a if … else b` of quoted values, or a form field with choices. The lint
+(app/engine/lint_escalation_kinds.py) and the escalation register (app/legal/register.py) both read kinds here.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
-from app.definitions.conventions import field_values
 from app.engine.xml import BPMN_NS, SPIFF_NS
-from app.records.operators import operator_kinds
 
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 
@@ -64,13 +65,22 @@ UNKNOWN = "?"  # a kind that cannot be told from the diagram (a parameter that i
 WORKING = frozenset({"task", "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask", "scriptTask"})
 
 
-def kind_of(node: etree._Element, role: str | None) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class KindRules:
+    """What the service layer knows that decides a step's kind: each operator's declared kind (a kind, or the
+    parameter choosing it and its values' kinds), and every value each form field can hold."""
+
+    operator_kinds: Mapping[str, Any] = field(default_factory=dict)
+    field_values: Mapping[str, Mapping[str, tuple]] = field(default_factory=dict)
+
+
+def kind_of(node: etree._Element, role: str | None, rules: KindRules) -> tuple[str, ...]:
     """The kinds of one step, sorted (`role`: its lane's): none for a step within the desk's work, (UNKNOWN,) when
     its operator's kind hangs on a parameter the diagram does not give as a quoted value or a field's choice."""
     local = etree.QName(node).localname
     operator = node.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
     if operator is not None:
-        return _operator_kinds(operator)
+        return _operator_kinds(operator, rules)
     if local in ("userTask", "manualTask"):
         form = node.find("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='formKey']",
                          NS)
@@ -85,21 +95,21 @@ def named_act(*names: str) -> str | None:
                 None)
 
 
-def _operator_kinds(operator: etree._Element) -> tuple[str, ...]:
-    declared = operator_kinds().get(operator.get("id") or "")
+def _operator_kinds(operator: etree._Element, rules: KindRules) -> tuple[str, ...]:
+    declared = rules.operator_kinds.get(operator.get("id") or "")
     if declared is None or isinstance(declared, str):
         return (declared,) if declared else ()
     parameter, values = declared
     given = next((p.get("value") or "" for p in operator.iterfind(".//spiffworkflow:parameter", NS)
                   if p.get("id") == parameter), None)
-    possible = _quoted_values(given) if given is not None else None
+    possible = _quoted_values(given, rules) if given is not None else None
     if not possible:
         return (UNKNOWN,)
     kinds = {values[value] if value in values else values.get("*", UNKNOWN) for value in possible}
     return (UNKNOWN,) if UNKNOWN in kinds else tuple(sorted(kinds - {None}))
 
 
-def _quoted_values(text: str) -> list[str] | None:
+def _quoted_values(text: str, rules: KindRules) -> list[str] | None:
     """The values a parameter can take when it is a quoted value, a choice between quoted values or a form field
     with choices, else None."""
     try:
@@ -109,9 +119,9 @@ def _quoted_values(text: str) -> list[str] | None:
     if isinstance(body, ast.Constant) and isinstance(body.value, str):
         return [body.value]
     if isinstance(body, ast.IfExp):
-        left, right = (_quoted_values(ast.unparse(branch)) for branch in (body.body, body.orelse))
+        left, right = (_quoted_values(ast.unparse(branch), rules) for branch in (body.body, body.orelse))
         return left + right if left is not None and right is not None else None
     if isinstance(body, ast.Name):
-        choices = [value for fields in field_values().values() for value in fields.get(body.id, ())]
+        choices = [value for fields in rules.field_values.values() for value in fields.get(body.id, ())]
         return [value for value in choices if isinstance(value, str)] or None
     return None
