@@ -169,8 +169,9 @@ def test_roles_that_do_not_review_escalations_get_403(as_user, who):
 def test_bad_versions_are_404_and_422_in_both_languages(as_user):
     missing = as_user("legal").get("/process-definitions/quality/versions/999/register")
     assert missing.status == 404 and "999" in str(missing.body)
-    bad = as_user("legal").get("/process-definitions/quality/register-diff", **{"from": "x", "to": 1})
-    assert bad.status == 422 and "版本" in str(bad.body) and "version" in str(bad.body)
+    for old, new in (("x", 1), (1, 2**31), (99999999999999999999, 1)):  # the latter two: beyond the database's integers
+        bad = as_user("legal").get("/process-definitions/quality/register-diff", **{"from": old, "to": new})
+        assert bad.status == 422 and "版本" in str(bad.body) and "version" in str(bad.body), (old, new, bad.status)
 
 
 def test_the_register_schema_is_declared_in_the_openapi_document(as_user):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.definitions.models import ProcessDefinition
 from app.errors import Invalid, NotFound
 from app.extensions import db
+from app.forms.fields import MAX_INT
 from app.legal import register, register_diff, sources
 from app.users.models import User
 from app.users.permissions import DEFINITION_READERS, require
@@ -57,7 +58,7 @@ def _number(value: Any, name: str) -> int:
         number = int(value)
     except (TypeError, ValueError):
         number = 0
-    if number < 1:
+    if not 0 < number <= MAX_INT:  # beyond MAX_INT the database could not even be asked
         raise Invalid("Give the versions as numbers: ?from=1&to=2. / 请以数字给出版本：?from=1&to=2。",
                       errors={name: ["Not a version number. / 不是版本号。"]})
     return number
