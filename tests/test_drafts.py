@@ -179,8 +179,11 @@ def test_the_vocabulary_offers_what_the_lint_accepts(owner):
     assert all(f["schema"]["properties"] for f in body["forms"])
     escalate = next(o for o in body["operators"] if o["name"] == "escalate")
     assert [p["name"] for p in escalate["parameters"]] == ["element_id", "limit", "to"]
-    assert all(o["meaning"]["zh"] != o["name"] for o in body["operators"])  # each described in both languages
-    assert all(p["meaning"]["zh"] != p["name"] and p["meaning"]["en"] != p["name"] for o in body["operators"]
+    # Each of the service's operators is described in both languages (test modules register test_… operators of
+    # their own when they are collected, which describe nothing).
+    ours = [o for o in body["operators"] if not o["name"].startswith("test_")]
+    assert len(ours) > 10 and all(o["meaning"]["zh"] != o["name"] for o in ours)
+    assert all(p["meaning"]["zh"] != p["name"] and p["meaning"]["en"] != p["name"] for o in ours
                for p in o["parameters"])
     notify = next(o for o in body["operators"] if o["name"] == "notify")
     assert next(p for p in notify["parameters"] if p["name"] == "template")["choices"]
