@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -52,8 +52,27 @@ STAFF = {
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        return _worker_database(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"  # under pytest-xdist, a folder per worker
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own, named after the given one
+    (`test` gives `test_gw0`, `test_gw1`), created through the server when missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    server = create_engine(parsed.set(drivername="postgresql+psycopg", database="postgres"),
+                           isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # a scratch database: a commit need not wait for the disk (locks and visibility are unchanged)
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset(url: str) -> None:
@@ -63,6 +82,27 @@ def _reset(url: str) -> None:
             connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
+
+
+# The slowest modules, as measured: under pytest-xdist (scripts/test.sh) they are handed out first, so that the
+# workers end together instead of one running a long module alone at the end. The rest keep their order.
+SLOW_MODULES = (
+    "tests/web/test_journeys_browser.py",
+    "tests/test_forms.py",
+    "tests/test_contract.py",
+    "tests/web/test_every_page.py",
+    "tests/test_login_security.py",
+    "tests/web/test_working_loop_browser.py",
+    "tests/web/test_browser.py",
+    "tests/test_state_format.py",
+    "tests/web/test_diagram_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        rank = {path: n for n, path in enumerate(SLOW_MODULES)}
+        items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +115,8 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ["DATABASE_URL"] = database_url
-    application = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
+    application = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                              "ATTACHMENTS_DIR": str(tmp_path_factory.mktemp("attachments"))})
     with application.app_context():
         upgrade()
         from app.definitions import service as definitions
@@ -256,6 +297,14 @@ def cancel_registered(app, tokens):
                     headers={"Authorization": f"Bearer {tokens['manager']}"})
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _module_cleans_up(request):
+    """Every module that uses the app cancels what it left open (cancel_registered): a module then finds the
+    inboxes as the modules before it found them, whichever ran before it (pytest-xdist changes that)."""
+    if any("app" in item.fixturenames for item in request.session.items if item.module is request.module):
+        request.getfixturevalue("cancel_registered")
+
+
 @pytest.fixture
 def clock():
     """`clock(delta)` moves the service's clock ahead; it is put back after the test."""
@@ -264,10 +313,21 @@ def clock():
     reset_clock()
 
 
+_signed_in: dict[tuple[int, str], str] = {}
+
+
 def logged_in_client(app, username: str):
-    """A page client signed in as `username` through the login form (with its CSRF token)."""
+    """A page client signed in as `username` through the login form (with its CSRF token).
+
+    The form is filled in once per user: later clients start with that login's session cookie, as a second
+    tab of the same browser would, since each login costs a deliberately slow password hash."""
     client = app.test_client()
+    session = _signed_in.get((id(app), username))
+    if session:
+        client.set_cookie("session", session)
+        return client
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    if client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token}).status_code == 302:
+        _signed_in[(id(app), username)] = client.get_cookie("session").value
     return client
