@@ -21,9 +21,15 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('process_definition') as batch:
-        batch.add_column(sa.Column('activated_by_id', sa.Integer(), nullable=True))
-        batch.create_foreign_key('fk_process_definition_activated_by', 'user_account', ['activated_by_id'], ['id'])
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite adds a nullable referencing column in place. Batch mode would copy the table and drop the old
+        # one, which the complaints' and tasks' foreign keys refuse as soon as any complaint exists.
+        op.execute('ALTER TABLE process_definition ADD COLUMN activated_by_id INTEGER '
+                   'CONSTRAINT fk_process_definition_activated_by REFERENCES user_account (id)')
+        return
+    op.add_column('process_definition', sa.Column('activated_by_id', sa.Integer(), nullable=True))
+    op.create_foreign_key('fk_process_definition_activated_by', 'process_definition', 'user_account',
+                          ['activated_by_id'], ['id'])
 
 
 def downgrade():
