@@ -1,13 +1,13 @@
 """The escalation register of one process version, computed from its BPMN and DMN alone (no instance is run).
 
-From the start, every path to each step that sends a case outside the desk's normal work (a step with a kind,
-app/legal/kinds.py): the conditions taken along it in words (a gateway's name and the flow's, and where the flow
-tests a decision table's output, the table's rules that give it), the roles whose lanes it passes, the named time
-limits on the boundaries of its steps, and, for a payment, the money limits of the authority table and whether
-an authority check came first. A call activity is followed into the version of the called process this version
-was deployed with: its paths are prefixed with the caller's. A loop is collapsed: a path never enters a step it has
-already passed, so there are finitely many. Paths that reach the same step under the same conditions, roles and
-limits are one path. The register has a sha256 digest of its canonical JSON, which a sign-off can record.
+From the start, every path to each step that sends a case outside the desk's normal work (a step with a kind:
+app/engine/escalation_kinds.py): the conditions taken along it in words (a gateway's name and the flow's, and where
+the flow tests a decision table's output, the table's rules that give it), the roles whose lanes it passes, the
+named time limits on the boundaries of its steps, and, for a payment, the money limits of the authority table and
+whether an authority check came first. A call activity is followed into the version of the called process this
+version was deployed with: its paths are prefixed with the caller's. A loop is collapsed: a path never enters a
+step it has already passed, so there are finitely many. Paths that reach the same step under the same conditions,
+roles and limits are one path. The register has a sha256 digest of its canonical JSON, which a sign-off can record.
 """
 
 from __future__ import annotations
