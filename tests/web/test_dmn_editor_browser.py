@@ -9,7 +9,7 @@ import pytest
 from tests import bpmn_samples as s
 from tests.conftest import ROOT, intake
 from tests.paths import Task, acknowledge, execute, feedback, investigate, negotiate, remedy, take
-from tests.web.conftest import login
+from tests.web.conftest import login, shoot
 
 LIFECYCLE = ["lifecycle_acknowledge", "lifecycle_investigate", "lifecycle_remedy", "lifecycle_negotiate",
              "lifecycle_execute", "lifecycle_feedback", "lifecycle_archive", "lifecycle_review"]
@@ -58,6 +58,7 @@ def test_an_owner_raises_the_duty_managers_limit_and_a_600_payment_is_theirs(
     approver = page.locator('#decision-test-outputs dd[data-output="approver"]')
     approver.wait_for()
     assert approver.get_attribute("data-value") == "duty_manager"
+    shoot(page, "decision-table")
     assert page.locator("#decision-test-rule").get_attribute("data-rule") == "rule_6"
 
     page.click("#decision-save")

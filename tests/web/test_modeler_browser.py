@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Response, http, intake
-from tests.web.conftest import login
+from tests.web.conftest import login, shoot
 from tests.web.test_every_page import AXE_RUN, _axe_source
 
 FORM = "lifecycle.investigate"
@@ -88,6 +88,7 @@ def test_an_owner_adds_a_user_task_sees_its_lint_problem_and_picks_a_form(owner_
     assert not page.is_visible(f".djs-element.lint-error[data-element-id='{task_id}']")
     page.wait_for_selector("#form-preview:not([hidden]) fieldset[disabled] .field")
     saved(page)
+    shoot(page, "modeler")
     page.evaluate(f"window.addedTask = '{task_id}'")
 
 

@@ -4,7 +4,7 @@ changes names both with who made them."""
 from __future__ import annotations
 
 from tests.test_settings import kept_settings  # noqa: F401  (a fixture)
-from tests.web.conftest import login
+from tests.web.conftest import login, shoot
 
 
 def test_an_owner_changes_a_limit_and_a_holiday(new_page, kept_settings):  # noqa: F811
@@ -28,3 +28,4 @@ def test_an_owner_changes_a_limit_and_a_holiday(new_page, kept_settings):  # noq
     calendar_change = page.locator('#change-list tr[data-key="business_calendar"]').first
     assert "owner" in calendar_change.text_content() and "2027-12-24" in calendar_change.text_content()
     assert "36" in page.locator('#change-list tr[data-key="time_limits"]').first.text_content()
+    shoot(page, "settings")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.definitions import service as definitions
 from app.extensions import db
 from tests.conftest import http, intake
-from tests.web.conftest import login
+from tests.web.conftest import login, shoot
 from tests.web.test_every_page import AXE_RUN, _axe_source
 
 TASK = ('<bpmn:userTask id="check_receipt" name="核对购物小票"><bpmn:extensionElements><spiffworkflow:properties>'
@@ -71,6 +71,7 @@ def test_the_owner_uploads_compares_activates_and_rolls_back(app, new_page, live
         page.click(".diff-item-changed[data-element='flow_acknowledged'] button")
         page.wait_for_selector("#diagram-old[data-selected='flow_acknowledged']")
         page.wait_for_selector("#diagram-new[data-selected='flow_acknowledged']")
+        shoot(page, "compare")
         page.evaluate(_axe_source())
         assert page.evaluate(AXE_RUN) == []
         page.set_viewport_size({"width": 390, "height": 800})
