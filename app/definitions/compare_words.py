@@ -23,10 +23,10 @@ Words = dict[str, str]  # {"zh": ..., "en": ...}
 Labels = dict[str, Words]
 
 TYPES: dict[str, tuple[str, str]] = {
-    "userTask": ("人工任务", "user task"), "serviceTask": ("服务任务", "service task"),
-    "manualTask": ("手工任务", "manual task"), "task": ("任务", "task"), "sendTask": ("发送任务", "send task"),
+    "userTask": ("用户任务", "user task"), "serviceTask": ("服务任务", "service task"),
+    "manualTask": ("人工任务", "manual task"), "task": ("任务", "task"), "sendTask": ("发送任务", "send task"),
     "receiveTask": ("接收任务", "receive task"), "scriptTask": ("脚本任务", "script task"),
-    "businessRuleTask": ("规则任务", "business rule task"), "callActivity": ("调用活动", "call activity"),
+    "businessRuleTask": ("业务规则任务", "business rule task"), "callActivity": ("调用活动", "call activity"),
     "subProcess": ("子流程", "subprocess"), "startEvent": ("开始事件", "start event"),
     "endEvent": ("结束事件", "end event"), "intermediateCatchEvent": ("中间捕获事件", "intermediate catch event"),
     "intermediateThrowEvent": ("中间抛出事件", "intermediate throw event"),

@@ -11,23 +11,16 @@ from typing import Any
 
 from lxml import etree
 
+from app.definitions.compare_words import type_name
 from app.engine.xml import BPMN_NS, SPIFF_NS
 
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 
-KINDS: dict[str, tuple[str, str]] = {
-    "userTask": ("用户任务", "user task"), "manualTask": ("人工任务", "manual task"), "task": ("任务", "task"),
-    "serviceTask": ("服务任务", "service task"), "scriptTask": ("脚本任务", "script task"),
-    "sendTask": ("发送任务", "send task"), "receiveTask": ("接收任务", "receive task"),
-    "businessRuleTask": ("业务规则任务", "business rule task"), "callActivity": ("调用活动", "call activity"),
-    "subProcess": ("子流程", "subprocess"), "exclusiveGateway": ("排他网关", "exclusive gateway"),
-    "parallelGateway": ("并行网关", "parallel gateway"), "inclusiveGateway": ("包容网关", "inclusive gateway"),
-    "eventBasedGateway": ("事件网关", "event-based gateway"), "startEvent": ("开始事件", "start event"),
-    "endEvent": ("结束事件", "end event"), "intermediateCatchEvent": ("中间捕获事件", "intermediate catch event"),
-    "intermediateThrowEvent": ("中间抛出事件", "intermediate throw event"),
-    "boundaryEvent": ("边界事件", "boundary event"),
-    "sequenceFlow": ("顺序流", "sequence flow"), "lane": ("泳道", "lane"),
-}
+# The elements an owner edits that a conflict reports (named as the compare page names them).
+KINDS = frozenset({"userTask", "manualTask", "task", "serviceTask", "scriptTask", "sendTask", "receiveTask",
+                   "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
+                   "inclusiveGateway", "eventBasedGateway", "startEvent", "endEvent", "intermediateCatchEvent",
+                   "intermediateThrowEvent", "boundaryEvent", "sequenceFlow", "lane"})
 ASPECTS: dict[str, tuple[str, str]] = {
     "kind": ("类型", "kind"), "name": ("名称", "name"), "form": ("表单", "form"), "operator": ("操作", "operator"),
     "parameters": ("参数", "parameters"), "called": ("调用的流程", "called process"),
@@ -56,9 +49,9 @@ def describe(before: etree._Element | None, after: etree._Element) -> list[dict[
         changed = [aspect for aspect in ASPECTS if was.get(aspect) != facts.get(aspect)]
         zh_parts = [f"{ASPECTS[a][0]}「{_show(was.get(a))}」→「{_show(facts.get(a))}」" for a in changed]
         en_parts = [f"{ASPECTS[a][1]} '{_show(was.get(a))}' → '{_show(facts.get(a))}'" for a in changed]
-        kind = KINDS.get(facts["kind"], (facts["kind"], facts["kind"]))
-        lines.append({"zh": f"修改{kind[0]}{_title(facts, element_id, 'zh')}：{'；'.join(zh_parts)}",
-                      "en": f"Changed {kind[1]} {_title(facts, element_id, 'en')}: {'; '.join(en_parts)}"})
+        kind = type_name(facts["kind"])
+        lines.append({"zh": f"修改{kind['zh']}{_title(facts, element_id, 'zh')}：{'；'.join(zh_parts)}",
+                      "en": f"Changed {kind['en']} {_title(facts, element_id, 'en')}: {'; '.join(en_parts)}"})
     if len(lines) > MAX_LINES:
         rest = len(lines) - MAX_LINES
         lines = lines[:MAX_LINES] + [{"zh": f"另有 {rest} 处改动", "en": f"and {rest} more changes"}]
@@ -66,9 +59,9 @@ def describe(before: etree._Element | None, after: etree._Element) -> list[dict[
 
 
 def _line(verb_zh: str, verb_en: str, facts: dict[str, Any], element_id: str) -> dict[str, str]:
-    kind = KINDS.get(facts["kind"], (facts["kind"], facts["kind"]))
-    return {"zh": f"{verb_zh}{kind[0]}{_title(facts, element_id, 'zh')}",
-            "en": f"{verb_en} {kind[1]} {_title(facts, element_id, 'en')}"}
+    kind = type_name(facts["kind"])
+    return {"zh": f"{verb_zh}{kind['zh']}{_title(facts, element_id, 'zh')}",
+            "en": f"{verb_en} {kind['en']} {_title(facts, element_id, 'en')}"}
 
 
 def _title(facts: dict[str, Any], element_id: str, lang: str) -> str:
