@@ -5,17 +5,13 @@ from __future__ import annotations
 from flask import request
 
 from app.api import PREFIX, Blueprint, errors
+from app.definitions.compare_views import VERSIONS
 from app.legal import service
 from app.legal.schemas import RegisterDiffSchema, RegisterSchema
 from app.users.auth import current_user
 
 blp = Blueprint("escalation_register", __name__, url_prefix=f"{PREFIX}/process-definitions",
                 description="The escalation register: where each version sends a case outside the desk")
-
-VERSIONS = [{"in": "query", "name": name, "required": True, "schema": {"type": "integer", "minimum": 1},
-             "description": description}
-            for name, description in (("from", "the older version (or any)"), ("to", "the version compared with it"))]
-
 
 @blp.route("/<key>/versions/<int:version>/register", methods=["GET"])
 @blp.doc(summary="Every path from the start to each step that sends a case outside the desk's normal work",
