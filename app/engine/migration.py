@@ -1,0 +1,364 @@
+"""Moving a running workflow from one deployed version of its process to another.
+
+Built on SpiffWorkflow's own diff (`SpiffWorkflow.bpmn.util.diff`): `SpecDiff`
+aligns the task specs of two versions by element id (then by structure), and
+a workflow's tasks follow their aligned specs. What this module adds is the
+judgement of whether a complaint may move, and a move that keeps what staff see:
+
+- a complaint may move unless it stands (a ready, waiting or started task) on
+  an element that was removed (`on_removed_element`) or changed in what it does
+  (`on_changed_element`: its form, lane, events on its boundary...), inside a
+  call activity whose new subprocess it cannot follow (`in_changed_call_activity`)
+  or on a loop whose structure changed (`loop_changed`). A new name or new
+  instructions, and changes before or after where it stands, do not stop it;
+- the open tasks it stands on keep their ids (so their rows, assignees and due
+  dates stay); a timer whose definition did not change keeps its due moment, a
+  changed one is worked out again;
+- finished tasks the pruned state still holds (app/engine/pruning.py) for their
+  data, whose element the new version dropped, are cut out of the tree, their
+  children hanging from their parent, exactly as pruning itself does.
+
+The engine knows nothing of complaints: the service decides which to move.
+A `VersionDiff` is computed once per pair of versions and reused for every
+workflow on the first of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.util.diff import SpecDiff
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import state as stored
+from app.engine.specs import CompiledProcess
+from app.engine.timers import register_converters
+
+ON_REMOVED_ELEMENT = "on_removed_element"
+ON_CHANGED_ELEMENT = "on_changed_element"
+IN_CHANGED_CALL_ACTIVITY = "in_changed_call_activity"
+LOOP_CHANGED = "loop_changed"
+STATE_UNREADABLE = "state_unreadable"
+REASONS = (ON_REMOVED_ELEMENT, ON_CHANGED_ELEMENT, IN_CHANGED_CALL_ACTIVITY, LOOP_CHANGED, STATE_UNREADABLE)
+
+# What a workflow stands on: the tasks that are under way or waiting.
+STANDING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+_RESET = TaskState.READY | TaskState.WAITING
+# Attributes of a spec that may change under a task standing on it: its place in the graph (the
+# tasks ahead are predicted again) and the words people read.
+_COSMETIC = frozenset({"inputs", "outputs", "bpmn_name", "documentation", "description"})
+
+
+def _make_registry():
+    registry = BpmnWorkflowSerializer.configure(dict(SPIFF_CONFIG))
+    register_converters(registry)
+    return registry
+
+
+_REGISTRY = _make_registry()
+
+
+class MigrationRefused(Exception):
+    """The workflow cannot move to the target version; `reasons` say why."""
+
+    def __init__(self, reasons: tuple[Blocker, ...]):
+        super().__init__("; ".join(f"{r.code} at {r.element_id}" for r in reasons))
+        self.reasons = reasons
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a workflow cannot move: a reason code and the element (of the process `process_id`) it concerns."""
+
+    code: str
+    process_id: str
+    element_id: str
+
+
+@dataclass(frozen=True)
+class Position:
+    """A task a workflow stands on: its id, process, element and element name."""
+
+    task_id: str
+    process_id: str
+    element_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CallActivityMove:
+    """A call activity the workflow waits inside, and whether its subprocess changed between the versions."""
+
+    element_id: str
+    process_id: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class MovePlan:
+    """What moving one workflow would do. `kept`, `removed` and `added` are its standing tasks (by id) before
+    and after the move; `ahead_added` / `ahead_removed` are elements the rest of its way gains or loses."""
+
+    blockers: tuple[Blocker, ...]
+    before: tuple[Position, ...] = ()
+    after: tuple[Position, ...] = ()
+    ahead_added: tuple[str, ...] = ()
+    ahead_removed: tuple[str, ...] = ()
+    call_activities: tuple[CallActivityMove, ...] = ()
+
+    @property
+    def movable(self) -> bool:
+        return not self.blockers
+
+    @property
+    def kept(self) -> tuple[str, ...]:
+        after = {p.task_id for p in self.after}
+        return tuple(p.task_id for p in self.before if p.task_id in after)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        after = {p.task_id for p in self.after}
+        return tuple(p.task_id for p in self.before if p.task_id not in after)
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        before = {p.task_id for p in self.before}
+        return tuple(p.task_id for p in self.after if p.task_id not in before)
+
+
+@dataclass
+class VersionDiff:
+    """The spec diffs between two compiled versions: the top-level process and every subprocess they share."""
+
+    source: CompiledProcess
+    target: CompiledProcess
+    top: SpecDiff
+    subprocesses: dict[str, SpecDiff | None]
+    _cycles: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def of(self, process_name: str) -> SpecDiff | None:
+        return self.top if process_name == self.source.spec.name else self.subprocesses.get(process_name)
+
+    def target_spec(self, process_name: str):
+        if process_name == self.source.spec.name:
+            return self.target.spec
+        return self.target.subprocess_specs.get(process_name)
+
+
+def diff_versions(source: CompiledProcess, target: CompiledProcess) -> VersionDiff:
+    """Compare two compiled versions of one process (expensive: compute once per pair)."""
+    subs = {name: SpecDiff(_REGISTRY, spec, target.subprocess_specs[name])
+            if name in target.subprocess_specs else None
+            for name, spec in source.subprocess_specs.items()}
+    return VersionDiff(source, target, SpecDiff(_REGISTRY, source.spec, target.spec), subs)
+
+
+def plan(state: str, diff: VersionDiff) -> MovePlan:
+    """What moving the stored workflow `state` (on `diff.source`) to `diff.target` would do."""
+    try:
+        workflow = stored.decode(state, diff.source)
+    except stored.StateFormatError:
+        return MovePlan((Blocker(STATE_UNREADABLE, diff.source.spec.name, ""),))
+    return _plan_and_move(workflow, diff)[0]
+
+
+def migrate(state: str, diff: VersionDiff) -> tuple[MovePlan, str]:
+    """Move the stored workflow to the target version; return its plan and the new state to store.
+
+    Raises MigrationRefused (nothing changed) when it cannot move."""
+    try:
+        workflow = stored.decode(state, diff.source)
+    except stored.StateFormatError:
+        raise MigrationRefused((Blocker(STATE_UNREADABLE, diff.source.spec.name, ""),)) from None
+    move_plan, moved = _plan_and_move(workflow, diff)
+    if not move_plan.movable:
+        raise MigrationRefused(move_plan.blockers)
+    return move_plan, moved
+
+
+def _plan_and_move(workflow: BpmnWorkflow, diff: VersionDiff) -> tuple[MovePlan, str]:
+    before = _positions(workflow)
+    blockers, calls = _blockers(workflow, diff)
+    ahead_added, ahead_removed = _ahead(workflow, diff)
+    if blockers:
+        return MovePlan(tuple(blockers), before, (), ahead_added, ahead_removed, tuple(calls)), ""
+    try:
+        _move(workflow, diff)
+    except MigrationRefused as refused:
+        return MovePlan(refused.reasons, before, (), ahead_added, ahead_removed, tuple(calls)), ""
+    moved = stored.encode(workflow)
+    after = _positions(workflow)
+    return MovePlan((), before, after, ahead_added, ahead_removed, tuple(calls)), moved
+
+
+def _element(spec) -> str:
+    return spec.bpmn_id or spec.name
+
+
+def _positions(workflow: BpmnWorkflow) -> tuple[Position, ...]:
+    found = [Position(str(task.id), task.workflow.spec.name, _element(task.task_spec),
+                      task.task_spec.bpmn_name or _element(task.task_spec))
+             for task in workflow.get_tasks(state=STANDING)
+             if getattr(task.task_spec, "bpmn_id", None)]
+    return tuple(sorted(found, key=lambda p: (p.process_id, p.element_id, p.task_id)))
+
+
+def _standing(process) -> list:
+    return [task for task in process.tasks.values() if task.has_state(STANDING)]
+
+
+def _blockers(workflow: BpmnWorkflow, diff: VersionDiff) -> tuple[list[Blocker], list[CallActivityMove]]:
+    blockers: list[Blocker] = []
+    calls: list[CallActivityMove] = []
+    for task in _standing(workflow):
+        blockers += _task_blockers(task, diff.top, workflow.spec.name)
+    for sub_id, sub in workflow.subprocesses.items():
+        owner = workflow.get_task_from_id(sub_id)
+        owner_process = owner.workflow.spec.name
+        sub_diff = diff.subprocesses.get(sub.spec.name)
+        inner = [] if sub_diff is not None else [Blocker(ON_REMOVED_ELEMENT, sub.spec.name, sub.spec.name)]
+        if sub_diff is not None:
+            for task in _standing(sub):
+                inner += _task_blockers(task, sub_diff, sub.spec.name)
+        changed = sub_diff is None or bool(sub_diff.changed) or bool(sub_diff.added) or bool(sub_diff.removed)
+        calls.append(CallActivityMove(_element(owner.task_spec), owner_process, changed))
+        if inner:
+            blockers.append(Blocker(IN_CHANGED_CALL_ACTIVITY, owner_process, _element(owner.task_spec)))
+    return _unique(blockers), calls
+
+
+def _unique(blockers: list[Blocker]) -> list[Blocker]:
+    return sorted(set(blockers), key=lambda b: (b.code, b.process_id, b.element_id))
+
+
+def _task_blockers(task, spec_diff: SpecDiff, process_name: str) -> list[Blocker]:
+    spec = task.task_spec
+    here = Blocker(ON_CHANGED_ELEMENT, process_name, _element(spec))
+    if spec not in spec_diff.alignment:  # not reachable from the start: SpiffWorkflow's own bookkeeping
+        return []
+    target = spec_diff.alignment.get(spec)
+    if target is None:
+        return [Blocker(ON_REMOVED_ELEMENT, process_name, _element(spec))]
+    changes = set(spec_diff.changed.get(spec, ())) - _COSMETIC
+    if _in_loop(spec, spec_diff) and (changes or _cycle_changed(spec, spec_diff)):
+        return [Blocker(LOOP_CHANGED, process_name, _element(spec))]
+    if isinstance(spec, SubWorkflowTask):
+        return []  # judged by the subworkflow it runs (`_blockers`) and by its own attributes below
+    if changes:
+        return [here]
+    if _boundary_changed(task, spec_diff):
+        return [here]
+    return []
+
+
+def _in_loop(spec, spec_diff: SpecDiff) -> bool:
+    """Whether `spec` is a loop activity, the body of one, or on a cycle of sequence flows."""
+    if isinstance(spec, LoopTask) or bool(_cycle(spec)):
+        return True
+    return any(isinstance(other, LoopTask) and other.task_spec == spec.name for other in spec_diff.alignment)
+
+
+def _cycle_changed(spec, spec_diff: SpecDiff) -> bool:
+    """Whether the sequence-flow cycles through `spec` hold other elements in the target than in the source."""
+    target = spec_diff.alignment.get(spec)
+    return target is None or _cycle(spec) != _cycle(target)
+
+
+def _cycle(spec) -> frozenset[str]:
+    """The names of the specs on a cycle through `spec` (empty when none)."""
+    forward, backward = _reach(spec, "outputs"), _reach(spec, "inputs")
+    return frozenset(forward & backward)
+
+
+def _reach(spec, direction: str) -> set[str]:
+    seen: set[str] = set()
+    pending = list(getattr(spec, direction))
+    while pending:
+        current = pending.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        pending += getattr(current, direction)
+    return seen
+
+
+def _boundary_changed(task, spec_diff: SpecDiff) -> bool:
+    """Whether the events on the boundary of the task's activity differ in the target."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return False
+    target = spec_diff.alignment.get(parent.task_spec)
+    if target is None:
+        return True
+    if {o.name for o in parent.task_spec.outputs} != {o.name for o in target.outputs}:
+        return True
+    return any(set(spec_diff.changed.get(event, ())) - _COSMETIC for event in parent.task_spec.outputs)
+
+
+def _ahead(workflow: BpmnWorkflow, diff: VersionDiff) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Elements the way ahead (reachable from where the top-level workflow stands) gains or loses."""
+    standing = [t.task_spec for t in _standing(workflow) if t.workflow is workflow]
+    source_ahead: set = set()
+    target_ahead: set = set()
+    for spec in standing:
+        source_ahead |= _reach(spec, "outputs")
+        target = diff.top.alignment.get(spec)
+        if target is not None:
+            target_ahead |= _reach(target, "outputs")
+    added = {s.name for s in diff.top.added}
+    removed = {s.name for s in diff.top.removed}
+    named = {**{s.name: s for s in diff.source.spec.task_specs.values()},
+             **{s.name: s for s in diff.target.spec.task_specs.values()}}
+    ahead_added = sorted(_element(named[n]) for n in target_ahead & added if named[n].bpmn_id)
+    ahead_removed = sorted(_element(named[n]) for n in source_ahead & removed if named[n].bpmn_id)
+    return tuple(ahead_added), tuple(ahead_removed)
+
+
+def _move(workflow: BpmnWorkflow, diff: VersionDiff) -> None:
+    """Put the workflow (which has no blockers) on the target version, in place."""
+    _move_process(workflow, diff.top, diff.target.spec)
+    for sub in workflow.subprocesses.values():
+        _move_process(sub, diff.subprocesses[sub.spec.name], diff.target.subprocess_specs[sub.spec.name])
+    workflow.subprocess_specs = diff.target.subprocess_specs
+
+
+def _move_process(process, spec_diff: SpecDiff, target_spec) -> None:
+    """SpiffWorkflow's `migrate_workflow`, keeping the data and the unchanged timers of the standing tasks."""
+    kept_internal = {task.id: dict(task.internal_data) for task in process.tasks.values()
+                     if task.has_state(_RESET) and not (set(spec_diff.changed.get(task.task_spec, ())) - _COSMETIC)}
+    process.spec = target_spec
+    for task in list(process.tasks.values()):
+        aligned = spec_diff.alignment.get(task.task_spec)
+        if aligned is not None:
+            task.task_spec = aligned
+        elif task.has_state(TaskState.FINISHED_MASK) and task.parent is not None:
+            _splice(process, task)
+    for task in list(process.get_tasks(state=_RESET, skip_subprocesses=True)):
+        if task.id in process.tasks:
+            task.reset_branch(task.data)
+    for task_id, internal in kept_internal.items():
+        task = process.tasks.get(task_id)
+        if task is not None and task.has_state(_RESET):
+            task.internal_data = internal
+    stale = [t for t in process.tasks.values() if target_spec.task_specs.get(t.task_spec.name) is not t.task_spec]
+    if stale:
+        raise MigrationRefused(tuple(Blocker(ON_REMOVED_ELEMENT, process.spec.name, _element(t.task_spec))
+                                     for t in stale))
+    if process.last_task is not None and process.last_task.id not in process.tasks:
+        process.last_task = None
+
+
+def _splice(process, task) -> None:
+    """Drop a finished task from the tree, hanging its children from its parent in its place."""
+    parent = process.tasks[task._parent]
+    at = parent._children.index(task.id)
+    parent._children[at:at + 1] = task._children
+    for child_id in task._children:
+        process.tasks[child_id]._parent = parent.id
+    del process.tasks[task.id]
