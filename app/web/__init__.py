@@ -41,6 +41,7 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_page_gettext(app)
     init_security(app)
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)

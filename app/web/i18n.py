@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from flask import current_app, g, request, session
-from flask_babel import format_currency, get_locale, pgettext
+from flask_babel import format_currency, get_locale, get_translations, pgettext
 from flask_babel import gettext as _
 
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
@@ -32,8 +32,10 @@ def select_locale() -> str:
 
 def lang() -> str:
     """The page's language, worked out once per request (lists ask for it on every row)."""
-    locale = _page_locale()
-    return "en" if locale is not None and locale.language == "en" else "zh"
+    if "page_lang" not in g:
+        locale = _page_locale()
+        g.page_lang = "en" if locale is not None and locale.language == "en" else "zh"
+    return g.page_lang
 
 
 def pick(pair: Any) -> str:
@@ -237,7 +239,9 @@ def _mall_time(value: str | datetime | None) -> datetime | None:
         return None
     if moment.tzinfo is None:  # the service stores UTC
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(current_app.config["MALL_TIMEZONE"]))
+    if "mall_zone" not in g:
+        g.mall_zone = ZoneInfo(current_app.config["MALL_TIMEZONE"])
+    return moment.astimezone(g.mall_zone)
 
 
 def local_time(value: str | datetime | None) -> str:
@@ -245,9 +249,19 @@ def local_time(value: str | datetime | None) -> str:
     moment = _mall_time(value)
     if moment is None:
         return ""
-    locale = _page_locale()
-    return (f"{babel_dates.format_date(moment, 'medium', locale=locale)} "
-            f"{babel_dates.format_time(moment, 'short', locale=locale)}")
+    date_pattern, time_pattern, locale = _time_patterns()
+    return (f"{date_pattern.apply(moment.date(), locale)} "
+            f"{time_pattern.apply(moment.timetz(), locale, reference_date=moment.date())}")
+
+
+def _time_patterns() -> tuple[Any, Any, Any]:
+    """Babel's medium date and short time patterns of the page's locale, parsed once per request (what
+    `format_date` and `format_time` would look up and parse again for each of a list's rows)."""
+    if "time_patterns" not in g:
+        locale = _page_locale()
+        g.time_patterns = (babel_dates.parse_pattern(babel_dates.get_date_format("medium", locale)),
+                           babel_dates.parse_pattern(babel_dates.get_time_format("short", locale)), locale)
+    return g.time_patterns
 
 
 def local_date(value: str | datetime | None) -> str:
@@ -261,6 +275,23 @@ def local_day(value: str | None) -> str:
     if isinstance(value, str) and len(value) == 10:
         return babel_dates.format_date(datetime.strptime(value, "%Y-%m-%d").date(), "medium", locale=_page_locale())
     return local_date(value)
+
+
+def install_page_gettext(app: Any) -> None:
+    """Templates translate through the page's catalogue looked up once per request: Flask-Babel's own callables
+    look it up again for each phrase, and a list page has dozens of them."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: _page_translations().ugettext(text),
+        ngettext=lambda singular, plural, n: _page_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, text: _page_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: _page_translations().unpgettext(context, singular, plural, n),
+        newstyle=True)
+
+
+def _page_translations() -> Any:
+    if "page_translations" not in g:
+        g.page_translations = get_translations()
+    return g.page_translations
 
 
 def _page_locale() -> Any:
