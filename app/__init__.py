@@ -34,7 +34,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _register_models()
     _bind_runtime()
-    _bind_signoff()
     _register_http(app)
     _register_web(app)
     _register_cli(app)
@@ -49,9 +48,9 @@ def _register_models() -> None:
     from app.definitions import draft_models as _drafts  # noqa: F401
     from app.definitions import models as _definitions  # noqa: F401
     from app.escalations import models as _escalations  # noqa: F401
-    from app.legal import signoff_models as _signoff  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.records import models as _records  # noqa: F401
+    from app.retention import models as _retention  # noqa: F401
     from app.runtime import models as _runtime  # noqa: F401
     from app.timers import models as _timers  # noqa: F401
     from app.users import models as _users  # noqa: F401
@@ -73,14 +72,6 @@ def _bind_runtime() -> None:
                                              step_catalogue=of_step))
 
 
-def _bind_signoff() -> None:
-    """Every activation of a process version passes legal's sign-off (app/legal/signoff.py)."""
-    from app.definitions.service import bind_activation_gate
-    from app.legal.signoff import gate
-
-    bind_activation_gate(gate)
-
-
 def _register_http(app: Flask) -> None:
     from app import health
     from app.api import PREFIX, api, init_api
@@ -94,9 +85,9 @@ def _register_http(app: Flask) -> None:
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
     from app.escalations.views import blp as escalations_blp
-    from app.legal.signoff_views import blp as signoff_blp
     from app.legal.views import blp as register_blp
     from app.notifications.views import blp as notifications_blp
+    from app.retention.views import blp as retention_blp
     from app.tasks.views import blp as tasks_blp
     from app.timers.views import blp as settings_blp
     from app.users.auth import authenticate
@@ -123,8 +114,8 @@ def _register_http(app: Flask) -> None:
     api.register_blueprint(decisions_blp)
     api.register_blueprint(compare_blp)
     api.register_blueprint(register_blp)
-    api.register_blueprint(signoff_blp)
     api.register_blueprint(casefile_blp)
+    api.register_blueprint(retention_blp)
     api.register_blueprint(health.blp)
     app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API
 
@@ -144,10 +135,13 @@ def _has_user() -> bool:
 def _register_cli(app: Flask) -> None:
     from app.complaints.cli import audit_cli
     from app.definitions.cli import processes_cli
+    from app.retention.cli import purge, worker_job
     from app.timers.cli import worker
     from app.users.cli import users_cli
     from app.warmup import warm_specs
 
     for command in (processes_cli, users_cli, audit_cli, worker):
         app.cli.add_command(command)
+    app.cli.add_command(purge)
     app.extensions["before_worker_loop"] = [warm_specs]  # the first timer fired runs on a compiled spec too
+    app.extensions["worker_jobs"] = [worker_job]  # run by the worker's loop after timers and notifications

@@ -140,9 +140,10 @@ def add(complaint_id: int, user: User, stream: IO[bytes] | None, filename: str |
         db.session.add(row)
         db.session.flush()
         added = as_dict(row)
+        # No filename: it may name the customer, and the chain keeps nothing a purge must remove.
         audit.record(complaint, user, "attachment_added", {
-            "attachment": row.id, "kind": kind, "filename": row.filename, "content_type": content_type,
-            "size": row.size, "sha256": sha256, "task_id": task_id})
+            "attachment": row.id, "kind": kind, "content_type": content_type, "size": row.size, "sha256": sha256,
+            "task_id": task_id})
         steps.commit()
     except BaseException:
         db.session.rollback()

@@ -9,7 +9,6 @@ from app.api import PREFIX, Blueprint, errors, json_body
 from app.definitions import service
 from app.definitions.schemas import (
     DEPLOYED,
-    ActivationRefusedSchema,
     LintFilesSchema,
     LintResultSchema,
     ProcessListSchema,
@@ -112,9 +111,8 @@ def get_bpmn(key: str, version: int):
 
 
 @blp.route("/<key>/versions/<int:version>/activate", methods=["POST"])
-@blp.doc(summary="Make a version the one new complaints start on (activating an older one is the rollback)",
-         description="409 while legal's sign-off holds the version back (awaiting review, or rejected).")
+@blp.doc(summary="Make a version the one new complaints start on (activating an older one is the rollback)")
 @blp.response(200, VersionSchema)
-@errors(blp, 401, 403, 404, 409, schemas={409: ActivationRefusedSchema})
+@errors(blp, 401, 403, 404)
 def activate(key: str, version: int):
     return service.activate(key, version, current_user())

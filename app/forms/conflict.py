@@ -54,7 +54,7 @@ class WaitForPoliceForm(Schema):
 
     other_party_stayed = yes_no("另一方同意留下等候警察", "The other party agreed to wait for the police")
     other_party_description = text("另一方体貌特征及离开方向", "Description of the other party and where they went",
-                                   required=False, max_length=1000, multiline=True)
+                                   required=False, max_length=1000, multiline=True, personal=True)
 
     @validates_schema
     def description_when_gone(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -65,7 +65,7 @@ class WaitForPoliceForm(Schema):
 
 @register("conflict.injured_care", "照看伤者", "Look after the injured customer", shows=[*ON_THE_SPOT, *CALLS])
 class InjuredCareForm(Schema):
-    injury_description = text("伤情描述", "Injuries", multiline=True)
+    injury_description = text("伤情描述", "Injuries", multiline=True, personal=True)
     family_advised = yes_no("已建议伤者联系家属", "Suggested the customer contact their family")
     family_consent = yes_no("伤者同意由商场员工联系其家属", "The customer consents to staff contacting their family")
     serious_injury = yes_no("伤势较重，需要到医院诊治", "Injuries need treatment in hospital")
@@ -76,8 +76,9 @@ class InjuredCareForm(Schema):
     *CALLS, intake("customer"), intake("location")])
 class ContactFamilyForm(Schema):
     family_reached = yes_no("已联系上家属", "Family reached")
-    family_relation = text("家属与顾客的关系", "Relation to the customer", max_length=60)
-    family_arrangement = text("与家属商定的安排", "What was agreed with the family", required=False, multiline=True)
+    family_relation = text("家属与顾客的关系", "Relation to the customer", max_length=60, personal=True)
+    family_arrangement = text("与家属商定的安排", "What was agreed with the family", required=False, multiline=True,
+                              personal=True)
 
 
 @register("conflict.hospital", "陪同就医", "Accompany the customer to hospital", shows=[
@@ -86,7 +87,7 @@ class ContactFamilyForm(Schema):
 class HospitalForm(Schema):
     hospital_name = text("医院名称", "Hospital", max_length=200)
     escort = text("陪同员工", "Accompanying staff", max_length=120)
-    treatment = text("诊治情况", "Treatment", required=False, multiline=True)
+    treatment = text("诊治情况", "Treatment", required=False, multiline=True, personal=True)
     medical_receipts_kept = yes_no("已保留医疗费用单据", "Medical receipts kept")
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.forms.fields import PHONE_PATTERN
+
 KINDS = ("boolean", "checkboxes", "lines", "number", "integer", "choice", "date", "datetime", "multiline", "text")
 
 
@@ -31,6 +33,12 @@ def kind(prop: dict[str, Any]) -> str:
     if prop.get("x-multiline"):
         return "multiline"
     return "text"
+
+
+def personal(prop: dict[str, Any]) -> bool:
+    """Whether the field holds personal data: marked `x-personal`, or a phone number or email address. Such values
+    are kept out of the audit trail in clear and purged when the complaint's retention ends."""
+    return bool(prop.get("x-personal")) or prop.get("pattern") == PHONE_PATTERN or prop.get("format") == "email"
 
 
 def choices(prop: dict[str, Any]) -> dict[str, dict[str, str]]:

@@ -129,12 +129,16 @@ def not_after_today(value: dt.date) -> None:
         raise ValidationError(FUTURE_DATE_MESSAGE)
 
 
-def text(zh: str, en: str, *, required: bool = True, max_length: int = 2000, multiline: bool = False) -> fields.Field:
-    """Text; when required it must say something, not only spaces."""
+def text(zh: str, en: str, *, required: bool = True, max_length: int = 2000, multiline: bool = False,
+         personal: bool = False) -> fields.Field:
+    """Text; when required it must say something, not only spaces. `personal`: it describes a person (a name, a
+    description, an injury), so it is purged when the complaint's retention ends (`x-personal`)."""
     checks: list[validate.Validator] = [validate.Length(min=1 if required else 0, max=max_length)]
     if required:
         checks.append(not_blank())
-    extra = {"x-multiline": True} if multiline else None
+    extra: dict[str, Any] = {"x-multiline": True} if multiline else {}
+    if personal:
+        extra["x-personal"] = True
     return fields.String(required=required, validate=checks, metadata=_meta(zh, en, extra))
 
 

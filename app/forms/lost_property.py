@@ -46,12 +46,12 @@ class ReportForm(Schema):
 @register("lost_property.thief", "询问抢夺者特征", "Ask for the thief's description", shows=[
     *LOSS, intake("location"), intake("occurred_at")])
 class ThiefDescriptionForm(Schema):
-    thief_height = text("身高", "Height", max_length=60)
-    thief_age = text("年龄", "Age", max_length=60)
-    thief_complexion = text("肤色", "Complexion", max_length=60)
-    thief_clothing = text("衣服样式和颜色", "Clothing, style and colour", max_length=500)
-    thief_hair = text("头发", "Hair", max_length=200)
-    thief_eyes = text("眼睛", "Eyes", max_length=200)
+    thief_height = text("身高", "Height", max_length=60, personal=True)
+    thief_age = text("年龄", "Age", max_length=60, personal=True)
+    thief_complexion = text("肤色", "Complexion", max_length=60, personal=True)
+    thief_clothing = text("衣服样式和颜色", "Clothing, style and colour", max_length=500, personal=True)
+    thief_hair = text("头发", "Hair", max_length=200, personal=True)
+    thief_eyes = text("眼睛", "Eyes", max_length=200, personal=True)
     thief_direction = text("逃离方向", "Which way they went", required=False, max_length=200)
     staff_reminded = confirmed("已提醒在场员工：在保证自身安全的前提下协助，不得限制他人人身自由",
                                "Staff on the spot reminded: help only while safe, never detain anyone")
@@ -65,8 +65,8 @@ class ExitCheckForm(Schema):
     bag_features = text("包（物品）的特征", "What the bag or item looks like", max_length=1000)
     lost_place = text("丢失的具体地点", "Exactly where it was lost", max_length=200)
     suspect_features = text("可疑人员特征（无则填“无”）", "Suspect's description (\"none\" if none)",
-                            max_length=1000)
-    bag_contents = text("包内主要物品", "Main contents", max_length=1000)
+                            max_length=1000, personal=True)
+    bag_contents = text("包内主要物品", "Main contents", max_length=1000, personal=True)
     exits_watched = yes_no("已在出口留意可疑人员", "Exits watched for the suspect")
     phone_offered = yes_no("已向顾客提供电话以便自行报警", "Phone offered so the customer can call the police")
 

@@ -89,7 +89,7 @@ class SituationForm(Schema):
 class HospitalForm(Schema):
     hospital = text("医院", "Hospital", max_length=200)
     escorted_by = text("陪同人员", "Escorted by", max_length=120)
-    diagnosis = text("诊断情况", "Diagnosis", required=False, multiline=True)
+    diagnosis = text("诊断情况", "Diagnosis", required=False, multiline=True, personal=True)
     advance_needed = yes_no("需要垫付医疗费和住院费", "Medical and hospital fees need advancing")
     advance_amount = money("垫付金额（元）", "Amount to advance (¥)", required=False)
 

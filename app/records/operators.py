@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.forms.regulator_referral import OUTCOMES
 from app.notifications import outbox, step_texts, texts
-from app.records import payments
+from app.records import payments, retention
 from app.records.models import (
     ArchiveRecord,
     CctvViewing,
@@ -38,9 +38,6 @@ from app.runtime.environment import StepContext
 from app.runtime.models import HumanTask
 from app.timeutil import utcnow
 from app.users.roles import ROLES
-
-RETENTION_YEARS = 3  # case files are kept at least this long
-
 
 Operator = Callable[..., dict[str, Any]]
 _OPERATORS: dict[str, Operator] = {}
@@ -222,14 +219,15 @@ def record_decision(context: StepContext, remedy: str, amount: Any, decided_by_r
 
 @operator("archive_case")
 def archive_case(context: StepContext, summary: str = "") -> dict:
-    """File the closed case for retention: at least RETENTION_YEARS years from today.
+    """File the closed case for retention: kept the retention setting's calendar years from today, in the mall's zone
+    (app/records/retention.py).
 
     A payment still open when the case closes will not be made (no agreement was reached): its
     request is cancelled and the offer withdrawn.
     """
     payments.close_unpaid(context.complaint_id)
     archived_at = utcnow()
-    retain_until = archived_at.replace(year=archived_at.year + RETENTION_YEARS, day=min(archived_at.day, 28))
+    retain_until = retention.retain_until(archived_at)
     return {"archive_record_id": _add(ArchiveRecord(complaint_id=context.complaint_id, archived_at=archived_at,
                                                     retain_until=retain_until, summary=_text(summary))),
             "retain_until": retain_until.date().isoformat()}

@@ -68,6 +68,15 @@ def masked(form_key: str, submitted: dict[str, Any] | None, viewer: User) -> dic
     return {name: _mask(personal(properties.get(name) or {}), value) for name, value in submitted.items()}
 
 
+def for_audit(form_key: str, submitted: dict[str, Any], task_id: str) -> dict[str, Any]:
+    """The answers as the audit trail keeps them: a personal field's value only as a reference to the task's
+    answer, which the retention purge empties, so the hash-chained trail never holds personal data."""
+    properties = form_properties(form_key)
+    return {name: {"ref": f"task:{task_id}/{name}"}
+            if value not in (None, "", []) and field_kinds.personal(properties.get(name) or {}) else value
+            for name, value in submitted.items()}
+
+
 def _mask(kind: str | None, value: Any) -> Any:
     if not isinstance(value, str) or kind is None:
         return value

@@ -254,7 +254,8 @@ def complete(user: User, task_id: str, data: Any, retry_of: int | None = None) -
     open_rows = steps.run_step(
         complaint, user, lambda instance: instance.complete_task(task_id, workflow_data),
         audit_action="task_completed",
-        audit_detail={"task_id": task_id, "task": row.name, "element_id": row.element_id, "data": submitted},
+        audit_detail={"task_id": task_id, "task": row.name, "element_id": row.element_id,
+                      "data": answers.for_audit(row.form_key, submitted, task_id)},
         retry_action={"kind": "complete_task", "task_id": task_id, "user_id": user.id, "data": submitted},
         completion=completion, retry_of=retry_of,
     )

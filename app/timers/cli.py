@@ -34,6 +34,8 @@ def worker(once: bool, interval: float, name: str | None) -> None:
         sent = delivery.deliver_due(limit=100)
         if sent.sent or sent.retried or sent.failed:
             click.echo(f"notifications sent {sent.sent}, retrying {sent.retried}, failed {sent.failed}")
+        for job in current_app.extensions.get("worker_jobs", ()):  # e.g. the retention purge (app/retention/cli.py)
+            job(current_app)
         db.session.remove()
         if once:
             return
