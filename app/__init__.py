@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _register_models()
     _bind_runtime()
+    _bind_signoff()
     _register_http(app)
     _register_web(app)
     _register_cli(app)
@@ -48,6 +49,7 @@ def _register_models() -> None:
     from app.definitions import draft_models as _drafts  # noqa: F401
     from app.definitions import models as _definitions  # noqa: F401
     from app.escalations import models as _escalations  # noqa: F401
+    from app.legal import signoff_models as _signoff  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.records import models as _records  # noqa: F401
     from app.retention import models as _retention  # noqa: F401
@@ -72,6 +74,14 @@ def _bind_runtime() -> None:
                                              step_catalogue=of_step))
 
 
+def _bind_signoff() -> None:
+    """Every activation of a process version passes legal's sign-off (app/legal/signoff.py)."""
+    from app.definitions.service import bind_activation_gate
+    from app.legal.signoff import gate
+
+    bind_activation_gate(gate)
+
+
 def _register_http(app: Flask) -> None:
     from app import health
     from app.api import PREFIX, api, init_api
@@ -85,6 +95,7 @@ def _register_http(app: Flask) -> None:
     from app.definitions.views import blp as definitions_blp
     from app.errors import Unauthenticated
     from app.escalations.views import blp as escalations_blp
+    from app.legal.signoff_views import blp as signoff_blp
     from app.legal.views import blp as register_blp
     from app.notifications.views import blp as notifications_blp
     from app.retention.views import blp as retention_blp
@@ -114,6 +125,7 @@ def _register_http(app: Flask) -> None:
     api.register_blueprint(decisions_blp)
     api.register_blueprint(compare_blp)
     api.register_blueprint(register_blp)
+    api.register_blueprint(signoff_blp)
     api.register_blueprint(casefile_blp)
     api.register_blueprint(retention_blp)
     api.register_blueprint(health.blp)

@@ -4,6 +4,7 @@ from io import BytesIO
 
 from tests import bpmn_samples as s
 from tests.conftest import intake
+from tests.signoff_helpers import approve
 
 REMEDY = {"remedy": "compensation", "explanation": "赔偿", "one_time_settlement": True}
 
@@ -46,7 +47,9 @@ def test_decision_table_routes_and_a_new_table_changes_routing_without_code(as_u
     assert _route(as_user, 300) == []
     assert _route(as_user, 800) == ["senior_management"]
 
-    _deploy_table(as_user, 200)  # the active vehicle process is re-deployed onto the new table
+    _deploy_table(as_user, 200)  # the active vehicle process is re-deployed onto the new table, for legal to sign
+    approve(as_user, "vehicle", as_user("owner").get("/process-definitions/vehicle")["versions"][-1]["version"])
+    _deploy_table(as_user, 200)  # signed off: the same table again makes it live
     versions = as_user("owner").get("/process-definitions/vehicle")["versions"]
     assert {d["key"]: d["version"] for d in versions[-1]["dependencies"]}["t_approval_limit"] >= 2
     assert _route(as_user, 300) == ["senior_management"]

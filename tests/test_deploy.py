@@ -6,6 +6,7 @@ import pytest
 
 from tests import bpmn_samples as s
 from tests.conftest import ROOT
+from tests.signoff_helpers import approve
 
 XML = "application/xml"
 
@@ -26,10 +27,14 @@ def test_identical_content_returns_the_existing_version_and_changes_make_new_one
     xml = s.process("t_versions", "finance", [s.user_task()])
     first = deploy(owner, xml)
     assert first.status == 201 and first["version"] == 1 and first["created"] is True
+    assert first["active"] is False and first["review"]["state"] == "pending"  # a new process: legal signs first
+    approve(as_user, "t_versions", 1)
     again = deploy(owner, xml)
-    assert again.status == 200 and again["version"] == 1 and again["created"] is False
+    assert again.status == 200 and again["version"] == 1 and again["created"] is False and again["active"] is True
     changed = deploy(owner, xml.replace('name="付款"', 'name="付款确认"'))
     assert changed.status == 201 and changed["version"] == 2
+    approve(as_user, "t_versions", 2)
+    assert owner.post("/process-definitions/t_versions/versions/2/activate").status == 200
     detail = owner.get("/process-definitions/t_versions")
     assert detail["active_version"] == 2
     assert [v["version"] for v in detail["versions"]] == [1, 2]
@@ -43,6 +48,8 @@ def test_identical_content_returns_the_existing_version_and_changes_make_new_one
 def test_deploy_without_activating_keeps_the_active_version(as_user):
     owner = as_user("owner")
     deploy(owner, s.process("t_inactive", "finance", [s.user_task()]))
+    approve(as_user, "t_inactive", 1)
+    assert owner.post("/process-definitions/t_inactive/versions/1/activate").status == 200
     second = deploy(owner, s.process("t_inactive", "finance", [s.user_task(), s.user_task()]), activate="false")
     assert second["version"] == 2 and second["active"] is False
     assert owner.get("/process-definitions/t_inactive")["active_version"] == 1
@@ -177,10 +184,17 @@ def test_multipart_upload_resolves_call_activities_and_decision_tables(as_user):
     parent = s.process("t_parent", "finance", [s.business_rule("t_limits"), s.call_activity("t_child")])
     table = s.dmn("t_limits", [("&lt; 200", '"duty_manager"'), ("&gt;= 200", '"senior_management"')])
     from io import BytesIO
-    response = owner.post("/process-definitions", data={"files": [
-        (BytesIO(parent.encode()), "parent.bpmn"), (BytesIO(child.encode()), "child.bpmn"),
-        (BytesIO(table.encode()), "limits.dmn")]}, content_type="multipart/form-data")
+
+    def upload():
+        return owner.post("/process-definitions", data={"files": [
+            (BytesIO(parent.encode()), "parent.bpmn"), (BytesIO(child.encode()), "child.bpmn"),
+            (BytesIO(table.encode()), "limits.dmn")]}, content_type="multipart/form-data")
+
+    response = upload()
     assert response.status == 201, response.body
+    approve(as_user, "t_parent", 1)
+    approve(as_user, "t_child", 1)
+    assert upload().status == 200  # the same upload again: now signed off, all of it goes live
     by_key = {item["key"]: item for item in response.body}
     assert set(by_key) == {"t_parent", "t_child"}
     deps = owner.get("/process-definitions/t_parent")["versions"][0]["dependencies"]
@@ -189,6 +203,9 @@ def test_multipart_upload_resolves_call_activities_and_decision_tables(as_user):
     # A new version of the shared child re-deploys the parent onto it; the old parent version keeps the old child.
     changed_child = s.process("t_child", "finance", [s.user_task(), s.user_task()])
     assert deploy(owner, changed_child).status == 201
+    for key in ("t_child", "t_parent"):
+        approve(as_user, key, 2)
+    assert deploy(owner, changed_child).status == 200
     parent_versions = owner.get("/process-definitions/t_parent")["versions"]
     assert [v["version"] for v in parent_versions] == [1, 2]
     assert {(d["key"], d["version"]) for d in parent_versions[0]["dependencies"]} == {("t_child", 1), ("t_limits", 1)}

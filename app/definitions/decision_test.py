@@ -1,6 +1,7 @@
 """The authority tables (DMN decision tables) as process owners edit them: each cell checked, a table tested
 for given inputs before it is saved, saved as a new version and activated, the processes that use it
-following as a deploy makes them.
+following as a deploy makes them (a process whose escalation register the table changes waits for legal's sign-off, and
+the table with it: a 409 says which).
 
 Checking a table is the deploy's lint (every cell through the restricted expression language, and the
 processes that use the table), each problem placed in its rule and column; a test checks the table's own cells
@@ -24,7 +25,7 @@ from app.definitions.models import ProcessDefinition
 from app.engine import decisions
 from app.engine.lint import lint_dmn
 from app.engine.xml import MAX_DOCUMENT_BYTES, DiagramError, document_kind, parse_document
-from app.errors import Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.forms.fields import N_
 from app.records.labels import PURPOSES
@@ -298,6 +299,14 @@ def activate(key: str, version: int, actor: User) -> dict[str, Any]:
     if definition is None:
         raise NotFound(f"Decision table '{key}' has no version {version}. / 决策表 '{key}' 没有第 {version} 版。")
     results = definitions.deploy([(definition.filename, definition.source.encode("utf-8"))], actor, activate=True)
+    held = [r.review["message"] for r in results if r.review is not None]
+    if held:  # the processes deployed onto the table are kept, inactive, for legal; so is the table
+        en = " ".join(message.partition(" / ")[0] for message in held)
+        zh = "".join(message.partition(" / ")[2] for message in held)
+        raise Conflict(f"Version {version} of table '{key}' is not active yet: {en} / "
+                       f"决策表 '{key}' 第 {version} 版尚未启用：{zh}",
+                       messages={"en": f"Version {version} of table '{key}' is not active yet: {en}",
+                                 "zh": f"决策表 '{key}' 第 {version} 版尚未启用：{zh}"})
     return {"key": key, "version": version, "processes": [
         {"key": r.definition.key, "version": r.definition.version} for r in results if r.definition.kind == "bpmn"]}
 

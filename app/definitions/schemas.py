@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.errors import ErrorSchema
 from app.forms.fields import timestamp
 
 
@@ -53,6 +54,30 @@ class DeployedSchema(Schema):
     kind = fields.String(required=True, metadata={"enum": ["bpmn", "dmn"]})
     created = fields.Boolean(required=True)
     active = fields.Boolean(required=True)
+    review = fields.Nested(lambda: HeldSchema(), required=True, allow_none=True, metadata={
+        "description": "when activation was asked but legal's sign-off held the version back: why (it is stored, "
+                       "inactive); null otherwise"})
+
+
+class HoldSchema(Schema):
+    """Legal's sign-off holds a version back: awaiting review, or rejected with a reason."""
+
+    state = fields.String(required=True, metadata={"enum": ["pending", "rejected"]})
+    reason = fields.String(required=True, allow_none=True, metadata={"description": "a rejection's reason"})
+
+
+class HeldSchema(HoldSchema):
+    """Why legal's sign-off holds a version back, with the message to show."""
+
+    message = fields.String(required=True)
+
+
+class ActivationRefusedSchema(ErrorSchema):
+    """A 409: legal's sign-off holds the version back (awaiting review, or rejected with a reason)."""
+
+    review = fields.Nested(HoldSchema)
+    messages = fields.Dict(keys=fields.String(), values=fields.String(),
+                           metadata={"description": "the message in zh and en"})
 
 
 DEPLOYED = {"oneOf": [DeployedSchema, {"type": "array", "items": DeployedSchema}],

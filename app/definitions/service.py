@@ -52,10 +52,23 @@ from app.users.roles import lane_names
 class DeployedVersion:
     definition: ProcessDefinition
     created: bool
+    review: dict | None = None  # why activating it was held back ({"state", "reason", "message"}), if it was
 
     def as_dict(self) -> dict:
         d = self.definition
-        return {"key": d.key, "version": d.version, "kind": d.kind, "created": self.created, "active": d.active}
+        return {"key": d.key, "version": d.version, "kind": d.kind, "created": self.created, "active": d.active,
+                "review": self.review}
+
+
+# Whether a process version may go live: None lets it, else the refusal ({"state", "reason", "message"}). Legal's
+# sign-off (app/legal/signoff.py) binds it at app creation, as the runtime is bound; it records what it lets through.
+ActivationGate = Callable[[ProcessDefinition, User | None], dict | None]
+_activation_gate: ActivationGate | None = None
+
+
+def bind_activation_gate(gate: ActivationGate) -> None:
+    global _activation_gate
+    _activation_gate = gate
 
 
 @dataclass
@@ -393,9 +406,24 @@ def _store_versions(uploads, owners, external, actor, activate) -> list[Deployed
         versions[ref] = definition
         results.append(DeployedVersion(definition, created=True))
     if activate:
-        for result in results:
-            _make_active(result.definition, actor)
+        _activate_deployed(results, actor)
     return results
+
+
+def _activate_deployed(results: list[DeployedVersion], actor: User | None) -> None:
+    """Activate the processes the gate lets through; a decision table only when every process deployed onto it
+    went live (the table's `active` flag decides what later deploys resolve)."""
+    held: set[int] = set()
+    for result in results:
+        if result.definition.kind == "bpmn":
+            result.review = _make_active(result.definition, actor)
+            if result.review is not None:
+                held.add(result.definition.id)
+    for result in results:
+        if result.definition.kind == "dmn" and not any(
+                dep.get("id") == result.definition.id for r in results if r.definition.id in held
+                for dep in r.definition.dependencies):
+            _make_active(result.definition, actor)
 
 
 def _closure(direct: set[tuple[str, str]], versions: dict) -> set[ProcessDefinition]:
@@ -441,15 +469,21 @@ def _element_name(root: etree._Element, key: str) -> str | None:
     return None
 
 
-def _make_active(definition: ProcessDefinition, actor: User | None) -> None:
+def _make_active(definition: ProcessDefinition, actor: User | None) -> dict | None:
+    """Activate the version unless the gate holds it back (then its refusal)."""
     if definition.active:
-        return
+        return None
+    if definition.kind == "bpmn" and _activation_gate is not None:
+        refusal = _activation_gate(definition, actor)
+        if refusal is not None:
+            return refusal
     db.session.execute(update(ProcessDefinition).where(
         ProcessDefinition.kind == definition.kind, ProcessDefinition.key == definition.key,
         ProcessDefinition.id != definition.id).values(active=False))
     definition.active = True
     definition.activated_at = utcnow()
     definition.activated_by_id = actor.id if actor else None
+    return None
 
 
 def activate(key: str, version: int, actor: User | None) -> ProcessDefinition:
@@ -458,7 +492,11 @@ def activate(key: str, version: int, actor: User | None) -> ProcessDefinition:
         require(actor, {"process_owner"}, "activate process versions")
     begin_write()
     definition = _version(key, version)
-    _make_active(definition, actor)
+    refusal = _make_active(definition, actor)
+    if refusal is not None:
+        en, _sep, zh = refusal["message"].partition(" / ")
+        raise Conflict(refusal["message"], review={"state": refusal["state"], "reason": refusal["reason"]},
+                       messages={"en": en, "zh": zh})
     db.session.commit()
     return definition
 

@@ -9,6 +9,7 @@ from app.api import PREFIX, Blueprint, errors, json_body
 from app.definitions import service
 from app.definitions.schemas import (
     DEPLOYED,
+    ActivationRefusedSchema,
     LintFilesSchema,
     LintResultSchema,
     ProcessListSchema,
@@ -111,8 +112,9 @@ def get_bpmn(key: str, version: int):
 
 
 @blp.route("/<key>/versions/<int:version>/activate", methods=["POST"])
-@blp.doc(summary="Make a version the one new complaints start on (activating an older one is the rollback)")
+@blp.doc(summary="Make a version the one new complaints start on (activating an older one is the rollback)",
+         description="409 while legal's sign-off holds the version back (awaiting review, or rejected).")
 @blp.response(200, VersionSchema)
-@errors(blp, 401, 403, 404)
+@errors(blp, 401, 403, 404, 409, schemas={409: ActivationRefusedSchema})
 def activate(key: str, version: int):
     return service.activate(key, version, current_user())

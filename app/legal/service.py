@@ -44,6 +44,11 @@ def register_diff_of(key: str, from_version: Any, to_version: Any, viewer: User)
     return register_diff.diff(old, new)
 
 
+def computed_register(definition: ProcessDefinition) -> dict[str, Any]:
+    """The register of a stored version, for the services that check versions (no role check)."""
+    return _register(definition)
+
+
 def _register(definition: ProcessDefinition) -> dict[str, Any]:
     cached = _computed.get(definition.id)
     if cached is None:

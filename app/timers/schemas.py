@@ -54,7 +54,8 @@ class FieldChangeSchema(Schema):
 
 
 class SettingChangeSchema(Schema):
-    key = fields.String(required=True, metadata={"enum": ["time_limits", "business_calendar", "case_limits"]})
+    key = fields.String(required=True, metadata={"enum": ["time_limits", "business_calendar", "case_limits",
+                                                          "signoff"]})
     changed_at = timestamp()
     changed_by = fields.String(required=True)
     fields_ = fields.List(fields.Nested(FieldChangeSchema), required=True, data_key="fields",
@@ -76,3 +77,9 @@ CaseLimitsSchema.__doc__ = "Per complaint type, the named limit its whole case i
 CaseLimitsChangeSchema = Schema.from_dict(
     {name: fields.String(**_LIMIT_NAME) for name in DEFAULT_CASE_LIMITS}, name="CaseLimitsChangeSchema")
 CaseLimitsChangeSchema.__doc__ = "The complaint types to change (at least one); the others keep theirs."
+
+
+class SignoffSettingSchema(Schema):
+    """Whether a process version whose escalation register is unchanged may go live without legal's sign-off."""
+
+    unchanged_without_legal = fields.Boolean(required=True, metadata={"description": "default true"})

@@ -42,6 +42,7 @@ OUTSIDE_YEARS = N_("Enter a year from 2000 to 2100.")
 NOT_COMPUTABLE = N_("This limit cannot be computed with this calendar: it has too few opening hours.")
 UNKNOWN_LIMIT = N_("There is no time limit by this name.")
 UNKNOWN_TYPE = N_("There is no complaint type by this name.")
+NOT_A_BOOLEAN = N_("Choose yes or no.")
 
 
 def _time_of_day(value: str) -> None:
@@ -220,6 +221,26 @@ def statutory(year: Any, actor: User) -> StatutoryDays:
     if not FIRST_YEAR <= number <= LAST_YEAR:
         raise Invalid("The year is not valid. / 年份无效。", errors={"year": [OUTSIDE_YEARS]})
     return statutory_days(number)
+
+
+DEFAULT_SIGNOFF = {"unchanged_without_legal": True}
+
+
+def signoff_policy() -> dict[str, bool]:
+    """Whether a process version whose escalation register is unchanged may go live without legal's sign-off."""
+    return {**DEFAULT_SIGNOFF, **(_stored("signoff") or {})}
+
+
+def set_signoff_policy(payload: Any, actor: User) -> dict[str, bool]:
+    require(actor, EDITORS, "change the sign-off setting")
+    value = payload.get("unchanged_without_legal") if isinstance(payload, dict) else None
+    if not isinstance(value, bool) or set(payload) != {"unchanged_without_legal"}:
+        raise Invalid("Send {\"unchanged_without_legal\": true} or false. / "
+                      "请发送 {\"unchanged_without_legal\": true} 或 false。",
+                      errors={"unchanged_without_legal": [NOT_A_BOOLEAN]})
+    before = signoff_policy()
+    _save("signoff", {"unchanged_without_legal": value}, before, {"unchanged_without_legal": value}, actor)
+    return signoff_policy()
 
 
 def may_edit(user: User) -> bool:

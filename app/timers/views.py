@@ -12,6 +12,7 @@ from app.timers.schemas import (
     CaseLimitsChangeSchema,
     CaseLimitsSchema,
     SettingChangesSchema,
+    SignoffSettingSchema,
     StatutoryDaysSchema,
     TimeLimitsChangeSchema,
     TimeLimitsSchema,
@@ -84,6 +85,24 @@ def put_case_limits():
 def get_statutory_days():
     found = settings.statutory(request.args.get("year"), current_user())
     return {"year": found.year, "holidays": list(found.holidays), "working_days": list(found.working_days)}
+
+
+@blp.route("/signoff", methods=["GET"])
+@blp.doc(summary="Whether a process version whose escalation register is unchanged goes live without legal")
+@blp.response(200, SignoffSettingSchema)
+@errors(blp, 401)
+def get_signoff():
+    current_user()
+    return settings.signoff_policy()
+
+
+@blp.route("/signoff", methods=["PUT"])
+@blp.doc(summary="Let (true) or stop (false) versions with an unchanged escalation register going live without "
+                 "legal's sign-off (process owner, admin)", **body_doc(SignoffSettingSchema))
+@blp.response(200, SignoffSettingSchema)
+@errors(blp, 401, 403, 413, 422)
+def put_signoff():
+    return settings.set_signoff_policy(json_body(), current_user())
 
 
 @blp.route("/changes", methods=["GET"])

@@ -17,7 +17,8 @@ from flask_login import current_user, login_required
 from app.definitions import compare, history
 from app.definitions import service as definitions
 from app.engine.xml import DiagramError
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
+from app.legal import signoff
 from app.web import i18n
 from app.web.views import bp, me, process
 
@@ -28,7 +29,8 @@ UPLOADED = "uploaded_versions"  # the session's note of what an upload created, 
 def _helpers() -> dict[str, Any]:
     return {"version_people": history.people, "upload_errors": lambda: g.get("upload_errors"),
             "may_manage_versions": lambda: current_user.is_authenticated and history.may_manage(me()),
-            "uploaded_versions": lambda: session.pop(UPLOADED, None)}
+            "uploaded_versions": lambda: session.pop(UPLOADED, None),
+            "version_reviews": lambda key: signoff.reviews_of(key, me())}
 
 
 @bp.route("/processes/<key>/versions/<int:version>/download")
@@ -53,7 +55,11 @@ def _file(filename: str, source: str) -> Response:
 @login_required
 def activate(key: str, version: int):
     before = definitions.active_definition(key)
-    definitions.activate(key, version, me())
+    try:
+        definitions.activate(key, version, me())
+    except Conflict as exc:  # legal's sign-off holds it back: say why on the page
+        flash(_pick_language(exc.message), "warn")
+        return process(key), 409
     if before is not None and before.version > version:
         flash(_("Rolled back to version %(n)d: new complaints start on it; running complaints keep the version "
                 "they started on.", n=version), "ok")

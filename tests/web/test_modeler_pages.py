@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import STAFF
+from tests.signoff_helpers import approve
 from tests.web.test_pages import csrf_token, log_in
 
 PAGES = ["/processes/quality/edit", "/processes/quality/edit?version=1", "/processes/new"]
@@ -71,7 +72,7 @@ def test_bad_input_to_the_editor_is_a_4xx_in_the_page_language(app):
     assert without_token.status_code == 400 and without_token.is_json
 
 
-def test_a_new_process_is_started_from_the_page_and_listed_among_the_owners_drafts(app):
+def test_a_new_process_is_started_from_the_page_and_listed_among_the_owners_drafts(as_user, app):
     client, token = owner_client(app)
     page = client.get("/processes").get_data(as_text=True)
     assert 'id="workbench-drafts"' in page and 'data-edit="quality"' in page
@@ -91,6 +92,7 @@ def test_a_new_process_is_started_from_the_page_and_listed_among_the_owners_draf
     headers = {"X-CSRFToken": token, "Accept": "application/json"}
     deployed = client.post("/processes/pages_new_type/draft/deploy.json", json={"revision": 1}, headers=headers)
     assert deployed.status_code == 201 and deployed.get_json()["active"] is False
+    approve(as_user, "pages_new_type", deployed.get_json()["version"])  # a new process: legal signs it first
     assert client.post(f"/processes/pages_new_type/versions/{deployed.get_json()['version']}/activate.json",
                        headers=headers).get_json()["active"] is True
     client.set_cookie("lang", "en")

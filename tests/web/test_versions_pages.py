@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.definitions.models import ProcessDefinition
 from app.extensions import db
 from tests.conftest import STAFF, logged_in_client
+from tests.signoff_helpers import approve
 from tests.test_compare import version
 from tests.web.test_admin_pages import csrf_of, english
 
@@ -42,9 +43,12 @@ def owner(app):
     return logged_in_client(app, "owner")
 
 
-def test_the_owner_uploads_activates_and_rolls_back_and_the_page_says_who(app, owner):
+def test_the_owner_uploads_activates_and_rolls_back_and_the_page_says_who(app, owner, as_user):
     key = "page_versions"
     assert upload(owner, key, (f"{key}.bpmn", version(key)), activate=True).status_code == 303
+    approve(as_user, key, 1)  # a new process goes live once legal signed it
+    first = owner.get(f"/processes/{key}").get_data(as_text=True)
+    assert owner.post(f"/processes/{key}/versions/1/activate", data={"csrf_token": csrf_of(first)}).status_code == 303
     response = upload(owner, key, (f"{key}.bpmn", version(key, check=True)))
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/processes/{key}#upload-result")
     html = owner.get(f"/processes/{key}").get_data(as_text=True)
@@ -58,6 +62,7 @@ def test_the_owner_uploads_activates_and_rolls_back_and_the_page_says_who(app, o
     html = owner.get(f"/processes/{key}").get_data(as_text=True)
     assert f'href="/processes/{key}/compare?from=1&amp;to=2"' in row(html, 2)
     assert "Activate v2" in row(html, 2) and "Roll back" not in row(html, 2)
+    approve(as_user, key, 2)
     activated = owner.post(f"/processes/{key}/versions/2/activate", data={"csrf_token": csrf_of(html)},
                            follow_redirects=True).get_data(as_text=True)
     assert "Version 2 is active: new complaints start on it" in activated
