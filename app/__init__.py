@@ -38,11 +38,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_http(app)
     _register_web(app)
     _register_cli(app)
+    _register_migration_worker(app)
     return app
 
 
 def _register_models() -> None:
     from app.attachments import models as _attachments  # noqa: F401
+    from app.case_migration import models as _case_migration  # noqa: F401
     from app.casefile import models as _casefile  # noqa: F401
     from app.complaints import customer_models as _customer  # noqa: F401
     from app.complaints import models as _complaints  # noqa: F401
@@ -86,6 +88,7 @@ def _register_http(app: Flask) -> None:
     from app import health
     from app.api import PREFIX, api, init_api
     from app.attachments.views import blp as attachments_blp
+    from app.case_migration.views import blp as case_migration_blp
     from app.casefile.views import blp as casefile_blp
     from app.complaints.views import blp as complaints_blp
     from app.complaints.views import incidents_blp
@@ -127,6 +130,7 @@ def _register_http(app: Flask) -> None:
     api.register_blueprint(register_blp)
     api.register_blueprint(signoff_blp)
     api.register_blueprint(casefile_blp)
+    api.register_blueprint(case_migration_blp)
     api.register_blueprint(retention_blp)
     api.register_blueprint(health.blp)
     app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API
@@ -157,3 +161,10 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(purge)
     app.extensions["before_worker_loop"] = [warm_specs]  # the first timer fired runs on a compiled spec too
     app.extensions["worker_jobs"] = [worker_job]  # run by the worker's loop after timers and notifications
+
+
+def _register_migration_worker(app: Flask) -> None:
+    """The worker's loop also moves queued complaints to new process versions, a batch per turn."""
+    from app.case_migration.service import worker_job
+
+    app.extensions.setdefault("worker_jobs", []).append(worker_job)

@@ -1,0 +1,1 @@
+"""Moving running complaints to another version of their process: dry runs, migration jobs, the way back."""

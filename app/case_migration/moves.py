@@ -1,0 +1,104 @@
+"""Moving one complaint to another version as one transaction, like a step.
+
+Under the complaint's lock: check it is still what was planned (version and, for a job, the revision it had
+when selected), move its workflow (app/engine/migration.py), write the new state and version with the same
+revision check as every step, keep the rows of the open tasks that survive (ids, assignees, due dates; a new
+name is written), rebuild its timers, and append one audit event with the versions and the task changes.
+Nothing of a refused or stale move is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.case_migration import diffs
+from app.database import execute_core
+from app.definitions.models import ProcessDefinition
+from app.engine.instance import Instance
+from app.engine.migration import MigrationRefused, MovePlan, migrate
+from app.errors import Conflict
+from app.extensions import db
+from app.runtime import audit, environment
+from app.runtime.environment import Actor
+from app.runtime.models import Complaint, HumanTask, Timer
+from app.runtime.steps import Snapshot, lock_complaint, save
+
+ACTION = "process_migrated"
+CHANGED_MEANWHILE = "changed_meanwhile"
+
+
+class Stale(Conflict):
+    """The complaint changed since the move was planned: nothing was moved."""
+
+
+class Refused(Conflict):
+    """The complaint cannot move: nothing was moved. `move` says why."""
+
+    def __init__(self, message: str, move: MigrationRefused):
+        super().__init__(message, reasons=[{"code": b.code, "process_id": b.process_id, "element_id": b.element_id}
+                                           for b in move.reasons])
+        self.refused = move
+
+
+@dataclass(frozen=True)
+class Moved:
+    complaint: Complaint
+    plan: MovePlan
+    detail: dict[str, Any]
+
+
+def move(complaint_id: int, target: ProcessDefinition, actor: Actor | None, *, expected_definition: int | None,
+         expected_revision: int | None, job: int | None, back: bool) -> Moved:
+    """Move a complaint to `target` and leave the transaction open for the caller to add to and commit.
+
+    Raises Stale or Refused with the transaction rolled back."""
+    complaint = lock_complaint(complaint_id)
+    if (complaint.status != "open" or (expected_revision is not None and complaint.revision != expected_revision)
+            or (expected_definition is not None and complaint.definition_id != expected_definition)):
+        db.session.rollback()
+        raise Stale("The complaint changed since the migration was planned; it was not moved. / "
+                    "投诉在计划迁移后已有变化，未迁移。")
+    source = db.session.get(ProcessDefinition, complaint.definition_id)
+    try:
+        plan, moved = migrate(complaint.state, diffs.version_diff(source.id, target.id))
+    except MigrationRefused as refused:
+        db.session.rollback()
+        raise Refused("The complaint cannot move to that version: " + str(refused)
+                      + " / 该投诉不能迁移到该版本。", refused) from None
+    env = environment.current()
+    instance = Instance.load(env.compiled(target.id), moved, env.functions(), None)
+    detail = {"from_version": source.version, "to_version": target.version, "from_definition_id": source.id,
+              "to_definition_id": target.id, "job": job, "back": back, **changes(plan)}
+    head = audit.append(complaint, actor, ACTION, detail)
+    for key, value in head.items():
+        set_committed_value(complaint, key, value)
+    open_ids = frozenset(db.session.scalars(select(HumanTask.id).where(
+        HumanTask.complaint_id == complaint.id, HumanTask.state == "ready")))
+    execute_core(delete(Timer.__table__).where(Timer.__table__.c.complaint_id == complaint.id))
+    save(complaint, instance, Snapshot(open_ids, frozenset()), None, extra={**head, "definition_id": target.id})
+    _rename_kept(plan)
+    return Moved(complaint, plan, detail)
+
+
+def changes(plan: MovePlan) -> dict[str, Any]:
+    """What a move does to a complaint's tasks, as the audit event and the results record it."""
+    names = {p.task_id: p.element_id for p in (*plan.before, *plan.after)}
+    return {"kept": [{"id": t, "element_id": names[t]} for t in plan.kept],
+            "removed": [{"id": t, "element_id": names[t]} for t in plan.removed],
+            "added": [{"id": t, "element_id": names[t]} for t in plan.added],
+            "at": [p.element_id for p in plan.after],
+            "ahead_added": list(plan.ahead_added), "ahead_removed": list(plan.ahead_removed)}
+
+
+def _rename_kept(plan: MovePlan) -> None:
+    """A kept open task whose element has a new name in the target version shows it."""
+    before = {p.task_id: p.name for p in plan.before}
+    tasks = HumanTask.__table__
+    for position in plan.after:
+        if position.task_id in before and before[position.task_id] != position.name:
+            execute_core(update(tasks).where(tasks.c.id == position.task_id, tasks.c.state == "ready")
+                         .values(name=position.name))

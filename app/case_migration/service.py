@@ -1,0 +1,249 @@
+"""Dry runs, migration jobs and the way back: what moving running complaints to a new process version does.
+
+Only process owners move complaints; legal and process owners read every dry run and migration log. A dry run
+reads and writes nothing: it moves each running complaint of an older version in memory and reports, grouped by
+reason, which can move and what would happen to them, flagging those that stand on a path whose escalation
+register differs between the versions. A job selects complaints (with the revision each has then) and the worker
+settles them in batches (`run_due_jobs`), each complaint in its own transaction (app/case_migration/moves.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from app.case_migration import diffs, moves
+from app.case_migration.models import MigrationJob, MigrationResult
+from app.database import begin_write, execute_core
+from app.definitions.models import ProcessDefinition
+from app.engine.migration import plan
+from app.errors import Conflict, Invalid, NotFound
+from app.extensions import db
+from app.runtime.models import AuditEvent, Complaint, HumanTask
+from app.timeutil import isoformat, utcnow
+from app.users.models import User
+from app.users.permissions import require
+
+MIGRATORS = frozenset({"process_owner"})
+READERS = frozenset({"process_owner", "legal"})
+MOVABLE = "movable"
+BATCH = 50
+
+
+def dry_run(key: str, to_version: int, selection: dict[str, Any], viewer: User, page: int = 1,
+            per_page: int = 50) -> dict[str, Any]:
+    """What moving the selected running complaints of `key`'s older versions to `to_version` would do."""
+    require(viewer, READERS, "read migration dry runs")
+    target = _version(key, to_version)
+    groups: dict[str, list[str]] = defaultdict(list)
+    flagged: list[str] = []
+    items = []
+    for row in _selected(target, selection):
+        move = plan(row.state, diffs.version_diff(row.definition_id, target.id))
+        paths = diffs.register_change(row.definition_id, target.id).paths_through(move)
+        for code in dict.fromkeys(b.code for b in move.blockers) if move.blockers else (MOVABLE,):
+            groups[code].append(row.number)
+        if paths:
+            flagged.append(row.number)
+        items.append({"complaint_id": row.id, "number": row.number, "from_version": row.version,
+                      "movable": move.movable, "register_paths": paths,
+                      "reasons": [{"code": b.code, "process_id": b.process_id, "element_id": b.element_id}
+                                  for b in move.blockers],
+                      "before": [p.element_id for p in move.before],
+                      "call_activities": [{"element_id": c.element_id, "changed": c.changed}
+                                          for c in move.call_activities],
+                      **(moves.changes(move) if move.movable else {
+                          "kept": [], "removed": [], "added": [], "at": [],
+                          "ahead_added": list(move.ahead_added), "ahead_removed": list(move.ahead_removed)})})
+    start = (page - 1) * per_page
+    return {"key": key, "to_version": target.version, "total": len(items),
+            "movable": len(groups.get(MOVABLE, [])),
+            "groups": [{"reason": code, "count": len(numbers), "numbers": numbers}
+                       for code, numbers in sorted(groups.items(), key=lambda g: (g[0] != MOVABLE, g[0]))],
+            "register_changed": {"count": len(flagged), "numbers": flagged},
+            "items": items[start:start + per_page], "page": page, "per_page": per_page}
+
+
+def create_job(key: str, to_version: int, selection: dict[str, Any], actor: User) -> dict[str, Any]:
+    """Select the complaints to move and queue them for the worker; return the job."""
+    require(actor, MIGRATORS, "migrate complaints to another process version")
+    begin_write()
+    target = _version(key, to_version)
+    rows = list(_selected(target, selection, with_state=False))
+    if not rows:
+        db.session.rollback()
+        raise Invalid("No running complaint of an older version matches the selection. / "
+                      "没有符合所选条件、在旧版本上运行的投诉。",
+                      errors={"selection": ["Nothing selected. / 未选中任何投诉。"]})
+    job = MigrationJob(process_key=key, to_definition_id=target.id, to_version=target.version,
+                       selection=selection, state="queued", total=len(rows), created_by_id=actor.id,
+                       created_by_name=actor.username)
+    db.session.add(job)
+    db.session.flush()
+    execute_core(insert(MigrationResult.__table__), [
+        {"job_id": job.id, "complaint_id": r.id, "complaint_number": r.number, "from_definition_id": r.definition_id,
+         "from_version": r.version, "revision": r.revision, "state": "pending"} for r in rows])
+    db.session.commit()
+    return _progress(job, 1, 100)
+
+
+def job_progress(job_id: int, viewer: User, page: int = 1, per_page: int = 100,
+                 state: str | None = None) -> dict[str, Any]:
+    require(viewer, READERS, "read migration logs")
+    job = db.session.get(MigrationJob, job_id)
+    if job is None:
+        raise NotFound(f"There is no migration {job_id}. / 没有迁移任务 {job_id}。")
+    return _progress(job, page, per_page, state)
+
+
+def list_jobs(viewer: User, key: str | None = None) -> list[dict[str, Any]]:
+    require(viewer, READERS, "read migration logs")
+    query = select(MigrationJob).order_by(MigrationJob.id.desc()).limit(50)
+    if key:
+        query = query.where(MigrationJob.process_key == key)
+    return [_progress(job, 1, 0) for job in db.session.scalars(query)]
+
+
+def run_due_jobs(limit: int = BATCH) -> int:
+    """Settle up to `limit` complaints of the oldest unfinished job (the worker's loop); return how many."""
+    job = db.session.scalars(select(MigrationJob).where(MigrationJob.state.in_(("queued", "running")))
+                             .order_by(MigrationJob.id).limit(1)).first()
+    if job is None:
+        db.session.rollback()
+        return 0
+    job_id, target_id = job.id, job.to_definition_id
+    actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    if job.state == "queued":
+        job.state, job.started_at = "running", utcnow()
+    pending = list(db.session.scalars(select(MigrationResult.id).where(
+        MigrationResult.job_id == job_id, MigrationResult.state == "pending").order_by(MigrationResult.id)
+        .limit(limit)))
+    if not pending:
+        job.state, job.finished_at = "done", utcnow()
+    db.session.commit()
+    for result_id in pending:
+        _settle(result_id, target_id, actor, job_id)
+    return len(pending)
+
+
+def worker_job(_app) -> None:
+    """One batch per turn of the worker's loop (app/timers/cli.py runs the app's `worker_jobs`)."""
+    run_due_jobs(BATCH)
+
+
+def _settle(result_id: int, target_id: int, actor: User | None, job_id: int) -> None:
+    result = db.session.get(MigrationResult, result_id)
+    if result is None or result.state != "pending":
+        db.session.rollback()
+        return
+    complaint_id, revision, from_id = result.complaint_id, result.revision, result.from_definition_id
+    db.session.rollback()
+    target = db.session.get(ProcessDefinition, target_id)
+    try:
+        moved = moves.move(complaint_id, target, actor, expected_definition=from_id, expected_revision=revision,
+                           job=job_id, back=False)
+    except moves.Stale as stale:
+        _record(result_id, "skipped", moves.CHANGED_MEANWHILE, stale.message)
+        return
+    except moves.Refused as refused:
+        _record(result_id, "refused", refused.refused.reasons[0].code, refused.message)
+        return
+    except Conflict as conflict:  # the revision check of the write: someone's step came first
+        _record(result_id, "skipped", moves.CHANGED_MEANWHILE, conflict.message)
+        return
+    row = db.session.get(MigrationResult, result_id)
+    row.state, row.changes, row.done_at = "migrated", moved.detail, utcnow()
+    db.session.commit()
+
+
+def _record(result_id: int, state: str, reason: str, message: str) -> None:
+    """Settle a result the move did not change; another worker may have settled it first."""
+    begin_write()
+    results = MigrationResult.__table__
+    execute_core(update(results).where(results.c.id == result_id, results.c.state == "pending")
+                 .values(state=state, reason=reason, message=message, done_at=utcnow()))
+    db.session.commit()
+
+
+def migrate_back(complaint_id: int, actor: User) -> dict[str, Any]:
+    """Move a migrated complaint back to the version it came from, if its tasks allow it."""
+    require(actor, MIGRATORS, "migrate complaints to another process version")
+    begin_write()
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        db.session.rollback()
+        raise NotFound(f"There is no complaint {complaint_id}. / 没有投诉 {complaint_id}。")
+    last = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.complaint_id == complaint_id, AuditEvent.action == moves.ACTION)
+        .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    if last is None or last.detail.get("back") or last.detail.get("to_definition_id") != complaint.definition_id:
+        db.session.rollback()
+        raise Conflict("This complaint was not moved to the version it runs on, so there is no way back. / "
+                       "该投诉并非迁移到当前版本，无法迁回。")
+    target = db.session.get(ProcessDefinition, last.detail["from_definition_id"])
+    moved = moves.move(complaint_id, target, actor, expected_definition=complaint.definition_id,
+                       expected_revision=None, job=None, back=True)
+    db.session.commit()
+    return {"complaint_id": complaint_id, "number": moved.complaint.number, **moved.detail}
+
+
+def _version(key: str, number: int) -> ProcessDefinition:
+    definition = db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key, ProcessDefinition.version == number)).first()
+    if definition is None:
+        db.session.rollback()
+        raise NotFound(f"Process '{key}' has no version {number}. / 流程 '{key}' 没有第 {number} 版。")
+    return definition
+
+
+def _selected(target: ProcessDefinition, selection: dict[str, Any], with_state: bool = True):
+    """The open complaints of `target`'s process on an older version that the selection names, oldest first."""
+    columns = [Complaint.id, Complaint.number, Complaint.definition_id, Complaint.revision, ProcessDefinition.version]
+    query = (select(*columns, *([Complaint.state] if with_state else []))
+             .join(ProcessDefinition, ProcessDefinition.id == Complaint.definition_id)
+             .where(Complaint.status == "open", ProcessDefinition.kind == "bpmn",
+                    ProcessDefinition.key == target.key, ProcessDefinition.version < target.version)
+             .order_by(Complaint.id))
+    if selection.get("from_versions"):
+        query = query.where(ProcessDefinition.version.in_(selection["from_versions"]))
+    if selection.get("numbers"):
+        numbers = list(dict.fromkeys(selection["numbers"]))
+        query = query.where(Complaint.number.in_(numbers))
+        _check_numbers(query, numbers)
+    if selection.get("at_elements"):
+        query = query.where(Complaint.id.in_(select(HumanTask.complaint_id).where(
+            HumanTask.state == "ready", HumanTask.element_id.in_(selection["at_elements"]))))
+    return db.session.execute(query.execution_options(yield_per=500))
+
+
+def _check_numbers(query, numbers: list[str]) -> None:
+    found = set(db.session.scalars(query.with_only_columns(Complaint.number)))
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        db.session.rollback()
+        raise Invalid("These complaints are not running on an older version of this process: "
+                      f"{', '.join(missing)}. / 这些投诉不在该流程的旧版本上运行：{'、'.join(missing)}。",
+                      errors={"numbers": [f"{n}: not running on an older version. / 不在旧版本上运行。"
+                                          for n in missing]})
+
+
+def _progress(job: MigrationJob, page: int, per_page: int, state: str | None = None) -> dict[str, Any]:
+    counts = dict(db.session.execute(select(MigrationResult.state, func.count()).where(
+        MigrationResult.job_id == job.id).group_by(MigrationResult.state)).all())
+    query = select(MigrationResult).where(MigrationResult.job_id == job.id).order_by(MigrationResult.id)
+    if state:
+        query = query.where(MigrationResult.state == state)
+    results = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page))) if per_page else []
+    filtered = counts.get(state, 0) if state else job.total
+    return {"id": job.id, "key": job.process_key, "to_version": job.to_version, "state": job.state,
+            "selection": job.selection, "created_by": job.created_by_name, "created_at": isoformat(job.created_at),
+            "started_at": isoformat(job.started_at) if job.started_at else None,
+            "finished_at": isoformat(job.finished_at) if job.finished_at else None,
+            "counts": {s: counts.get(s, 0) for s in ("pending", "migrated", "skipped", "refused")},
+            "done": job.total - counts.get("pending", 0),
+            "items": [{"complaint_id": r.complaint_id, "number": r.complaint_number, "from_version": r.from_version,
+                       "state": r.state, "reason": r.reason, "message": r.message, "changes": r.changes,
+                       "done_at": isoformat(r.done_at) if r.done_at else None} for r in results],
+            "total": filtered, "page": page, "per_page": per_page}
