@@ -53,7 +53,9 @@ def _register_models() -> None:
     from app.escalations import models as _escalations  # noqa: F401
     from app.legal import signoff_models as _signoff  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
+    from app.places import models as _places  # noqa: F401
     from app.records import models as _records  # noqa: F401
+    from app.reports import models as _reports  # noqa: F401
     from app.retention import models as _retention  # noqa: F401
     from app.runtime import models as _runtime  # noqa: F401
     from app.timers import models as _timers  # noqa: F401
@@ -101,6 +103,8 @@ def _register_http(app: Flask) -> None:
     from app.legal.signoff_views import blp as signoff_blp
     from app.legal.views import blp as register_blp
     from app.notifications.views import blp as notifications_blp
+    from app.places.views import blp as places_blp
+    from app.reports.views import blp as reports_blp
     from app.retention.views import blp as retention_blp
     from app.tasks.views import blp as tasks_blp
     from app.timers.views import blp as settings_blp
@@ -132,6 +136,8 @@ def _register_http(app: Flask) -> None:
     api.register_blueprint(casefile_blp)
     api.register_blueprint(case_migration_blp)
     api.register_blueprint(retention_blp)
+    api.register_blueprint(places_blp)
+    api.register_blueprint(reports_blp)
     api.register_blueprint(health.blp)
     app.add_url_rule("/healthz", view_func=health.healthz)  # for monitors outside the API
 
@@ -151,12 +157,13 @@ def _has_user() -> bool:
 def _register_cli(app: Flask) -> None:
     from app.complaints.cli import audit_cli
     from app.definitions.cli import processes_cli
+    from app.places.cli import places_cli
     from app.retention.cli import purge, worker_job
     from app.timers.cli import worker
     from app.users.cli import users_cli
     from app.warmup import warm_specs
 
-    for command in (processes_cli, users_cli, audit_cli, worker):
+    for command in (processes_cli, users_cli, audit_cli, places_cli, worker):
         app.cli.add_command(command)
     app.cli.add_command(purge)
     app.extensions["before_worker_loop"] = [warm_specs]  # the first timer fired runs on a compiled spec too

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh requirements.txt
 .venv/bin/flask --app wsgi db upgrade
 .venv/bin/flask --app wsgi processes deploy
+.venv/bin/flask --app wsgi places demo
 echo "Demo users (passwords and tokens are new on every start):"
 .venv/bin/flask --app wsgi users demo
 .venv/bin/flask --app wsgi worker &

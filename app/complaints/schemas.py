@@ -12,6 +12,7 @@ from app.attachments.schemas import AttachmentSchema, NamesSchema
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.errors import ErrorSchema
 from app.forms.fields import (
+    MAX_INT,
     N_,
     AwareDateTime,
     Money,
@@ -72,6 +73,9 @@ class IntakeSchema(Schema):
     occurred_long_ago_confirmed = StrictBoolean(load_default=False, metadata={
         "title": "确认事发已超过一年", "x-title-en": "It did happen more than a year ago"})
     location = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank()])
+    place_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_INT),
+                              metadata={"description": "one of the mall's places (GET /places); location stays "
+                                                       "as a note in words"})
     involved_party = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                                    metadata={"description": "Staff member or merchant involved"})
     description = fields.String(required=True, validate=[validate.Length(min=1, max=5000), not_blank()])
@@ -100,6 +104,14 @@ class ComplaintFilterSchema(Schema):
     created_from = AwareDateTime()
     created_to = AwareDateTime()
     number = fields.String(validate=validate.Length(max=20))
+    channel = fields.String(validate=validate.OneOf(list(CHANNELS)))
+    place_id = fields.Integer(validate=validate.Range(min=1, max=MAX_INT))
+    involved_party = fields.String(validate=validate.Length(min=1, max=200),
+                                   metadata={"description": "the merchant or department involved, as entered"})
+    outcome = fields.String(validate=validate.Length(min=1, max=120))
+    closed_from = AwareDateTime(metadata={"description": "closed or cancelled at or after"})
+    closed_to = AwareDateTime(metadata={"description": "closed or cancelled before"})
+    open_at = AwareDateTime(metadata={"description": "registered before this moment and still open at it"})
     surname = fields.String(validate=validate.Length(min=1, max=40))
     overdue = fields.Boolean(metadata={"description": "Only complaints with an open task past its due time"})
     case_overdue = fields.Boolean(metadata={"description": "Only open complaints past the whole case's due time"})
@@ -141,6 +153,7 @@ class ComplaintSummarySchema(Schema):
     channel = fields.String(required=True)
     customer = fields.Nested(CustomerViewSchema, required=True)
     location = fields.String(required=True)
+    place_id = fields.Integer(required=True, allow_none=True, metadata={"description": "the mall's place, if chosen"})
     occurred_at = timestamp()
     created_at = timestamp()
     closed_at = timestamp(nullable=True)

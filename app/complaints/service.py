@@ -22,6 +22,7 @@ from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.forms import messages
 from app.payloads import load
+from app.places import service as places
 from app.records import payments
 from app.records import service as records
 from app.runtime import audit, steps
@@ -68,6 +69,7 @@ def register(payload: Any, actor: User, *,
     """Record a complaint, give it a number and start its process up to the first wait."""
     require_intake(actor)
     intake = _load_intake(payload)
+    places.check_for_intake(intake["place_id"])
     definition = definitions.active_definition(intake["type"])
     if definition is None:
         raise Invalid(f"No process is deployed for complaints of type '{intake['type']}'.",
@@ -80,7 +82,8 @@ def register(payload: Any, actor: User, *,
         channel=intake["channel"], customer_surname=intake["customer"]["surname"],
         customer_phone=intake["customer"]["phone"], contact_consent=intake["customer"]["consent_to_contact"],
         customer_email=intake["customer"]["email"], customer_language=intake["customer"]["language"],
-        occurred_at=intake["occurred_at"], location=intake["location"], involved_party=intake["involved_party"],
+        occurred_at=intake["occurred_at"], location=intake["location"], place_id=intake["place_id"],
+        involved_party=intake["involved_party"],
         description=intake["description"], demand=intake["demand"],
         intake={"amount_claimed": _number(intake["amount_claimed"]), "receipt_number": intake["receipt_number"]},
         created_by_id=actor.id, created_at=now, updated_at=now, due_at=case_due(intake["type"], now),
@@ -152,7 +155,8 @@ def summary(complaint: Complaint, viewer: User, now: datetime | None = None) -> 
         "outcome": complaint.outcome, "overdue": overdue, "due_at": isoformat(complaint.due_at),
         "case_overdue": case_overdue, "channel": complaint.channel,
         "customer": {"surname": complaint.customer_surname, "phone": mask_phone(complaint.customer_phone)},
-        "location": complaint.location, "occurred_at": isoformat(complaint.occurred_at),
+        "location": complaint.location, "place_id": complaint.place_id,
+        "occurred_at": isoformat(complaint.occurred_at),
         "created_at": isoformat(complaint.created_at), "closed_at": isoformat(complaint.closed_at),
     }
 
@@ -204,7 +208,8 @@ OVERDUE_FEW = 2000
 _TASK_FILTERS = frozenset({"type", "status", "created_from", "created_to", "overdue", "page", "per_page"})
 # What the filters read.
 _FILTERED = (Complaint.id, Complaint.type, Complaint.status, Complaint.number, Complaint.customer_surname,
-             Complaint.created_at, Complaint.due_at, Complaint.tasks_due_at)
+             Complaint.created_at, Complaint.due_at, Complaint.tasks_due_at, Complaint.channel, Complaint.place_id,
+             Complaint.involved_party, Complaint.outcome, Complaint.closed_at)
 # Unbounded texts that a list never shows, the stored workflow state above all, are not read.
 _LIST_ROW = tuple(defer(column) for column in (Complaint.state, Complaint.description, Complaint.demand,
                                                Complaint.intake, Complaint.cancel_reason))
@@ -291,9 +296,18 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
             complaint = aliased(Complaint, select(*_FILTERED).where(Complaint.id.in_(few)).limit(len(few)).subquery())
     query = select(complaint.id).order_by(complaint.created_at.desc(), complaint.id.desc())
     for name, column in (("type", complaint.type), ("status", complaint.status), ("number", complaint.number),
-                         ("surname", complaint.customer_surname)):
+                         ("surname", complaint.customer_surname), ("channel", complaint.channel),
+                         ("place_id", complaint.place_id), ("involved_party", complaint.involved_party),
+                         ("outcome", complaint.outcome)):
         if name in filters:
             query = query.where(column == filters[name])
+    if "closed_from" in filters:
+        query = query.where(complaint.closed_at >= filters["closed_from"])
+    if "closed_to" in filters:
+        query = query.where(complaint.closed_at < filters["closed_to"])
+    if "open_at" in filters:
+        query = query.where(complaint.created_at < filters["open_at"],
+                            or_(complaint.closed_at.is_(None), complaint.closed_at >= filters["open_at"]))
     if "created_from" in filters:
         query = query.where(complaint.created_at >= filters["created_from"])
     if "created_to" in filters:

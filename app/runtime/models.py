@@ -45,7 +45,9 @@ class Complaint(db.Model):
     # The language of every message to the customer, zh or en (migration 0024).
     customer_language: Mapped[str] = mapped_column(String(2), default="zh", server_default="zh")
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    location: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200))  # in words; a note beside place_id
+    # The mall's place chosen at intake (app/places; migration 0028): the reports' area.
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
     involved_party: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     demand: Mapped[str] = mapped_column(Text)

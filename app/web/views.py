@@ -36,6 +36,7 @@ from app.complaints.schemas import ComplaintFilterSchema, IntakeSchema, default_
 from app.database import writes_at_once
 from app.definitions import service as definitions
 from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthenticated
+from app.places import service as places
 from app.records import labels as record_labels
 from app.tasks import service as tasks
 from app.timeutil import utcnow
@@ -322,6 +323,7 @@ def _translate_error(text: Any) -> str:
 
 # --- register a complaint -------------------------------------------------------------------------------
 
+PLACE_LABEL = {"zh": "商场地点（可选）", "en": "Place in the mall (optional)"}
 INTAKE_FIELDS = ("type", "channel", "surname", "phone", "consent_to_contact", "occurred_at",
                  "occurred_long_ago_confirmed", "location",
                  "involved_party", "description", "demand", "amount_claimed", "receipt_number")
@@ -339,6 +341,7 @@ def _intake_payload(form: MultiDict) -> dict[str, Any]:
         "occurred_at": _aware(text("occurred_at")),
         "occurred_long_ago_confirmed": form.get("occurred_long_ago_confirmed") == "yes", "location": text("location"),
         "involved_party": text("involved_party"), "description": text("description"), "demand": text("demand"),
+        "place_id": int(text("place_id")) if (text("place_id") or "").isdigit() else text("place_id"),
         "amount_claimed": formrender._number(text("amount_claimed"), float) if text("amount_claimed") else None,
         "receipt_number": text("receipt_number"),
     }
@@ -393,7 +396,8 @@ def register():
         else:
             return redirect(url_for("web.registered", complaint_id=created["id"]))
     return render_template("web/register.html", values=values, errors=errors, types=COMPLAINT_TYPES,
-                           channels=CHANNELS, translate_error=_translate_error,
+                           channels=CHANNELS, places=places.active_places(), place_label=PLACE_LABEL,
+                           translate_error=_translate_error,
                            latest=formrender.latest_of(IntakeSchema)), status
 
 

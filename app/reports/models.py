@@ -1,0 +1,23 @@
+"""The indexes the reports read (migration 0028), declared on the tables their features own.
+
+Each report is a handful of aggregate queries over a period; these indexes hold every column those queries
+group or filter by, so that the database answers them from the index alone and never reads a workflow.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Index
+
+from app.records.models import PaymentRequest
+from app.runtime.models import Complaint, HumanTask
+
+REPORT_INDEXES = (
+    Index("ix_complaint_report_created", Complaint.created_at, Complaint.type, Complaint.channel,
+          Complaint.place_id, Complaint.status, Complaint.closed_at, Complaint.due_at),
+    Index("ix_complaint_report_closed", Complaint.closed_at, Complaint.created_at, Complaint.type,
+          Complaint.channel, Complaint.place_id, Complaint.status, Complaint.outcome, Complaint.due_at),
+    Index("ix_payment_request_paid", PaymentRequest.paid_at, PaymentRequest.status, PaymentRequest.purpose,
+          PaymentRequest.amount, PaymentRequest.complaint_id),
+    Index("ix_task_report_completed", HumanTask.completed_at, HumanTask.role, HumanTask.due_at,
+          HumanTask.complaint_type),
+)

@@ -1,0 +1,88 @@
+"""SQL pieces the reports share, written once for SQLite and PostgreSQL: the filters, the hour of day and
+weekday in the mall's zone, durations in hours and nearest-rank percentiles."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, and_, cast, func, literal, select
+
+from app.extensions import db
+from app.reports.periods import Window
+from app.runtime.models import Complaint
+
+FILTERS = {"type": Complaint.type, "channel": Complaint.channel, "place_id": Complaint.place_id,
+           "involved_party": Complaint.involved_party}
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def filtered(query: Any, filters: dict[str, Any]) -> Any:
+    """The query narrowed to the report's filters (each a column of the complaint)."""
+    for name, column in FILTERS.items():
+        if filters.get(name) is not None:
+            query = query.where(column == filters[name])
+    return query
+
+
+def in_window(column: Any, window: Window) -> Any:
+    return and_(column >= window.start, column < window.end)
+
+
+def _offset_segments(window: Window, zone: ZoneInfo) -> Iterator[tuple[datetime, datetime, int]]:
+    """[start, end) pieces of the window over which the zone's UTC offset is constant, with it in minutes
+    (one piece for a zone without daylight saving time, such as Asia/Shanghai)."""
+    start, moment = window.start, window.start
+    offset = _minutes(start, zone)
+    while moment < window.end:
+        moment = min(moment + timedelta(hours=1), window.end)
+        now_offset = _minutes(moment, zone)
+        if now_offset != offset or moment == window.end:
+            yield start, moment, offset
+            start, offset = moment, now_offset
+
+
+def _minutes(moment: datetime, zone: ZoneInfo) -> int:
+    return int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
+
+
+def local_part(column: Any, part: str, window: Window, zone: ZoneInfo) -> Iterator[tuple[Any, Any]]:
+    """(expression, condition) pairs giving the hour of day (0-23) or the weekday (0 = Sunday) of `column` in the
+    mall's zone. PostgreSQL converts with the zone itself; SQLite adds the zone's offset, one piece of the window
+    per offset in force."""
+    if _dialect() == "postgresql":
+        local = func.timezone(zone.key, column)
+        yield cast(func.extract("hour" if part == "hour" else "dow", local), Integer), literal(True)
+        return
+    pattern = "%H" if part == "hour" else "%w"
+    for start, end, minutes in _offset_segments(window, zone):
+        expression = cast(func.strftime(pattern, column, f"{minutes:+d} minutes"), Integer)
+        yield expression, and_(column >= start, column < end)
+
+
+def hours_between(start: Any, end: Any) -> Any:
+    """end - start in hours, as a number."""
+    if _dialect() == "postgresql":
+        return func.extract("epoch", end - start) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
+def percentiles(values: Any, condition: Any, shares: tuple[float, ...]) -> list[float | None]:
+    """Nearest-rank percentiles of a numeric expression over the rows meeting `condition` (None when none do):
+    one count, then one ordered probe per share."""
+    count = db.session.scalar(select(func.count()).where(condition))
+    found: list[float | None] = []
+    for share in shares:
+        if not count:
+            found.append(None)
+            continue
+        rank = max(1, math.ceil(share * count))
+        value = db.session.scalar(select(values).where(condition).order_by(values).offset(rank - 1).limit(1))
+        found.append(None if value is None else round(float(value), 2))
+    return found

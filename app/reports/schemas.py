@@ -1,0 +1,114 @@
+"""Marshmallow schemas of the reports API: the period and filters asked for, and what a report returns."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.complaint_types import CHANNELS, COMPLAINT_TYPES
+from app.complaints.schemas import ComplaintFilterSchema
+from app.forms.fields import MAX_INT, N_
+
+PERIOD_MESSAGE = N_("Choose month, quarter or custom. / 请选择 month（月）、quarter（季度）或 custom（自定义）。")
+FORMAT_MESSAGE = N_("Choose csv or xlsx. / 请选择 csv 或 xlsx。")
+LANGUAGE_MESSAGE = N_("Choose zh or en. / 请选择 zh 或 en。")
+DATE_MESSAGE = N_("Give a day as YYYY-MM-DD. / 请以 YYYY-MM-DD 格式给出日期。")
+
+
+class ReportFiltersSchema(Schema):
+    type = fields.String(validate=validate.OneOf(list(COMPLAINT_TYPES)))
+    channel = fields.String(validate=validate.OneOf(list(CHANNELS)))
+    place_id = fields.Integer(validate=validate.Range(min=1, max=MAX_INT), metadata={"description": "GET /places"})
+    involved_party = fields.String(validate=validate.Length(min=1, max=200),
+                                   metadata={"description": "the merchant or department, as entered at intake"})
+
+
+class ReportQuerySchema(ReportFiltersSchema):
+    """The period (in the mall's time zone) and the filters of a report."""
+
+    period = fields.String(required=True, validate=validate.OneOf(["month", "quarter", "custom"],
+                                                                  error=PERIOD_MESSAGE))
+    month = fields.String(validate=validate.Length(max=7), metadata={"description": "YYYY-MM (period=month)"})
+    quarter = fields.String(validate=validate.Length(max=7), metadata={"description": "YYYY-Qn (period=quarter)"})
+    from_ = fields.Date(data_key="from", error_messages={"invalid": DATE_MESSAGE},
+                        metadata={"description": "first day, included (period=custom)"})
+    to = fields.Date(error_messages={"invalid": DATE_MESSAGE},
+                     metadata={"description": "last day, included (period=custom; at most 366 days)"})
+
+
+class ExportQuerySchema(ReportQuerySchema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"], error=FORMAT_MESSAGE))
+    lang = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"], error=LANGUAGE_MESSAGE))
+
+
+class ListExportQuerySchema(ComplaintFilterSchema):
+    """The complaint list's filters (as a figure's `complaints` gives them), and the file's format."""
+
+    class Meta:
+        exclude = ("page", "per_page", "surname")  # a report's reader filters by no customer's name
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"], error=FORMAT_MESSAGE))
+    lang = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"], error=LANGUAGE_MESSAGE))
+
+
+class ReportNamesSchema(Schema):
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class WindowSchema(Schema):
+    first_day = fields.String(required=True, metadata={"description": "YYYY-MM-DD, mall time"})
+    last_day = fields.String(required=True, metadata={"description": "YYYY-MM-DD, included"})
+    start = fields.String(required=True, metadata={"description": "UTC moment the first day starts"})
+    end = fields.String(required=True, metadata={"description": "UTC moment after the last day"})
+
+
+class PeriodSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["month", "quarter", "custom"]))
+    label = fields.String(required=True)
+    current = fields.Nested(WindowSchema, required=True)
+    previous = fields.Nested(WindowSchema, required=True, metadata={"description": "the period just before"})
+    last_year = fields.Nested(WindowSchema, required=True, metadata={"description": "the same days a year earlier"})
+
+
+def figure() -> fields.Field:
+    """A count, an amount, a share (0-1) or hours, as the database gave it (null: nothing to measure)."""
+    return fields.Raw(required=True, allow_none=True, metadata={"type": "number"})
+
+
+class FigureSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.Nested(ReportNamesSchema, required=True)
+    current = figure()
+    previous = figure()
+    last_year = figure()
+    complaints = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "query parameters of GET /complaints (and of /reports/complaints/export) listing the "
+                       "complaints behind the current figure; null when no list filter expresses it"})
+
+
+class SectionSchema(Schema):
+    key = fields.String(required=True)
+    title = fields.Nested(ReportNamesSchema, required=True)
+    unit = fields.String(required=True, validate=validate.OneOf(["count", "share", "yuan", "mixed"]))
+    rows = fields.List(fields.Nested(FigureSchema), required=True)
+
+
+class ReportSchema(Schema):
+    report = fields.String(required=True)
+    title = fields.Nested(ReportNamesSchema, required=True)
+    period = fields.Nested(PeriodSchema, required=True)
+    filters = fields.Dict(required=True)
+    generated_at = fields.String(required=True)
+    sections = fields.List(fields.Nested(SectionSchema), required=True)
+
+
+class ReportNameSchema(Schema):
+    name = fields.String(required=True)
+    title = fields.Nested(ReportNamesSchema, required=True)
+
+
+class ReportListSchema(Schema):
+    items = fields.List(fields.Nested(ReportNameSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)

@@ -1,0 +1,342 @@
+"""The monthly review's reports: one function per report, each a few indexed aggregate queries over a window
+(no workflow is loaded), run for the period, the period before and the same period a year earlier.
+
+A report is a list of sections; each section's rows are figures with their value in the three periods and,
+for the current period, the complaint list's query (GET /api/v1/complaints) that shows the complaints behind
+the figure (null when no list filter expresses it). Reports never carry a name or a phone number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from marshmallow import Schema
+from sqlalchemy import and_, case, func, or_, select
+
+from app.errors import Invalid, NotFound
+from app.extensions import db
+from app.payloads import load
+from app.records.models import PaymentRequest, SupplierAction
+from app.reports import labels
+from app.reports.periods import Period, Window, parse
+from app.reports.queries import filtered, hours_between, in_window, local_part, percentiles
+from app.reports.schemas import ReportQuerySchema
+from app.runtime.models import Complaint, HumanTask
+from app.timeutil import isoformat, utcnow
+from app.users.models import User
+from app.users.permissions import require
+
+REPORT_READERS = frozenset({"senior_management", "duty_manager", "legal", "process_owner"})
+TOP_PARTIES = 20  # merchants or departments named most often; the rest are left out
+TOP_PRODUCTS = 20
+
+# (section key, title, unit, rows); a row is (key, label, value, complaint-list query or None)
+Row = tuple[str, labels.Label, float | int | None, dict[str, Any] | None]
+Section = tuple[str, labels.Label, str, list[Row]]
+_query_schema = ReportQuerySchema()
+
+
+class Context:
+    """What a report's queries need besides the window: the filters, the zone and the moment it runs."""
+
+    def __init__(self, filters: dict[str, Any], zone: ZoneInfo, now: datetime):
+        self.filters, self.zone, self.now = filters, zone, now
+
+    def list_query(self, **extra: Any) -> dict[str, Any]:
+        """The complaint list's query for a figure: the report's filters and the figure's own."""
+        query = {name: value for name, value in self.filters.items() if value is not None}
+        query.update({name: isoformat(value) if isinstance(value, datetime) else value
+                      for name, value in extra.items()})
+        return query
+
+
+def _title(zh: str, en: str) -> labels.Label:
+    return {"zh": zh, "en": en}
+
+
+def _received(window: Window) -> Any:
+    return in_window(Complaint.created_at, window)
+
+
+def _grouped(ctx: Context, column: Any, condition: Any) -> list[tuple[Any, int]]:
+    query = select(column, func.count()).where(condition).group_by(column).order_by(func.count().desc(), column)
+    return [(key, count) for key, count in db.session.execute(filtered(query, ctx.filters))]
+
+
+def _count(ctx: Context, condition: Any) -> int:
+    return db.session.scalar(filtered(select(func.count()).select_from(Complaint).where(condition), ctx.filters))
+
+
+def _open_at(moment: datetime) -> Any:
+    """Registered before `moment` and not yet closed or cancelled then (two index ranges: still open, or closed
+    after it)."""
+    return and_(Complaint.created_at < moment, or_(Complaint.closed_at.is_(None), Complaint.closed_at >= moment))
+
+
+def _local_counts(ctx: Context, window: Window, part: str, condition: Any) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for expression, piece in local_part(Complaint.created_at, part, window, ctx.zone):
+        query = select(expression, func.count()).where(condition, piece).group_by(expression)
+        for value, count in db.session.execute(filtered(query, ctx.filters)):
+            counts[int(value)] = counts.get(int(value), 0) + count
+    return counts
+
+
+def _by_hour_and_weekday(ctx: Context, window: Window, condition: Any) -> list[Section]:
+    hours = _local_counts(ctx, window, "hour", condition)
+    days = _local_counts(ctx, window, "weekday", condition)
+    return [
+        ("by_hour", _title("按时段（商场时间）", "By hour of day (mall time)"), "count",
+         [(str(h), labels.hour(h), hours.get(h, 0), None) for h in range(24)]),
+        ("by_weekday", _title("按星期", "By weekday"), "count",
+         [(str(d), labels.weekday(d), days.get(d, 0), None) for d in (1, 2, 3, 4, 5, 6, 0)]),
+    ]
+
+
+def _by_place(ctx: Context, condition: Any, received: dict[str, Any]) -> Section:
+    rows = _grouped(ctx, Complaint.place_id, condition)
+    names = labels.places({key for key, _ in rows if key is not None})
+    return ("by_place", _title("按地点", "By place"), "count",
+            [(str(key) if key is not None else "none", names.get(key, labels.NONE) if key else labels.NONE, count,
+              ctx.list_query(place_id=key, **received) if key is not None else None) for key, count in rows])
+
+
+def counts(ctx: Context, window: Window) -> list[Section]:
+    """Received, closed, cancelled, open at the period's end; what was received by type, channel, place, hour,
+    weekday, merchant or department, and the products handed to purchasing."""
+    received_range = {"created_from": window.start, "created_to": window.end}
+    closed_range = {"closed_from": window.start, "closed_to": window.end}
+    received = _received(window)
+    closed = and_(in_window(Complaint.closed_at, window), Complaint.status == "closed")
+    cancelled = and_(in_window(Complaint.closed_at, window), Complaint.status == "cancelled")
+    totals: list[Row] = [
+        ("received", _title("受理", "Received"), _count(ctx, received), ctx.list_query(**received_range)),
+        ("closed", _title("结案", "Closed"), _count(ctx, closed), ctx.list_query(status="closed", **closed_range)),
+        ("cancelled", _title("取消", "Cancelled"), _count(ctx, cancelled),
+         ctx.list_query(status="cancelled", **closed_range)),
+        ("open_at_end", _title("期末未结", "Open at the period's end"), _count(ctx, _open_at(window.end)),
+         ctx.list_query(open_at=window.end)),
+    ]
+    by_type = [(key, labels.complaint_type(key), count, ctx.list_query(type=key, **received_range))
+               for key, count in _grouped(ctx, Complaint.type, received)]
+    by_channel = [(key, labels.channel(key), count, ctx.list_query(channel=key, **received_range))
+                  for key, count in _grouped(ctx, Complaint.channel, received)]
+    parties = _grouped(ctx, Complaint.involved_party, and_(received, Complaint.involved_party.is_not(None)))
+    by_party = [(key, {"zh": key, "en": key}, count, ctx.list_query(involved_party=key, **received_range))
+                for key, count in parties[:TOP_PARTIES]]
+    products = db.session.execute(filtered(
+        select(SupplierAction.product, func.count(func.distinct(SupplierAction.complaint_id)))
+        .join(Complaint, Complaint.id == SupplierAction.complaint_id).where(received)
+        .group_by(SupplierAction.product).order_by(func.count(func.distinct(SupplierAction.complaint_id)).desc(),
+                                                   SupplierAction.product).limit(TOP_PRODUCTS), ctx.filters)).all()
+    return [
+        ("totals", _title("总数", "Totals"), "count", totals),
+        ("by_type", _title("按投诉类型", "By complaint type"), "count", by_type),
+        ("by_channel", _title("按渠道", "By channel"), "count", by_channel),
+        _by_place(ctx, received, received_range),
+        *_by_hour_and_weekday(ctx, window, received),
+        ("by_party", _title("按商户或部门", "By merchant or department"), "count", by_party),
+        ("by_product", _title("按商品（转采购部）", "By product (handed to purchasing)"), "count",
+         [(name, {"zh": name, "en": name}, count, None) for name, count in products]),
+    ]
+
+
+def time_limits(ctx: Context, window: Window) -> list[Section]:
+    """The whole-case limit met by the complaints closed in the period, resolution time (median, p90), tasks
+    finished on time per lane, and what is overdue now."""
+    closed_range = {"closed_from": window.start, "closed_to": window.end}
+    ended = and_(in_window(Complaint.closed_at, window), Complaint.status == "closed")
+    with_limit = and_(ended, Complaint.due_at.is_not(None))
+    met = _count(ctx, and_(with_limit, Complaint.closed_at <= Complaint.due_at))
+    limited = _count(ctx, with_limit)
+    resolution = filtered(select(Complaint.id).where(ended), ctx.filters).whereclause
+    median, p90 = percentiles(hours_between(Complaint.created_at, Complaint.closed_at), resolution, (0.5, 0.9))
+    case_rows: list[Row] = [
+        ("closed_with_limit", _title("有整案时限的结案数", "Closed with a case limit"), limited,
+         ctx.list_query(status="closed", **closed_range)),
+        ("met", _title("按时结案", "Closed within the limit"), met, None),
+        ("missed", _title("超时结案", "Closed past the limit"), limited - met, None),
+        ("share_met", _title("按时结案率", "Share within the limit"), round(met / limited, 4) if limited else None,
+         None),
+        ("resolution_median_hours", _title("结案用时中位数（小时）", "Median time to close (hours)"), median, None),
+        ("resolution_p90_hours", _title("结案用时 90 分位（小时）", "90th percentile time to close (hours)"), p90,
+         None),
+    ]
+    done = and_(in_window(HumanTask.completed_at, window), HumanTask.state == "completed",
+                HumanTask.due_at.is_not(None))
+    on_time = func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0))
+    task_query = select(HumanTask.role, func.count(), on_time).where(done).group_by(HumanTask.role)
+    if ctx.filters.get("type"):
+        task_query = task_query.where(HumanTask.complaint_type == ctx.filters["type"])
+    if any(ctx.filters.get(name) for name in ("channel", "place_id", "involved_party")):
+        task_query = filtered(task_query.join(Complaint, Complaint.id == HumanTask.complaint_id), ctx.filters)
+    task_rows: list[Row] = []
+    for role, total, in_time in db.session.execute(task_query.order_by(HumanTask.role)):
+        task_rows.append((role, labels.role(role), round((in_time or 0) / total, 4), None))
+    sections: list[Section] = [("case_limit", _title("整案时限", "Whole-case limit"), "mixed", case_rows),
+                               ("tasks_on_time", _title("各岗位按时完成率", "Tasks finished on time, per lane"),
+                                "share", task_rows)]
+    return sections
+
+
+def overdue_now(ctx: Context) -> Section:
+    """Open complaints past their whole-case limit, and those with an open task past its due time, now."""
+    is_open = Complaint.status == "open"
+    return ("overdue_now", _title("当前超时", "Overdue now"), "count", [
+        ("case_overdue", _title("整案超时", "Past the whole-case limit"),
+         _count(ctx, and_(is_open, Complaint.due_at < ctx.now)), ctx.list_query(status="open", case_overdue=True)),
+        ("task_overdue", _title("有超时待办", "With an overdue task"),
+         _count(ctx, and_(is_open, Complaint.tasks_due_at < ctx.now)), ctx.list_query(status="open", overdue=True)),
+    ])
+
+
+def money(ctx: Context, window: Window) -> list[Section]:
+    """What was paid in the period (refunds, compensation, medical advances), by purpose and by complaint type."""
+    paid = and_(in_window(PaymentRequest.paid_at, window), PaymentRequest.status == "paid")
+    base = select(func.count(), func.coalesce(func.sum(PaymentRequest.amount), 0)).join(
+        Complaint, Complaint.id == PaymentRequest.complaint_id).where(paid)
+    count, total = db.session.execute(filtered(base, ctx.filters)).one()
+
+    def grouped(column: Any) -> list[tuple[Any, int, Any]]:
+        query = select(column, func.count(), func.sum(PaymentRequest.amount)).join(
+            Complaint, Complaint.id == PaymentRequest.complaint_id).where(paid).group_by(column).order_by(column)
+        return list(db.session.execute(filtered(query, ctx.filters)))
+
+    by_purpose = grouped(PaymentRequest.purpose)
+    by_type = grouped(Complaint.type)
+    return [
+        ("totals", _title("支付合计", "Paid in the period"), "yuan", [
+            ("payments", _title("支付笔数", "Payments"), count, None),
+            ("amount", _title("支付金额（元）", "Amount paid (¥)"), _yuan(total), None),
+        ]),
+        ("by_purpose", _title("按用途（元）", "By purpose (¥)"), "yuan",
+         [(key, labels.purpose(key), _yuan(amount), None) for key, _n, amount in by_purpose]),
+        ("by_type", _title("按投诉类型（元）", "By complaint type (¥)"), "yuan",
+         [(key, labels.complaint_type(key), _yuan(amount), None) for key, _n, amount in by_type]),
+    ]
+
+
+def _yuan(value: Any) -> float:
+    return round(float(value or 0), 2)
+
+
+def outcomes(ctx: Context, window: Window) -> list[Section]:
+    """How the complaints closed in the period ended (the end event of their process), and those cancelled."""
+    closed_range = {"closed_from": window.start, "closed_to": window.end}
+    ended = and_(in_window(Complaint.closed_at, window), Complaint.status == "closed")
+    query = select(Complaint.type, Complaint.outcome, func.count()).where(ended).group_by(
+        Complaint.type, Complaint.outcome).order_by(Complaint.type, Complaint.outcome)
+    rows: list[Row] = []
+    for complaint_type, outcome, count in db.session.execute(filtered(query, ctx.filters)):
+        label = labels.outcome(complaint_type, outcome)
+        type_label = labels.complaint_type(complaint_type)
+        rows.append((f"{complaint_type}:{outcome}", {"zh": f"{type_label['zh']}：{label['zh']}",
+                                                     "en": f"{type_label['en']}: {label['en']}"}, count,
+                     ctx.list_query(type=complaint_type, status="closed", outcome=outcome, **closed_range)
+                     if outcome is not None else None))
+    cancelled = _count(ctx, and_(in_window(Complaint.closed_at, window), Complaint.status == "cancelled"))
+    return [("by_outcome", _title("按结果", "By outcome"), "count", rows),
+            ("cancelled", _title("取消", "Cancelled"), "count", [
+                ("cancelled", _title("取消", "Cancelled"), cancelled,
+                 ctx.list_query(status="cancelled", **closed_range))])]
+
+
+def bag_loss(ctx: Context, window: Window) -> list[Section]:
+    """Complaints of lost or damaged property received in the period, by place, hour and weekday (the monthly
+    statistics of bag losses by area and time)."""
+    ctx = Context({**ctx.filters, "type": "lost_property"}, ctx.zone, ctx.now)
+    received_range = {"created_from": window.start, "created_to": window.end}
+    received = _received(window)
+    return [
+        ("totals", _title("总数", "Totals"), "count", [
+            ("received", _title("财物丢失或损坏投诉", "Lost or damaged property complaints"), _count(ctx, received),
+             ctx.list_query(**received_range))]),
+        _by_place(ctx, received, received_range),
+        *_by_hour_and_weekday(ctx, window, received),
+    ]
+
+
+REPORTS: dict[str, tuple[labels.Label, Callable[[Context, Window], list[Section]]]] = {
+    "counts": (_title("投诉数量", "Complaint counts"), counts),
+    "time-limits": (_title("时限达成", "Time limits"), time_limits),
+    "money": (_title("赔付金额", "Money paid"), money),
+    "outcomes": (_title("处理结果", "Outcomes"), outcomes),
+    "bag-loss": (_title("财物丢失统计", "Bag losses by place and time"), bag_loss),
+}
+
+
+def listing(viewer: User) -> dict[str, Any]:
+    """The reports there are, by name."""
+    require(viewer, REPORT_READERS, "read the monthly review's reports")
+    items = [{"name": name, "title": title} for name, (title, _build) in REPORTS.items()]
+    return {"items": items, "total": len(items), "page": 1, "per_page": len(items)}
+
+
+def report(name: str, raw_query: dict[str, Any], viewer: User, schema: Schema = _query_schema) -> dict[str, Any]:
+    """A report for the period the query names, with the period before and the same period a year earlier."""
+    require(viewer, REPORT_READERS, "read the monthly review's reports")
+    if name not in REPORTS:
+        raise NotFound(f"There is no report '{name}'. Reports: {', '.join(REPORTS)}. / 没有名为 {name} 的报表。")
+    query = load_query(raw_query, schema)
+    zone = ZoneInfo(current_app.config["MALL_TIMEZONE"])
+    period = parse(query, zone)
+    filters = {key: query.get(key) for key in ("type", "channel", "place_id", "involved_party")}
+    ctx = Context(filters, zone, utcnow())
+    title, build = REPORTS[name]
+    current, previous, last_year = (build(ctx, w) for w in (period.current, period.previous, period.last_year))
+    sections = _merge(current, previous, last_year)
+    if name == "time-limits":  # a figure of the moment: no earlier period has one
+        key, section_title, unit, rows = overdue_now(ctx)
+        sections.append({"key": key, "title": section_title, "unit": unit, "rows": [
+            {"key": k, "label": label, "current": value, "previous": None, "last_year": None, "complaints": c}
+            for k, label, value, c in rows]})
+    return {"report": name, "title": title, "period": _period(period), "filters": filters,
+            "generated_at": isoformat(ctx.now), "sections": sections}
+
+
+def load_query(raw_query: dict[str, Any], schema: Schema = _query_schema) -> dict[str, Any]:
+    """A report's query as its schema loads it, or a 422 in both languages."""
+    try:
+        return load(schema, raw_query)
+    except Invalid as exc:
+        raise Invalid("The report's query is not valid: see errors for each parameter. / "
+                      "报表参数无效，请按各参数的说明更正。", **exc.extra) from None
+
+
+def _period(period: Period) -> dict[str, Any]:
+    return {"kind": period.kind, "label": period.label, "current": period.current.as_dict(),
+            "previous": period.previous.as_dict(), "last_year": period.last_year.as_dict()}
+
+
+def _merge(current: list[Section], previous: list[Section], last_year: list[Section]) -> list[dict[str, Any]]:
+    """The three periods' sections as one list: each row once, with its three values (0 for a count missing
+    from a period, None for a share or median there was nothing to measure)."""
+    def values(sections: list[Section]) -> dict[tuple[str, str], Any]:
+        return {(key, row[0]): row[2] for key, _t, _u, rows in sections for row in rows}
+
+    before, year_ago = values(previous), values(last_year)
+    missing_rows: dict[str, list[Row]] = {}
+    known = {(key, row[0]) for key, _t, _u, rows in current for row in rows}
+    for key, _t, unit, rows in [*previous, *last_year]:
+        for row in rows:
+            if (key, row[0]) not in known:
+                known.add((key, row[0]))
+                missing_rows.setdefault(key, []).append((row[0], row[1], _empty(unit), None))
+    merged = []
+    for key, title, unit, rows in current:
+        empty = _empty(unit)
+        merged.append({"key": key, "title": title, "unit": unit, "rows": [
+            {"key": row_key, "label": label, "current": value,
+             "previous": before.get((key, row_key), empty), "last_year": year_ago.get((key, row_key), empty),
+             "complaints": complaints}
+            for row_key, label, value, complaints in [*rows, *missing_rows.get(key, [])]]})
+    return merged
+
+
+def _empty(unit: str) -> int | None:
+    """A figure a period has no row for: no complaints counted, or nothing to measure a share or a time by."""
+    return 0 if unit in ("count", "yuan") else None

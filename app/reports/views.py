@@ -1,0 +1,72 @@
+"""HTTP endpoints of the monthly review: the reports, their files, and the complaint lists behind figures."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from app.api import PREFIX, Blueprint, errors
+from app.reports import export, service
+from app.reports.schemas import (
+    ExportQuerySchema,
+    ListExportQuerySchema,
+    ReportListSchema,
+    ReportQuerySchema,
+    ReportSchema,
+)
+from app.users.auth import current_user
+
+blp = Blueprint("reports", __name__, url_prefix=f"{PREFIX}/reports", description="The monthly review's reports "
+                "(senior management, duty managers, legal, process owners)")
+REPORT_NAME = {"in": "path", "name": "name", "required": True, "schema": {"type": "string",
+                                                                        "enum": list(service.REPORTS)}}
+FILE = {"type": "string", "format": "binary"}
+
+
+def _download(result: export.ExportFile) -> Response:
+    response = Response(result.data, mimetype=result.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _files(func):
+    for content_type in ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+        func = blp.alt_response(200, schema=FILE, content_type=content_type, success=True,
+                                description=f"The file ({content_type})")(func)
+    return func
+
+
+@blp.route("", methods=["GET"])
+@blp.doc(summary="The reports there are")
+@blp.response(200, ReportListSchema)
+@errors(blp, 401, 403)
+def listing():
+    return service.listing(current_user())
+
+
+@blp.route("/complaints/export", methods=["GET"])
+@blp.doc(summary="The complaints behind a figure (its `complaints` query) as CSV or XLSX, without names or phones",
+         parameters=[{"in": "query", "schema": ListExportQuerySchema}])
+@_files
+@errors(blp, 401, 403, 422)
+def complaints_export():
+    return _download(export.list_file(request.args.to_dict(), current_user()))
+
+
+@blp.route("/<name>", methods=["GET"], parameters=[REPORT_NAME])
+@blp.doc(summary="A report for a month, a quarter or chosen days (mall time), with the period before and the "
+                 "same period a year earlier; each figure names the complaint list behind it",
+         parameters=[{"in": "query", "schema": ReportQuerySchema}])
+@blp.response(200, ReportSchema)
+@errors(blp, 401, 403, 404, 422)
+def get(name: str):
+    return service.report(name, request.args.to_dict(), current_user())
+
+
+@blp.route("/<name>/export", methods=["GET"], parameters=[REPORT_NAME])
+@blp.doc(summary="A report as CSV or XLSX", parameters=[{"in": "query", "schema": ExportQuerySchema}])
+@_files
+@errors(blp, 401, 403, 404, 422)
+def report_export(name: str):
+    return _download(export.report_file(name, request.args.to_dict(), current_user()))
