@@ -26,6 +26,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from app.timeutil import advance_clock, reset_clock
+from app.users import second_factor_policy
 from app.users import service as users
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +126,8 @@ def app(database_url, tmp_path_factory):
         definitions.deploy([(f.name, f.read_bytes()) for f in files], None)
         for name, roles in STAFF.items():
             users.create_user(name, roles, PASSWORD)
+        # The suite's users log in with their password alone; tests/test_second_factor.py turns the policy on.
+        second_factor_policy.set_policy(None, {"roles": []})
         db.session.remove()
     return application
 
@@ -325,7 +328,9 @@ def logged_in_client(app, username: str):
     session = _signed_in.get((id(app), username))
     if session:
         client.set_cookie("session", session)
-        return client
+        if client.get("/account").status_code == 200:  # a test may have ended that session (logged out)
+            return client
+        client = app.test_client()
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     if client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token}).status_code == 302:

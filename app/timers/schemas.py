@@ -55,7 +55,7 @@ class FieldChangeSchema(Schema):
 
 class SettingChangeSchema(Schema):
     key = fields.String(required=True, metadata={"enum": ["time_limits", "business_calendar", "case_limits",
-                                                          "signoff"]})
+                                                          "signoff", "second_factor"]})
     changed_at = timestamp()
     changed_by = fields.String(required=True)
     fields_ = fields.List(fields.Nested(FieldChangeSchema), required=True, data_key="fields",

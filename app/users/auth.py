@@ -6,7 +6,7 @@ from flask import g, request
 
 from app.errors import Unauthenticated
 from app.users.models import User
-from app.users.service import user_for_token
+from app.users.tokens import user_for_token
 
 
 def authenticate() -> None:

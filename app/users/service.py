@@ -1,28 +1,20 @@
-"""Creating users and setting their passwords, issuing API tokens, and resolving a bearer token to its user."""
+"""Creating users and setting their passwords, and issuing API tokens (app/users/tokens.py keeps them)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from app.database import begin_write
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.payloads import load
-from app.users import passwords
-from app.users.models import ApiToken, User
+from app.users import passwords, tokens
+from app.users.models import User
 from app.users.permissions import require
 from app.users.roles import ROLES
 from app.users.schemas import NewUserSchema, PasswordResetSchema, UserChangeSchema, UserEmailSchema
-
-
-def _token_hash(token: str) -> str:
-    # Tokens are 256 random bits, so a fast hash is safe here (unlike passwords).
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
 
 USER_ADMINS = frozenset({"admin"})
 
@@ -144,20 +136,6 @@ def find_user(username: str) -> User | None:
     return db.session.scalars(select(User).where(User.username == username)).first()
 
 
-def issue_token(user: User) -> str:
-    """A new API token; only its hash is stored, so this is the one time it is seen."""
-    token = secrets.token_urlsafe(32)
-    begin_write()
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token)))
-    db.session.commit()
-    return token
-
-
-# Built once: every API request runs it.
-_USER_BY_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
-                  .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-                         User.active.is_(True)))
-
-
-def user_for_token(token: str) -> User | None:
-    return db.session.scalars(_USER_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
+def issue_token(user: User, name: str = "default") -> str:
+    """A new API token without expiry (app/users/tokens.py); this is the one time it is seen."""
+    return tokens.issue(user, name)[1]

@@ -17,6 +17,7 @@ from app.web.security import init_security
 
 
 def init_web(app: Flask) -> None:
+    from app.web import account as _account  # noqa: F401  (tokens, sessions, second factor)
     from app.web import admin as _admin  # noqa: F401  (users and incidents)
     from app.web import assignment as _assignment  # noqa: F401  (assign tasks, cancel complaints)
     from app.web import attachments as _attachments  # noqa: F401  (adds its routes to the blueprint)

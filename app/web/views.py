@@ -23,7 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import UserMixin, current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
@@ -69,8 +69,10 @@ class SessionUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(username: str):
+    from app.web.account import session_alive  # the account pages build on this module
+
     user = users.find_user(username)
-    return SessionUser(user) if user is not None and user.active else None
+    return SessionUser(user) if user is not None and user.active and session_alive(user) else None
 
 
 @login_manager.unauthorized_handler
@@ -145,13 +147,16 @@ def login():
                                        n=(exc.retry_after + 59) // 60)), 429, {"Retry-After": str(exc.retry_after)}
     except Unauthenticated:
         return render_template("web/login.html", username=username, error=_("Wrong user name or password.")), 401
-    session.clear()
-    login_user(SessionUser(user))
-    return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+    from app.web.account import password_passed
+
+    return password_passed(user, request.args.get("next"))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    from app.web.account import end_session
+
+    end_session()
     lang = session.get("lang")
     logout_user()
     session.clear()
