@@ -17,6 +17,7 @@ from tests.paths import (
     remedy,
     review,
 )
+from tests.signoff_helpers import approve_held
 
 LIFECYCLE = ["lifecycle_acknowledge", "lifecycle_investigate", "lifecycle_remedy", "lifecycle_negotiate",
              "lifecycle_execute", "lifecycle_feedback", "lifecycle_archive", "lifecycle_review"]
@@ -73,11 +74,15 @@ def test_process_owners_change_authority_limits_by_deploying_the_table(as_user, 
     before = drive(as_user, "lost_property", remedy("compensation", 150))
     assert before["records"]["decisions"][0]["decided_by_role"] == "duty_manager"
     try:
-        assert _deploy_table(as_user, lowered).status == 201
+        lowered_answer = _deploy_table(as_user, lowered)
+        assert lowered_answer.status == 201 and approve_held(as_user, lowered_answer.body)  # legal signs, then live
+        assert _deploy_table(as_user, lowered).status == 200
         after = drive(as_user, "lost_property", remedy("compensation", 150, escalated=True))
         assert after["records"]["decisions"][0]["decided_by_role"] == "senior_management"
     finally:
         assert _deploy_table(as_user, original).status in (200, 201)
+        approve_held(as_user, _deploy_table(as_user, original).body)
+        assert _deploy_table(as_user, original).status == 200
     again = drive(as_user, "lost_property", remedy("compensation", 150))
     assert again["records"]["decisions"][0]["decided_by_role"] == "duty_manager"
 
