@@ -18,14 +18,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.case_migration import diffs
 from app.database import execute_core
 from app.definitions.models import ProcessDefinition
-from app.engine.instance import Instance
-from app.engine.migration import MigrationRefused, MovePlan, migrate
+from app.engine.migration import MigrationRefused, MovePlan, migrate_instance
 from app.errors import Conflict
 from app.extensions import db
-from app.runtime import audit, environment
+from app.runtime import audit
 from app.runtime.environment import Actor
 from app.runtime.models import Complaint, HumanTask, Timer
-from app.runtime.steps import Snapshot, lock_complaint, save
+from app.runtime.steps import Snapshot, load_instance, lock_complaint, save
 
 ACTION = "process_migrated"
 CHANGED_MEANWHILE = "changed_meanwhile"
@@ -51,37 +50,46 @@ class Moved:
     detail: dict[str, Any]
 
 
-def move(complaint_id: int, target: ProcessDefinition, actor: Actor | None, *, expected_definition: int | None,
+def move(complaint_id: int, target_id: int, actor: Actor | None, *, expected_definition: int | None,
          expected_revision: int | None, job: int | None, back: bool) -> Moved:
-    """Move a complaint to `target` and leave the transaction open for the caller to add to and commit.
-
-    Raises Stale or Refused with the transaction rolled back."""
+    """Move a complaint to the version `target_id` and leave the transaction open for the caller to add to and
+    commit. Raises Stale or Refused with the transaction rolled back."""
     complaint = lock_complaint(complaint_id)
     if (complaint.status != "open" or (expected_revision is not None and complaint.revision != expected_revision)
             or (expected_definition is not None and complaint.definition_id != expected_definition)):
         db.session.rollback()
         raise Stale("The complaint changed since the migration was planned; it was not moved. / "
                     "投诉在计划迁移后已有变化，未迁移。")
-    source = db.session.get(ProcessDefinition, complaint.definition_id)
+    source_id = complaint.definition_id
+    instance = load_instance(complaint, actor)
+    before = Snapshot.of(instance)
     try:
-        plan, moved = migrate(complaint.state, diffs.version_diff(source.id, target.id))
+        plan = migrate_instance(instance, diffs.version_diff(source_id, target_id))
     except MigrationRefused as refused:
         db.session.rollback()
         raise Refused("The complaint cannot move to that version: " + str(refused)
                       + " / 该投诉不能迁移到该版本。", refused) from None
-    env = environment.current()
-    instance = Instance.load(env.compiled(target.id), moved, env.functions(), None)
-    detail = {"from_version": source.version, "to_version": target.version, "from_definition_id": source.id,
-              "to_definition_id": target.id, "job": job, "back": back, **changes(plan)}
+    detail = {"from_version": _version_of(source_id), "to_version": _version_of(target_id),
+              "from_definition_id": source_id, "to_definition_id": target_id, "job": job, "back": back,
+              **changes(plan)}
     head = audit.append(complaint, actor, ACTION, detail)
     for key, value in head.items():
         set_committed_value(complaint, key, value)
-    open_ids = frozenset(db.session.scalars(select(HumanTask.id).where(
-        HumanTask.complaint_id == complaint.id, HumanTask.state == "ready")))
-    execute_core(delete(Timer.__table__).where(Timer.__table__.c.complaint_id == complaint.id))
-    save(complaint, instance, Snapshot(open_ids, frozenset()), None, extra={**head, "definition_id": target.id})
+    execute_core(delete(Timer.__table__).where(Timer.__table__.c.complaint_id == complaint_id))
+    save(complaint, instance, Snapshot(before.tasks, frozenset()), None, extra={**head, "definition_id": target_id})
     _rename_kept(plan)
     return Moved(complaint, plan, detail)
+
+
+_versions: dict[int, int] = {}  # a deployed version never changes its number
+
+
+def _version_of(definition_id: int) -> int:
+    number = _versions.get(definition_id)
+    if number is None:
+        number = db.session.scalar(select(ProcessDefinition.version).where(ProcessDefinition.id == definition_id))
+        _versions[definition_id] = number
+    return number
 
 
 def changes(plan: MovePlan) -> dict[str, Any]:

@@ -10,6 +10,7 @@ settles them in batches (`run_due_jobs`), each complaint in its own transaction 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -22,6 +23,7 @@ from app.engine.migration import plan
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.runtime.models import AuditEvent, Complaint, HumanTask
+from app.runtime.steps import commit
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import require
@@ -106,6 +108,14 @@ def list_jobs(viewer: User, key: str | None = None) -> list[dict[str, Any]]:
     return [_progress(job, 1, 0) for job in db.session.scalars(query)]
 
 
+@dataclass(frozen=True)
+class JobActor:
+    """Whom a job's moves are recorded as: the process owner who started it."""
+
+    id: int
+    username: str
+
+
 def run_due_jobs(limit: int = BATCH) -> int:
     """Settle up to `limit` complaints of the oldest unfinished job (the worker's loop); return how many."""
     job = db.session.scalars(select(MigrationJob).where(MigrationJob.state.in_(("queued", "running")))
@@ -114,7 +124,7 @@ def run_due_jobs(limit: int = BATCH) -> int:
         db.session.rollback()
         return 0
     job_id, target_id = job.id, job.to_definition_id
-    actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    actor = JobActor(job.created_by_id, job.created_by_name) if job.created_by_id else None
     if job.state == "queued":
         job.state, job.started_at = "running", utcnow()
     pending = list(db.session.scalars(select(MigrationResult.id).where(
@@ -133,17 +143,17 @@ def worker_job(_app) -> None:
     run_due_jobs(BATCH)
 
 
-def _settle(result_id: int, target_id: int, actor: User | None, job_id: int) -> None:
-    result = db.session.get(MigrationResult, result_id)
-    if result is None or result.state != "pending":
-        db.session.rollback()
+def _settle(result_id: int, target_id: int, actor: JobActor | None, job_id: int) -> None:
+    """Move one selected complaint, recording its result in the same transaction (or why it did not move)."""
+    results = MigrationResult.__table__
+    found = db.session.execute(select(results.c.complaint_id, results.c.revision, results.c.from_definition_id)
+                               .where(results.c.id == result_id, results.c.state == "pending")).first()
+    db.session.rollback()  # SQLite: the move's write transaction begins with its lock
+    if found is None:
         return
-    complaint_id, revision, from_id = result.complaint_id, result.revision, result.from_definition_id
-    db.session.rollback()
-    target = db.session.get(ProcessDefinition, target_id)
     try:
-        moved = moves.move(complaint_id, target, actor, expected_definition=from_id, expected_revision=revision,
-                           job=job_id, back=False)
+        moved = moves.move(found.complaint_id, target_id, actor, expected_definition=found.from_definition_id,
+                           expected_revision=found.revision, job=job_id, back=False)
     except moves.Stale as stale:
         _record(result_id, "skipped", moves.CHANGED_MEANWHILE, stale.message)
         return
@@ -153,9 +163,12 @@ def _settle(result_id: int, target_id: int, actor: User | None, job_id: int) -> 
     except Conflict as conflict:  # the revision check of the write: someone's step came first
         _record(result_id, "skipped", moves.CHANGED_MEANWHILE, conflict.message)
         return
-    row = db.session.get(MigrationResult, result_id)
-    row.state, row.changes, row.done_at = "migrated", moved.detail, utcnow()
-    db.session.commit()
+    done = execute_core(update(results).where(results.c.id == result_id, results.c.state == "pending")
+                        .values(state="migrated", changes=moved.detail, done_at=utcnow()))
+    if done.rowcount != 1:  # another worker settled it first
+        db.session.rollback()
+        return
+    commit()
 
 
 def _record(result_id: int, state: str, reason: str, message: str) -> None:
@@ -182,10 +195,9 @@ def migrate_back(complaint_id: int, actor: User) -> dict[str, Any]:
         db.session.rollback()
         raise Conflict("This complaint was not moved to the version it runs on, so there is no way back. / "
                        "该投诉并非迁移到当前版本，无法迁回。")
-    target = db.session.get(ProcessDefinition, last.detail["from_definition_id"])
-    moved = moves.move(complaint_id, target, actor, expected_definition=complaint.definition_id,
-                       expected_revision=None, job=None, back=True)
-    db.session.commit()
+    moved = moves.move(complaint_id, last.detail["from_definition_id"], actor,
+                       expected_definition=complaint.definition_id, expected_revision=None, job=None, back=True)
+    commit()
     return {"complaint_id": complaint_id, "number": moved.complaint.number, **moved.detail}
 
 

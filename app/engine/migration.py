@@ -37,6 +37,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as stored
+from app.engine.instance import Instance
 from app.engine.specs import CompiledProcess
 from app.engine.timers import register_converters
 
@@ -180,6 +181,21 @@ def migrate(state: str, diff: VersionDiff) -> tuple[MovePlan, str]:
     if not move_plan.movable:
         raise MigrationRefused(move_plan.blockers)
     return move_plan, moved
+
+
+def migrate_instance(instance: Instance, diff: VersionDiff) -> MovePlan:
+    """Move a loaded workflow (on `diff.source`) to the target version in place, ready to be saved.
+
+    Raises MigrationRefused when it cannot move; the instance may then be half moved: discard it."""
+    workflow = instance.workflow
+    before = _positions(workflow)
+    blockers, calls = _blockers(workflow, diff)
+    if blockers:
+        raise MigrationRefused(tuple(blockers))
+    ahead_added, ahead_removed = _ahead(workflow, diff)
+    _move(workflow, diff)
+    instance.compiled = diff.target
+    return MovePlan((), before, _positions(workflow), ahead_added, ahead_removed, tuple(calls))
 
 
 def _plan_and_move(workflow: BpmnWorkflow, diff: VersionDiff) -> tuple[MovePlan, str]:
