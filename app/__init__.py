@@ -157,6 +157,7 @@ def _has_user() -> bool:
 
 
 def _register_cli(app: Flask) -> None:
+    from app.backups.cli import backup, restore
     from app.complaints.cli import audit_cli
     from app.definitions.cli import processes_cli
     from app.places.cli import places_cli
@@ -167,7 +168,8 @@ def _register_cli(app: Flask) -> None:
 
     for command in (processes_cli, users_cli, audit_cli, places_cli, worker):
         app.cli.add_command(command)
-    app.cli.add_command(purge)
+    for command in (purge, backup, restore):
+        app.cli.add_command(command)
     app.extensions["before_worker_loop"] = [warm_specs]  # the first timer fired runs on a compiled spec too
     app.extensions["worker_jobs"] = [worker_job]  # run by the worker's loop after timers and notifications
 

@@ -12,7 +12,7 @@ from app.retention.subject import PhoneSchema
 __all__ = ["PhoneSchema", "ReasonSchema", "RetentionSchema"]
 
 
-class HoldSchema(Schema):
+class LegalHoldSchema(Schema):
     id = fields.Integer(required=True)
     complaint_id = fields.Integer(required=True)
     reason = fields.String(required=True)
@@ -25,7 +25,7 @@ class HoldSchema(Schema):
 
 class RetentionStatusSchema(Schema):
     complaint_id = fields.Integer(required=True)
-    hold = fields.Nested(HoldSchema, required=True, allow_none=True, metadata={"description": "the hold in force"})
+    hold = fields.Nested(LegalHoldSchema, required=True, allow_none=True, metadata={"description": "the hold in force"})
     retain_until = timestamp(nullable=True)
     purged_at = timestamp(nullable=True)
 
