@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from app import request_checks, routing
+from app import encryption, request_checks, routing
 from app.config import load_config
 from app.database import configure_engine, end_request, start_request
 from app.extensions import db, migrate
@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
+    encryption.init_app(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     trust_proxies(app)
@@ -31,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     with app.app_context():
         configure_engine(db.engine)
+    encryption.check_database(app)
 
     _register_models()
     _bind_runtime()
@@ -159,6 +161,7 @@ def _has_user() -> bool:
 def _register_cli(app: Flask) -> None:
     from app.backups.cli import backup, restore
     from app.complaints.cli import audit_cli
+    from app.complaints.key_rotation import rotate_data_key
     from app.definitions.cli import processes_cli
     from app.places.cli import places_cli
     from app.retention.cli import purge, worker_job
@@ -170,6 +173,7 @@ def _register_cli(app: Flask) -> None:
         app.cli.add_command(command)
     for command in (purge, backup, restore):
         app.cli.add_command(command)
+    app.cli.add_command(rotate_data_key)
     app.extensions["before_worker_loop"] = [warm_specs]  # the first timer fired runs on a compiled spec too
     app.extensions["worker_jobs"] = [worker_job]  # run by the worker's loop after timers and notifications
 

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from app.encryption import new_data_key
+
 
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else one generated once into instance/."""
@@ -20,14 +22,32 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _data_keys(instance_path: Path) -> tuple[str, str]:
+    """DATA_KEYS and DATA_INDEX_KEY (app/encryption.py) from the environment, else each generated once into
+    instance/ like the secret key."""
+    keys = []
+    for name, make in (("DATA_KEYS", new_data_key), ("DATA_INDEX_KEY", lambda: secrets.token_urlsafe(32))):
+        key_file = instance_path / name.lower()
+        if not os.environ.get(name) and not key_file.exists():
+            instance_path.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(make())
+            key_file.chmod(0o600)
+        keys.append(os.environ.get(name) or key_file.read_text().strip())
+    return keys[0], keys[1]
+
+
 def load_config(instance_path: Path) -> dict:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'complaints.db'}"
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    data_keys, data_index_key = _data_keys(instance_path)
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "SECRET_KEY": _secret_key(instance_path),
+        # Customer contact data at rest: Fernet keys, comma-separated, the first encrypts (app/encryption.py).
+        "DATA_KEYS": data_keys,
+        "DATA_INDEX_KEY": data_index_key,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
         "MALL_TIMEZONE": os.environ.get("MALL_TIMEZONE", "Asia/Shanghai"),
         "PROCESSES_DIR": os.environ.get("PROCESSES_DIR", str(Path(__file__).resolve().parent.parent / "processes")),

@@ -32,6 +32,9 @@ from app.users import service as users
 ROOT = Path(__file__).resolve().parent.parent
 DIAGRAMS = Path(__file__).resolve().parent / "diagrams"
 PASSWORD = "correct-horse-1"
+# The fixed keys the tests' contact data is encrypted with (app/encryption.py).
+DATA_KEY = "psiUVfVTJZLmHRPFWia4uxGdjQkK9njul8qLE4Cr5UE="
+DATA_INDEX_KEY = "test-blind-index-key-0123456789abcdef"
 STAFF = {
     "desk": ["service_desk"],
     "desk2": ["service_desk"],
@@ -116,6 +119,7 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ["DATABASE_URL"] = database_url
+    os.environ["DATA_KEYS"], os.environ["DATA_INDEX_KEY"] = DATA_KEY, DATA_INDEX_KEY  # every app the tests make
     application = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
                               "ATTACHMENTS_DIR": str(tmp_path_factory.mktemp("attachments"))})
     with application.app_context():

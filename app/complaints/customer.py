@@ -31,6 +31,7 @@ from app.complaint_types import COMPLAINT_TYPES
 from app.complaints.customer_models import PublicLookup
 from app.complaints.service import WITHDRAWN
 from app.database import begin_write
+from app.encryption import phone_last4_index
 from app.engine.instance import Instance
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
@@ -152,10 +153,10 @@ def _verify(number: Any, phone_last4: Any, client: str | None) -> Complaint:
         db.session.commit()
         raise refused
     complaint = db.session.scalars(select(Complaint).where(Complaint.number == number)).first()
-    digits = re.sub(r"\D", "", complaint.customer_phone) if complaint is not None else ""
-    # Compared in constant time, and the same way whether or not the number exists.
-    matched = hmac.compare_digest((digits[-4:] if len(digits) >= 4 else "....").encode(), last4.encode())
-    matched = matched and complaint is not None
+    stored = complaint.customer_phone_last4_index if complaint is not None else None
+    # The phone is encrypted: its last four digits' blind index is compared, in constant time, and the same way
+    # whether or not the number exists.
+    matched = hmac.compare_digest(stored or "-", phone_last4_index(last4)) and stored is not None
     if matched:
         db.session.execute(update(PublicLookup).where(PublicLookup.id == lookup_id).values(matched=True))
     db.session.commit()

@@ -113,6 +113,7 @@ class ComplaintFilterSchema(Schema):
     closed_to = AwareDateTime(metadata={"description": "closed or cancelled before"})
     open_at = AwareDateTime(metadata={"description": "registered before this moment and still open at it"})
     surname = fields.String(validate=validate.Length(min=1, max=40))
+    phone = fields.String(validate=phone_checks(), metadata={"description": "the customer's phone number, whole"})
     overdue = fields.Boolean(metadata={"description": "Only complaints with an open task past its due time"})
     case_overdue = fields.Boolean(metadata={"description": "Only open complaints past the whole case's due time"})
     page = page_number()

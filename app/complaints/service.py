@@ -17,6 +17,7 @@ from app.complaints.schemas import CancelSchema, IntakeSchema, WithdrawSchema
 from app.complaints.waits import RECORDS_ANSWERS
 from app.database import begin_write, execute_core
 from app.definitions import service as definitions
+from app.encryption import phone_index, surname_index
 from app.engine.instance import Instance, NothingWaiting
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
@@ -207,7 +208,8 @@ OVERDUE_FEW = 2000
 # Filters an open task answers by itself (it carries its complaint's type and registration time).
 _TASK_FILTERS = frozenset({"type", "status", "created_from", "created_to", "overdue", "page", "per_page"})
 # What the filters read.
-_FILTERED = (Complaint.id, Complaint.type, Complaint.status, Complaint.number, Complaint.customer_surname,
+_FILTERED = (Complaint.id, Complaint.type, Complaint.status, Complaint.number, Complaint.customer_surname_index,
+             Complaint.customer_phone_index,
              Complaint.created_at, Complaint.due_at, Complaint.tasks_due_at, Complaint.channel, Complaint.place_id,
              Complaint.involved_party, Complaint.outcome, Complaint.closed_at)
 # Unbounded texts that a list never shows, the stored workflow state above all, are not read.
@@ -224,6 +226,7 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
     complaints deep.
     """
     require_complaint_reader(viewer)
+    filters = _blind(filters)
     page, per_page = filters["page"], filters["per_page"]
     offset = (page - 1) * per_page
     if offset + per_page > COMPLAINT_DEPTH_CAP:
@@ -240,6 +243,12 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
         page_ids, found = _page_and_count(matching, offset, per_page, known)
     return {"items": _summaries(page_ids, viewer, now), "total": min(found, COMPLAINT_COUNT_CAP),
             "total_capped": found > COMPLAINT_COUNT_CAP, "page": page, "per_page": per_page}
+
+
+def _blind(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters with the surname and the phone as their blind indexes: the columns are encrypted."""
+    blind = {"surname": surname_index, "phone": phone_index}
+    return {name: blind[name](value) if name in blind else value for name, value in filters.items()}
 
 
 def _page_and_count(matching: Any, offset: int, per_page: int, known: int = 0) -> tuple[list[int], int]:
@@ -285,7 +294,7 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
             overdue_only = false()
         elif len(overdue_tasks) > OVERDUE_FEW:  # only open complaints have open tasks: their index bounds the probes
             overdue_only = and_(Complaint.status == "open", Complaint.tasks_due_at < now)
-            if not filters.keys() & {"number", "surname", "created_from", "created_to"}:
+            if not filters.keys() & {"number", "surname", "phone", "created_from", "created_to"}:
                 known = len(set(overdue_tasks))  # each of them matches every filter given
         elif not overdue_tasks:
             overdue_only = false()
@@ -296,7 +305,8 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
             complaint = aliased(Complaint, select(*_FILTERED).where(Complaint.id.in_(few)).limit(len(few)).subquery())
     query = select(complaint.id).order_by(complaint.created_at.desc(), complaint.id.desc())
     for name, column in (("type", complaint.type), ("status", complaint.status), ("number", complaint.number),
-                         ("surname", complaint.customer_surname), ("channel", complaint.channel),
+                         ("surname", complaint.customer_surname_index),
+                         ("phone", complaint.customer_phone_index), ("channel", complaint.channel),
                          ("place_id", complaint.place_id), ("involved_party", complaint.involved_party),
                          ("outcome", complaint.outcome)):
         if name in filters:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from app.encryption import Encrypted, index_default, phone_index, phone_last4_index, surname_index
 from app.extensions import db
 from app.timeutil import UtcDateTime, utcnow
 
@@ -25,7 +26,9 @@ class Complaint(db.Model):
         Index("ix_complaint_type_order", "type", "created_at", "id", "status", "tasks_due_at"),
         Index("ix_complaint_status_order", "status", "created_at", "id", "due_at", "tasks_due_at"),
         Index("ix_complaint_type_status_order", "type", "status", "created_at", "id"),
-        Index("ix_complaint_surname_order", "customer_surname", "created_at", "id", "type", "status"),
+        # The contact data is encrypted: a surname or a phone is searched by its blind index (migration 0031).
+        Index("ix_complaint_surname_order", "customer_surname_index", "created_at", "id", "type", "status"),
+        Index("ix_complaint_phone_order", "customer_phone_index", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,10 +41,18 @@ class Complaint(db.Model):
     state: Mapped[str] = mapped_column(Text)
 
     channel: Mapped[str] = mapped_column(String(20))
-    customer_surname: Mapped[str] = mapped_column(String(40))
-    customer_phone: Mapped[str] = mapped_column(String(20))
+    # Encrypted at rest (app/encryption.py); clear on the model. Setting the surname or the phone sets
+    # their blind indexes (_blind_indexes below), which is what searches compare.
+    customer_surname: Mapped[str] = mapped_column(Encrypted(40))
+    customer_phone: Mapped[str] = mapped_column(Encrypted(20))
     contact_consent: Mapped[bool] = mapped_column(default=False)
-    customer_email: Mapped[str | None] = mapped_column(String(254))  # optional (migration 0019)
+    customer_email: Mapped[str | None] = mapped_column(Encrypted(254))  # optional (migration 0019)
+    customer_surname_index: Mapped[str | None] = mapped_column(
+        String(64), default=index_default(surname_index, "customer_surname"))
+    customer_phone_index: Mapped[str | None] = mapped_column(
+        String(64), default=index_default(phone_index, "customer_phone"))
+    customer_phone_last4_index: Mapped[str | None] = mapped_column(  # the status page's check
+        String(64), default=index_default(phone_last4_index, "customer_phone"))
     # The language of every message to the customer, zh or en (migration 0024).
     customer_language: Mapped[str] = mapped_column(String(2), default="zh", server_default="zh")
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -73,6 +84,14 @@ class Complaint(db.Model):
     # The ORM checks the revision on every UPDATE (WHERE revision = <as loaded>); steps.save raises it
     # when the workflow state changes, so claims or audit appends do not count as new revisions.
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
+
+    @validates("customer_surname", "customer_phone")
+    def _blind_indexes(self, key: str, value: str | None) -> str | None:
+        if key == "customer_surname":
+            self.customer_surname_index = surname_index(value)
+        else:
+            self.customer_phone_index, self.customer_phone_last4_index = phone_index(value), phone_last4_index(value)
+        return value
 
 
 class Incident(db.Model):
