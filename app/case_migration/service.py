@@ -32,6 +32,11 @@ MIGRATORS = frozenset({"process_owner"})
 READERS = frozenset({"process_owner", "legal"})
 MOVABLE = "movable"
 BATCH = 50
+RESULT_STATES = ("pending", "migrated", "skipped", "refused")
+
+
+def may_migrate(user: User) -> bool:
+    return user.has_role(*MIGRATORS)
 
 
 def dry_run(key: str, to_version: int, selection: dict[str, Any], viewer: User, page: int = 1,

@@ -1,0 +1,55 @@
+"""The process owner's migration pages in Chromium: the dry run's report by reason, starting the migration, the
+job's progress after the worker's turns; legal reads without the button; other roles are refused."""
+
+from __future__ import annotations
+
+from app.case_migration import service as migrations
+from app.extensions import db
+from tests.conftest import intake
+from tests.test_migration_service import KEY, PAID, V1, V2
+from tests.web.conftest import login, shoot
+
+
+def test_the_owner_dry_runs_starts_and_follows_a_migration(app, new_page, as_user, swap_process):
+    swap_process(KEY, V1)
+    waiting = as_user("desk").post("/complaints", intake(KEY)).body
+    on_b = as_user("desk").post("/complaints", intake(KEY)).body
+    assert as_user("desk").post(f"/tasks/{on_b['open_tasks'][0]['id']}/complete", PAID).status == 200
+    target = swap_process(KEY, V2)
+
+    page = new_page()
+    login(page, "owner")
+    page.goto(f"/processes/{KEY}/migrations?to={target}")
+    assert "迁移进行中的投诉" in page.inner_text("#migration-title")
+    movable = page.inner_text("#migration-groups tr[data-reason='movable']")
+    assert "可以迁移" in movable and waiting["number"] in movable
+    refused = page.inner_text("#migration-groups tr[data-reason='on_removed_element']")
+    assert "新版本已删除" in refused and on_b["number"] in refused
+    shoot(page, "migration-dry-run")
+    page.click("#migration-start")
+    page.wait_for_selector("#migration-job-title")
+    assert "迁移" in page.inner_text("#migration-job-title")
+
+    with app.app_context():
+        while migrations.run_due_jobs(10):
+            pass
+        migrations.run_due_jobs(10)
+        db.session.remove()
+    page.click("#migration-refresh")
+    page.wait_for_selector("#migration-results")
+    row = page.locator(f"#migration-results tr[data-number='{waiting['number']}']")
+    assert row.get_attribute("data-state") == "migrated" and "已迁移" in row.inner_text()
+    assert page.get_attribute("#migration-progress", "value") == page.get_attribute("#migration-progress", "max")
+    assert as_user("desk").get(f"/complaints/{waiting['id']}")["process"]["version"] == target
+
+    page.click("#switch-language")
+    assert "Moved" in page.inner_text("#migration-counts")
+
+    legal = new_page()
+    login(legal, "legal")
+    legal.goto(f"/processes/{KEY}/migrations?to={target}")
+    assert legal.locator("#migration-groups").count() == 1 and legal.locator("#migration-start").count() == 0
+    desk = new_page()
+    login(desk, "desk")
+    response = desk.goto(f"/processes/{KEY}/migrations?to={target}")
+    assert response.status == 403
