@@ -99,7 +99,7 @@ def export(payload: Any, viewer: User) -> dict[str, Any]:
     found = _complaints(phone)
     items = [_held_data(c) for c in found]
     for item in items:
-        reads.record(viewer, item, "subject_data")
+        reads.record(viewer, item, "contact")  # shown unmasked, as a complaint page shows it
     return {"phone": phone, "items": items, "total": len(items)}
 
 
