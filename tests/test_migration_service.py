@@ -3,13 +3,16 @@ batches (with a user's completion racing it), the audit trail, the way back, and
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from app.case_migration import service as migrations
 from app.extensions import db
+from app.runtime import audit
 from app.timers.cli import worker
 from tests import bpmn_samples as s
-from tests.conftest import intake
+from tests.conftest import http, intake
 
 PAID = {"voucher_number": "V1", "claim_form": "CF-1"}
 KEY = "vehicle"
@@ -150,3 +153,45 @@ def test_bad_selections_are_refused_with_a_message(as_user, versions):
     assert as_user("owner").post(url, {"to_version": second, "from_versions": [second]}).status == 422
     assert as_user("legal").get("/migrations/987654").status == 404
     assert as_user("owner").post("/complaints/987654/migrate-back").status == 404
+
+
+def test_a_migration_racing_a_users_completion_moves_whole_or_not_at_all(app, as_user, versions, live_server, tokens):
+    _first, swap_process, _ = versions
+    racing = [register(as_user, 0) for _ in range(4)]
+    second = swap_process(KEY, V2)
+    created = as_user("owner").post(f"/process-definitions/{KEY}/migrations",
+                                    {"to_version": second, "numbers": [c["number"] for c in racing]})
+    assert created.status == 202
+
+    def complete(complaint: dict):
+        return http("POST", f"{live_server}/api/v1/tasks/{complaint['open_tasks'][0]['id']}/complete",
+                    tokens["desk"], PAID)
+
+    def migrate_next() -> int:
+        with app.app_context():
+            try:
+                return migrations.run_due_jobs(1)  # the job's next complaint: the one racing
+            finally:
+                db.session.remove()
+
+    for complaint in racing:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            user, worker_turn = pool.submit(complete, complaint), pool.submit(migrate_next)
+            assert user.result().status == 200  # the open task keeps its id: it completes on either version
+            assert worker_turn.result() == 1
+    run_worker(app)
+
+    job = as_user("legal").get(f"/migrations/{created['id']}", per_page=100)
+    outcome = {r["number"]: r["state"] for r in job["items"]}
+    for complaint in racing:
+        detail = as_user("legal").get(f"/complaints/{complaint['id']}").body
+        names = [t["name"] for t in detail["open_tasks"]]
+        if outcome[complaint["number"]] == "migrated":  # moved first, then completed on the new version
+            assert (detail["process"]["version"], names) == (second, ["付款确认"])
+        else:  # completed first: the migration found it changed and left it whole on its version
+            assert outcome[complaint["number"]] == "skipped"
+            assert (detail["process"]["version"], names) == (second - 1, ["核对"])
+    with app.app_context():
+        checked, broken = audit.verify([c["id"] for c in racing])
+        db.session.remove()
+    assert broken == [] and checked >= len(racing)
