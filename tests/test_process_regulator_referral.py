@@ -1,9 +1,11 @@
 """The regulator-referral process (政府部门或消协转办), driven through the API on every path."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
 
+from tests.conftest import intake
 from tests.paths import (
     Task,
     acknowledge,
@@ -16,7 +18,9 @@ from tests.paths import (
     remedy,
     review,
     settle,
+    take,
 )
+from tests.test_attachments import JPEG, upload
 
 
 def designate(body, department, name="市场监督管理局"):
@@ -101,9 +105,28 @@ def test_senior_management_are_told_at_once_and_the_evidence_pack_holds_the_file
     detail = drive(as_user, "regulator_referral", [*acknowledge(), *designate("consumer_association", "risk_control")])
     [liaison] = detail["records"]["regulator_liaisons"]
     assert liaison["designated_department"] == "risk_control"
-    assert [item["kind"] for item in liaison["evidence_pack"]] == ["notifications", "notifications"]
+    assert [item["kind"] for item in liaison["evidence_pack"]] == ["notifications", "notifications", "audit_chain"]
     assert [t["role"] for t in detail["open_tasks"]] == ["risk_control"]  # the designated department's inbox
     _cancel(as_user, detail["id"])
+
+
+def test_the_evidence_pack_names_the_case_files_attachments_and_audit_chain_head(as_user):
+    """The pack taken when the liaison opens lists each file with its SHA-256 and the audit chain's head as it
+    stood: the case file exported later can be checked against both."""
+    created = as_user("desk").post("/complaints", intake("regulator_referral"))
+    assert upload(as_user("desk"), created["id"]).status == 201
+    take(as_user, created["id"], created["open_tasks"],
+         [*acknowledge(), *designate("government", "quality_control")])
+    detail = as_user("legal").get(f"/complaints/{created['id']}").body
+    [liaison] = detail["records"]["regulator_liaisons"]
+    [attached] = [item for item in liaison["evidence_pack"] if item["kind"] == "attachments"]
+    assert attached["sha256"] == hashlib.sha256(JPEG).hexdigest() == detail["attachments"][0]["sha256"]
+    [chain] = [item for item in liaison["evidence_pack"] if item["kind"] == "audit_chain"]
+    trail = as_user("legal").get(f"/complaints/{created['id']}/audit")["items"]
+    head = next(event for event in trail if event["seq"] == chain["id"])
+    assert chain["verified"] is True and chain["head_hash"] == head["hash"]
+    assert chain["id"] < trail[-1]["seq"]  # taken before the step that opened the liaison was written
+    _cancel(as_user, created["id"])
 
 
 def test_a_referral_by_letter_goes_straight_to_senior_management(as_user):

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
+from app.attachments.models import Attachment
 from app.extensions import db
 from app.notifications.models import Notification
 from app.records.models import (
@@ -23,6 +24,8 @@ from app.records.models import (
     RegulatorLiaison,
     SupplierAction,
 )
+from app.runtime import audit
+from app.runtime.models import AuditEvent
 from app.timeutil import isoformat
 
 # The case file's record kinds, by the name the API shows them under.
@@ -65,10 +68,22 @@ def for_complaint(complaint_id: int) -> dict[str, list[dict[str, Any]]]:
 
 
 def evidence_pack(complaint_id: int) -> list[dict[str, Any]]:
-    """What the case file holds, as references a liaison can hand over: kind, id and when."""
+    """What the case file holds when a liaison opens, as references it can hand over: each record (kind, id and
+    when), each attached file with its SHA-256, and the head of the complaint's audit chain with whether the chain
+    verified. The case file exported later (PDF or ZIP) can be checked against it: same files, same chain."""
     pack = []
     for kind, records in for_complaint(complaint_id).items():
         for record in records:
             when = next((v for k, v in record.items() if k.endswith("_at") and v), None)
             pack.append({"kind": kind, "id": record["id"], "at": when})
+    for attachment in db.session.scalars(select(Attachment).where(Attachment.complaint_id == complaint_id)
+                                         .order_by(Attachment.id)):
+        pack.append({"kind": "attachments", "id": attachment.id, "at": isoformat(attachment.uploaded_at),
+                     "file_kind": attachment.kind, "sha256": attachment.sha256})
+    head = db.session.scalars(select(AuditEvent).where(AuditEvent.complaint_id == complaint_id)
+                              .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    if head is not None:
+        _, broken = audit.verify([complaint_id])
+        pack.append({"kind": "audit_chain", "id": head.seq, "at": isoformat(head.at), "head_hash": head.hash,
+                     "verified": not broken})
     return pack
