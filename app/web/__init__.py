@@ -26,6 +26,7 @@ def init_web(app: Flask) -> None:
     from app.web import escalations as _escalations  # noqa: F401  (the inbox's escalated view)
     from app.web import i18n
     from app.web import legal_register as _legal_register  # noqa: F401  (the escalation register's pages)
+    from app.web import legal_reviews as _legal_reviews  # noqa: F401  (legal's sign-off of versions)
     from app.web import migrations as _migrations  # noqa: F401  (moving running complaints to a new version)
     from app.web import modeler as _modeler  # noqa: F401  (the process owners' workbench)
     from app.web import notifications as _notifications  # noqa: F401  (its routes too)

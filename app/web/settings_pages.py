@@ -1,6 +1,7 @@
 """The settings page: the named time limits, the business calendar (opening hours per weekday, holidays and
-make-up working days, filled from the holidays package a year at a time) and the whole-case limits, with
-the latest changes (who changed what, when).
+make-up working days, filled from the holidays package a year at a time), the whole-case limits and whether a
+version whose escalation register is unchanged goes live without legal's sign-off, with the latest changes (who
+changed what, when).
 
 The routes join the `web` blueprint and call app/timers/settings.py, which decides who may: process owners
 and administrators; everyone else gets the 403 page. Invalid values show the page again (422) with what was
@@ -27,7 +28,7 @@ from app.timeutil import utcnow
 from app.web import i18n
 from app.web.views import bp, me
 
-SECTIONS = ("time-limits", "calendar", "case-limits")
+SECTIONS = ("time-limits", "calendar", "case-limits", "signoff")
 
 
 @bp.app_context_processor
@@ -61,6 +62,7 @@ def _page(errors: dict[str, list[str]], typed: dict[str, Any], status: int):
         limit_names=[(name, i18n.pick(LIMIT_LABELS.get(name, (name, name)))) for name in DEFAULT_LIMITS],
         unit_names=_unit_names(), weekdays=_weekday_names(), units=UNITS,
         types=[(key, i18n.type_name(key)) for key in COMPLAINT_TYPES], year=utcnow().year + 1,
+        signoff=settings.signoff_policy(),
     ), status
 
 
@@ -124,6 +126,15 @@ def settings_case_limits():
     return redirect(url_for("web.settings_page", _anchor="case-limits"), code=303)
 
 
+@bp.route("/settings/signoff", methods=["POST"])
+@login_required
+def settings_signoff():
+    settings.set_signoff_policy({"unchanged_without_legal": request.form.get("unchanged_without_legal") == "yes"},
+                                me())
+    flash(_("The sign-off setting was saved."), "ok")
+    return redirect(url_for("web.settings_page", _anchor="signoff"), code=303)
+
+
 def _days(text: str) -> list[str]:
     return [day for day in re.split(r"[\s,;，；]+", text) if day]
 
@@ -174,7 +185,7 @@ def _calendar_field(path: tuple[str, ...], sent: dict[str, Any]) -> tuple[str, s
 def _change_words(change: dict[str, Any]) -> dict[str, Any]:
     """A recorded change in the page's words: which setting, and each field with its old and new value."""
     what = {"time_limits": _("Time limits"), "business_calendar": _("Business calendar"),
-            "case_limits": _("Whole-case limits")}.get(change["key"], change["key"])
+            "case_limits": _("Whole-case limits"), "signoff": _("Legal sign-off")}.get(change["key"], change["key"])
     return {**change, "what": what, "fields": [
         {"name": _field_name(change["key"], field["field"]), **_field_values(change["key"], field)}
         for field in change["fields"]]}
@@ -185,6 +196,8 @@ def _field_name(key: str, field: str) -> str:
         return i18n.pick(LIMIT_LABELS.get(field, (field, field)))
     if key == "case_limits":
         return i18n.type_name(field)
+    if key == "signoff":
+        return _("A version whose escalation register is unchanged may go live without legal")
     if field.startswith("opening_hours."):
         return _("Opening hours: %(day)s", day=_weekday_names().get(field.split(".", 1)[1], field))
     return {"holidays": _("Holidays"), "working_days": _("Make-up working days")}.get(field, field)
@@ -200,6 +213,8 @@ def _field_values(key: str, field: dict[str, Any]) -> dict[str, str]:
 def _value(key: str, value: Any) -> str:
     if value is None:
         return _("closed") if key == "business_calendar" else _("none")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, dict) and "amount" in value:
         amount = value["amount"]
         return f"{int(amount) if float(amount).is_integer() else amount} {_unit_names().get(value['unit'], '')}"
