@@ -52,7 +52,7 @@ def revoke_token(token_id: int):
 @blp.arguments(PageQuerySchema, location="query")
 @blp.doc(summary="A user's API tokens (admin)")
 @blp.response(200, TokenPageSchema)
-@errors(blp, 401, 403, 422)
+@errors(blp, 401, 403, 404, 422)
 def list_user_tokens(query, user_id: int):
     return tokens.list_for(current_user(), user_id, query["page"], query["per_page"])
 
@@ -62,7 +62,7 @@ def list_user_tokens(query, user_id: int):
 @blp.response(204)
 @errors(blp, 401, 403, 404)
 def revoke_user_token(user_id: int, token_id: int):
-    tokens.revoke_any(current_user(), token_id)
+    tokens.revoke_any(current_user(), user_id, token_id)
 
 
 @blp.route("/users/me/sessions", methods=["GET"])

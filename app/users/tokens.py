@@ -90,6 +90,8 @@ def list_own(user: User, page: int = 1, per_page: int = 50) -> dict[str, Any]:
 
 def list_for(actor: User, user_id: int, page: int = 1, per_page: int = 50) -> dict[str, Any]:
     require(actor, TOKEN_ADMINS, "read other users' tokens")
+    if db.session.get(User, user_id) is None:
+        raise NotFound(f"There is no user {user_id}. / 没有用户 {user_id}。")
     return list_of(user_id, page, per_page)
 
 
@@ -97,16 +99,16 @@ def revoke_own(user: User, token_id: int) -> None:
     _revoke(token_id, user.id)
 
 
-def revoke_any(actor: User, token_id: int) -> None:
-    """An administrator revokes anyone's token."""
+def revoke_any(actor: User, user_id: int, token_id: int) -> None:
+    """An administrator revokes any user's token."""
     require(actor, TOKEN_ADMINS, "revoke other users' tokens")
-    _revoke(token_id, None)
+    _revoke(token_id, user_id)
 
 
-def _revoke(token_id: int, owner_id: int | None) -> None:
+def _revoke(token_id: int, owner_id: int) -> None:
     begin_write()
     row = db.session.get(ApiToken, token_id)
-    if row is None or (owner_id is not None and row.user_id != owner_id):
+    if row is None or row.user_id != owner_id:
         raise NotFound(f"There is no token {token_id}. / 没有令牌 {token_id}。")
     if row.revoked_at is None:
         row.revoked_at = utcnow()

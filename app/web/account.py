@@ -17,7 +17,7 @@ from typing import Any
 from flask import Response, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 
-from app.errors import Invalid, NotFound
+from app.errors import Invalid
 from app.extensions import db
 from app.users import lockout, second_factor_policy, sessions, tokens
 from app.users import second_factor as factors
@@ -217,15 +217,13 @@ def second_factor_new_codes():
 def user_tokens(user_id: int):
     listed = tokens.list_for(me(), user_id, per_page=100)
     user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"There is no user {user_id}.")
     return render_template("web/account_user_tokens.html", user=user, tokens=listed["items"])
 
 
 @bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def user_token_revoke(user_id: int, token_id: int):
-    tokens.revoke_any(me(), token_id)
+    tokens.revoke_any(me(), user_id, token_id)
     flash(i18n.pick(("令牌已撤销。", "The token was revoked.")), "ok")
     return redirect(url_for("web.user_tokens", user_id=user_id))
 
