@@ -96,6 +96,11 @@ def runs(viewer: User, page: int, per_page: int) -> dict[str, Any]:
                        "held": r.held} for r in rows], "total": total, "page": page, "per_page": per_page}
 
 
+def require_legal(user: User) -> None:
+    """403 unless the user is legal (the subject-request page asks before showing its form)."""
+    require(user, LEGAL, "answer a data subject's request")
+
+
 def may_hold(user: User) -> bool:
     return user.has_role(*LEGAL)
 
