@@ -111,7 +111,6 @@ def _register_http(app: Flask) -> None:
     from app.tasks.views import blp as tasks_blp
     from app.timers.views import blp as settings_blp
     from app.users.account_views import blp as account_blp
-    from app.users.account_views import blp as account_blp
     from app.users.auth import authenticate
     from app.users.views import blp as users_blp
 
@@ -138,7 +137,6 @@ def _register_http(app: Flask) -> None:
     api.register_blueprint(register_blp)
     api.register_blueprint(signoff_blp)
     api.register_blueprint(casefile_blp)
-    api.register_blueprint(account_blp)
     api.register_blueprint(account_blp)
     api.register_blueprint(case_migration_blp)
     api.register_blueprint(retention_blp)

@@ -27,7 +27,6 @@ from app import create_app
 from app.extensions import db
 from app.timeutil import advance_clock, reset_clock
 from app.users import second_factor_policy
-from app.users import second_factor_policy
 from app.users import service as users
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,8 +130,6 @@ def app(database_url, tmp_path_factory):
         definitions.deploy([(f.name, f.read_bytes()) for f in files], None)
         for name, roles in STAFF.items():
             users.create_user(name, roles, PASSWORD)
-        # The suite's users log in with their password alone; tests/test_second_factor.py turns the policy on.
-        second_factor_policy.set_policy(None, {"roles": []})
         # The suite's users log in with their password alone; tests/test_second_factor.py turns the policy on.
         second_factor_policy.set_policy(None, {"roles": []})
         db.session.remove()
