@@ -321,7 +321,7 @@ def test_an_unknown_report_is_a_404(as_user):
 
 
 def test_reports_carry_no_names_or_phones(as_user, fixture):
-    for name in ("counts", "time-limits", "money", "outcomes", "bag-loss"):
+    for name in ("counts", "time-limits", "money", "outcomes", "satisfaction", "bag-loss"):
         text = str(as_user("senior").get(f"/reports/{name}", **OCTOBER).body)
         assert "报表" not in text and "1381" not in text
 
@@ -334,3 +334,19 @@ def test_a_month_s_end_is_the_mall_s_midnight():
     assert period.current.start.isoformat() == "2024-02-29T23:00:00+00:00"
     assert period.current.end.isoformat() == "2024-03-31T22:00:00+00:00"  # summer time began on 31 March
     assert period.current.end - period.current.start == timedelta(days=31, hours=-1)
+
+
+def test_the_hour_of_day_follows_daylight_saving_time_on_sqlite():
+    """SQLite adds the zone's offset to stored UTC times: one piece of the window per offset in force."""
+    from app.reports.periods import window
+    from app.reports.queries import _offset_segments
+
+    berlin = ZoneInfo("Europe/Berlin")
+    pieces = list(_offset_segments(window(datetime(2024, 3, 31).date(), datetime(2024, 3, 31).date(), berlin),
+                                   berlin))
+    assert [(start.isoformat(), end.isoformat(), minutes) for start, end, minutes in pieces] == [
+        ("2024-03-30T23:00:00+00:00", "2024-03-31T01:00:00+00:00", 60),
+        ("2024-03-31T01:00:00+00:00", "2024-03-31T22:00:00+00:00", 120)]
+    shanghai = list(_offset_segments(window(datetime(2024, 1, 1).date(), datetime(2024, 12, 31).date(), MALL),
+                                     MALL))
+    assert len(shanghai) == 1 and shanghai[0][2] == 480

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Index
 
 from app.records.models import PaymentRequest
-from app.runtime.models import Complaint, HumanTask
+from app.runtime.models import AuditEvent, Complaint, HumanTask
 
 REPORT_INDEXES = (
     Index("ix_complaint_report_created", Complaint.created_at, Complaint.type, Complaint.channel,
@@ -20,4 +20,6 @@ REPORT_INDEXES = (
           PaymentRequest.amount, PaymentRequest.complaint_id),
     Index("ix_task_report_completed", HumanTask.completed_at, HumanTask.role, HumanTask.due_at,
           HumanTask.complaint_type),
+    Index("ix_task_report_form", HumanTask.form_key, HumanTask.completed_at),
+    Index("ix_audit_event_report", AuditEvent.action, AuditEvent.at),
 )

@@ -37,15 +37,24 @@ def in_window(column: Any, window: Window) -> Any:
 
 def _offset_segments(window: Window, zone: ZoneInfo) -> Iterator[tuple[datetime, datetime, int]]:
     """[start, end) pieces of the window over which the zone's UTC offset is constant, with it in minutes
-    (one piece for a zone without daylight saving time, such as Asia/Shanghai)."""
-    start, moment = window.start, window.start
-    offset = _minutes(start, zone)
+    (one piece for a zone without daylight saving time, such as Asia/Shanghai). Offsets are compared a day
+    apart, and a change is narrowed down to the minute."""
+    start, offset = window.start, _minutes(window.start, zone)
+    moment = start
     while moment < window.end:
-        moment = min(moment + timedelta(hours=1), window.end)
-        now_offset = _minutes(moment, zone)
-        if now_offset != offset or moment == window.end:
-            yield start, moment, offset
-            start, offset = moment, now_offset
+        later = min(moment + timedelta(days=1), window.end)
+        if _minutes(later, zone) != offset:
+            low, high = 0, int((later - moment).total_seconds() // 60)  # the offset changes in (low, high]
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if _minutes(moment + timedelta(minutes=middle), zone) == offset \
+                    else (low, middle)
+            later = min(moment + timedelta(minutes=high), window.end)
+            if later < window.end:
+                yield start, later, offset
+                start, offset = later, _minutes(later, zone)
+        moment = later
+    yield start, window.end, offset
 
 
 def _minutes(moment: datetime, zone: ZoneInfo) -> int:

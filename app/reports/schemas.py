@@ -93,6 +93,13 @@ class SectionSchema(Schema):
     rows = fields.List(fields.Nested(FigureSchema), required=True)
 
 
+class CommentSchema(Schema):
+    complaint_number = fields.String(required=True)
+    at = fields.String(required=True)
+    satisfaction = fields.String(required=True, allow_none=True)
+    text = fields.String(required=True, metadata={"description": "runs of 7 or more digits masked"})
+
+
 class ReportSchema(Schema):
     report = fields.String(required=True)
     title = fields.Nested(ReportNamesSchema, required=True)
@@ -100,6 +107,8 @@ class ReportSchema(Schema):
     filters = fields.Dict(required=True)
     generated_at = fields.String(required=True)
     sections = fields.List(fields.Nested(SectionSchema), required=True)
+    comments = fields.List(fields.Nested(CommentSchema), metadata={
+        "description": "report satisfaction only: the newest comments customers gave with their answers"})
 
 
 class ReportNameSchema(Schema):

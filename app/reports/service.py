@@ -8,6 +8,7 @@ the figure (null when no list filter expresses it). Reports never carry a name o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,13 +20,14 @@ from sqlalchemy import and_, case, func, or_, select
 
 from app.errors import Invalid, NotFound
 from app.extensions import db
+from app.forms.lifecycle import SATISFACTION
 from app.payloads import load
 from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels
 from app.reports.periods import Period, Window, parse
 from app.reports.queries import filtered, hours_between, in_window, local_part, percentiles
 from app.reports.schemas import ReportQuerySchema
-from app.runtime.models import Complaint, HumanTask
+from app.runtime.models import AuditEvent, Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import require
@@ -33,6 +35,10 @@ from app.users.permissions import require
 REPORT_READERS = frozenset({"senior_management", "duty_manager", "legal", "process_owner"})
 TOP_PARTIES = 20  # merchants or departments named most often; the rest are left out
 TOP_PRODUCTS = 20
+MAX_COMMENTS = 50
+SURVEY_FORMS = ("lifecycle.feedback", "lifecycle.survey_answer")
+SURVEY_MESSAGE = "satisfaction_survey"
+PHONE_LIKE = re.compile(r"\d{7,}")
 
 # (section key, title, unit, rows); a row is (key, label, value, complaint-list query or None)
 Row = tuple[str, labels.Label, float | int | None, dict[str, Any] | None]
@@ -245,6 +251,66 @@ def outcomes(ctx: Context, window: Window) -> list[Section]:
                  ctx.list_query(status="cancelled", **closed_range))])]
 
 
+def _survey_queries(ctx: Context, window: Window, *columns: str) -> list[Any]:
+    """Selects of the survey answers given in the window: the follow-up and answer forms the desk completed, and
+    the answers customers sent online (the `satisfaction_survey` message, as the audit trail holds it). Each
+    select gives the complaint's number, when, and the answer's `columns`."""
+    task_values = [HumanTask.submitted[name] for name in columns]
+    audit_values = [AuditEvent.detail[("payload", name)] for name in columns]
+    tasks = select(Complaint.number, HumanTask.completed_at, *task_values).join(
+        Complaint, Complaint.id == HumanTask.complaint_id).where(
+        HumanTask.form_key.in_(SURVEY_FORMS), HumanTask.state == "completed",
+        in_window(HumanTask.completed_at, window))
+    online = select(Complaint.number, AuditEvent.at, *audit_values).join(
+        Complaint, Complaint.id == AuditEvent.complaint_id).where(
+        AuditEvent.action == "message_received", in_window(AuditEvent.at, window),
+        AuditEvent.detail["message"].as_string() == SURVEY_MESSAGE)
+    return [filtered(tasks, ctx.filters), filtered(online, ctx.filters)]
+
+
+def satisfaction(ctx: Context, window: Window) -> list[Section]:
+    """The customers' answers to the follow-up given in the period: how satisfied, and whether they accepted the
+    result (answers, not complaints: a customer may answer the desk and then online)."""
+    levels: dict[str, int] = {}
+    accepted = {True: 0, False: 0}
+    for query in _survey_queries(ctx, window, "satisfaction", "satisfied"):
+        level, verdict = query.selected_columns[2].as_string(), query.selected_columns[3].as_boolean()
+        grouped = query.with_only_columns(level, verdict, func.count()).where(level.is_not(None)).group_by(
+            level, verdict)
+        for key, ok, count in db.session.execute(grouped):
+            levels[key] = levels.get(key, 0) + count
+            accepted[bool(ok)] += count
+    answered = sum(levels.values())
+    content = levels.get("very_satisfied", 0) + levels.get("satisfied", 0)
+    return [
+        ("totals", _title("回访评价", "Survey answers"), "mixed", [
+            ("answers", _title("评价数", "Answers"), answered, None),
+            ("share_satisfied", _title("满意率（满意及非常满意）", "Share satisfied or very satisfied"),
+             round(content / answered, 4) if answered else None, None),
+            ("accepted", _title("接受处理结果", "Accepted the result"), accepted[True], None),
+            ("not_accepted", _title("不接受处理结果", "Did not accept the result"), accepted[False], None),
+        ]),
+        ("by_level", _title("按满意度", "By satisfaction"), "count",
+         [(key, labels.of(SATISFACTION, key), levels.get(key, 0), None) for key in SATISFACTION]),
+    ]
+
+
+def survey_comments(ctx: Context, window: Window) -> list[dict[str, Any]]:
+    """The newest comments customers gave with their answers in the period (digits that could be a phone number
+    masked), with the complaint's number."""
+    found = []
+    for query in _survey_queries(ctx, window, "comments", "satisfaction"):
+        text, level = query.selected_columns[2].as_string(), query.selected_columns[3].as_string()
+        moment = query.selected_columns[1]
+        rows = db.session.execute(query.with_only_columns(query.selected_columns[0], moment, text, level)
+                                  .where(text.is_not(None), text != "").order_by(moment.desc())
+                                  .limit(MAX_COMMENTS))
+        found += [{"complaint_number": number, "at": isoformat(at), "satisfaction": lvl,
+                   "text": PHONE_LIKE.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 3), comment)}
+                  for number, at, comment, lvl in rows]
+    return sorted(found, key=lambda c: c["at"], reverse=True)[:MAX_COMMENTS]
+
+
 def bag_loss(ctx: Context, window: Window) -> list[Section]:
     """Complaints of lost or damaged property received in the period, by place, hour and weekday (the monthly
     statistics of bag losses by area and time)."""
@@ -265,6 +331,7 @@ REPORTS: dict[str, tuple[labels.Label, Callable[[Context, Window], list[Section]
     "time-limits": (_title("时限达成", "Time limits"), time_limits),
     "money": (_title("赔付金额", "Money paid"), money),
     "outcomes": (_title("处理结果", "Outcomes"), outcomes),
+    "satisfaction": (_title("顾客满意度", "Customer satisfaction"), satisfaction),
     "bag-loss": (_title("财物丢失统计", "Bag losses by place and time"), bag_loss),
 }
 
@@ -294,8 +361,11 @@ def report(name: str, raw_query: dict[str, Any], viewer: User, schema: Schema = 
         sections.append({"key": key, "title": section_title, "unit": unit, "rows": [
             {"key": k, "label": label, "current": value, "previous": None, "last_year": None, "complaints": c}
             for k, label, value, c in rows]})
-    return {"report": name, "title": title, "period": _period(period), "filters": filters,
+    body = {"report": name, "title": title, "period": _period(period), "filters": filters,
             "generated_at": isoformat(ctx.now), "sections": sections}
+    if name == "satisfaction":
+        body["comments"] = survey_comments(ctx, period.current)
+    return body
 
 
 def load_query(raw_query: dict[str, Any], schema: Schema = _query_schema) -> dict[str, Any]:

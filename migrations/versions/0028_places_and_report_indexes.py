@@ -8,6 +8,8 @@
   at a period's end (still open: closed_at NULL, or closed after it).
 - ix_payment_request_paid: payments by the moment they were paid.
 - ix_task_report_completed: finished tasks by the moment they were completed (on time or not, per lane).
+- ix_task_report_form: finished tasks of a form (the follow-up's survey answers) by when they were completed.
+- ix_audit_event_report: events of an action (a customer's online survey answer) by when they happened.
 
 Revision ID: 0028
 Revises: 0025
@@ -51,9 +53,13 @@ def upgrade():
     op.create_index('ix_payment_request_paid', 'payment_request', ['paid_at', 'status', 'purpose', 'amount',
                                                                    'complaint_id'])
     op.create_index('ix_task_report_completed', 'task', ['completed_at', 'role', 'due_at', 'complaint_type'])
+    op.create_index('ix_task_report_form', 'task', ['form_key', 'completed_at'])
+    op.create_index('ix_audit_event_report', 'audit_event', ['action', 'at'])
 
 
 def downgrade():
+    op.drop_index('ix_audit_event_report', table_name='audit_event')
+    op.drop_index('ix_task_report_form', table_name='task')
     op.drop_index('ix_task_report_completed', table_name='task')
     op.drop_index('ix_payment_request_paid', table_name='payment_request')
     for name in COMPLAINT_INDEXES:
