@@ -415,7 +415,10 @@ def registered(complaint_id: int):
 # --- complaints list -----------------------------------------------------------------------------------
 
 _filter_schema = ComplaintFilterSchema()
-LIST_FILTERS = ("number", "surname", "type", "status", "created_from", "created_to", "overdue", "case_overdue", "page")
+# What a report's figure narrows the list by, besides the form's fields (its `complaints` query; moments in ISO 8601).
+FIGURE_FILTERS = ("channel", "place_id", "involved_party", "outcome", "closed_from", "closed_to", "open_at")
+LIST_FILTERS = ("number", "surname", "type", "status", "created_from", "created_to", "overdue", "case_overdue", "page",
+                *FIGURE_FILTERS)
 
 
 def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -429,13 +432,16 @@ def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]
     zone = ZoneInfo(current_app.config["MALL_TIMEZONE"])
     for name, days in (("created_from", 0), ("created_to", 1)):
         value = (args.get(name) or "").strip()
-        if value:
+        if "T" in value:  # a moment, as a report's figure gives it
+            raw[name] = value
+        elif value:
             try:
                 day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=zone) + timedelta(days=days)
             except (ValueError, OverflowError):  # not a date, or the day after 9999-12-31
                 errors[name] = ["Not a valid date."]
             else:
                 raw[name] = day.isoformat()
+    raw.update({name: args[name].strip() for name in FIGURE_FILTERS if (args.get(name) or "").strip()})
     if args.get("overdue") in ("1", "true", "yes"):
         raw["overdue"] = True
     if args.get("case_overdue") in ("1", "true", "yes"):
