@@ -77,9 +77,9 @@ def files_holding(folder, needle: bytes) -> list[str]:
 
 def statistics(application) -> list[tuple]:
     with application.app_context():
-        rows = db.session.execute(select(Complaint.type, Complaint.status, Complaint.outcome, Complaint.location,
-                                         func.count()).group_by(Complaint.type, Complaint.status, Complaint.outcome,
-                                                                Complaint.location)
+        dimensions = (Complaint.type, Complaint.status, Complaint.outcome, Complaint.location,
+                      Complaint.involved_party, Complaint.channel, Complaint.place_id)
+        rows = db.session.execute(select(*dimensions, func.count()).group_by(*dimensions)
                                   .order_by(Complaint.type, Complaint.status)).all()
         db.session.remove()
     return [tuple(r) for r in rows]

@@ -4,9 +4,9 @@ What goes: the customer's contact fields and free text on the complaint; the per
 workflow state, task submissions and failed steps' retries (fields a form marks personal, see
 app/forms/field_kinds.py, and any text holding the customer's phone number); the free text of its case records;
 its attachments (files deleted from storage); the words of its notifications; the public status page's lookups
-of it. What stays is anonymous: type, status, outcome, dates, place, channel, amounts, who on the staff did what,
-so the monthly statistics still count it. The audit chain is never rewritten (its table refuses it): the purge
-appends one event that holds only counts.
+of it. What stays is anonymous: type, status, outcome, dates, place, channel, amounts, the merchant or department
+involved, who on the staff did what, so the monthly statistics (app/reports) still count it. The audit chain is
+never rewritten (its table refuses it): the purge appends one event that holds only counts.
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ from app.timeutil import utcnow
 PURGED = "[已清除 / purged]"  # what a purged free text reads
 PURGED_SURNAME = "—"
 # The intake's free text and identifiers, as the workflow state names them (app/complaints/service.py).
-_INTAKE_KEYS = frozenset({"demand", "involved_party", "receipt_number", "description", "surname", "phone", "email",
-                          "customer"})
+_INTAKE_KEYS = frozenset({"demand", "receipt_number", "description", "surname", "phone", "email", "customer"})
 # Case-record columns that name the customer rather than staff.
 _RECORD_NAMES = {"payment_request": ("payee", "claim_form")}
 
@@ -110,7 +109,7 @@ def purge(complaint: Complaint, actor: Actor | None, cause: str) -> Purged:
 
 def _purge_complaint(complaint: Complaint) -> int:
     changes = {"customer_surname": PURGED_SURNAME, "customer_phone": "", "customer_email": None,
-               "contact_consent": False, "description": PURGED, "demand": PURGED, "involved_party": None,
+               "contact_consent": False, "description": PURGED, "demand": PURGED,
                "cancel_reason": PURGED if complaint.cancel_reason else None}
     count = sum(1 for name, value in changes.items() if getattr(complaint, name) not in (value, None, ""))
     for name, value in changes.items():
