@@ -212,3 +212,15 @@ def test_the_policy_page(app, required):
 def test_the_default_policy_names_the_roles_of_the_issue():
     assert set(second_factor_policy.DEFAULT_ROLES) == {"legal", "finance", "senior_management", "process_owner",
                                                        "admin"}
+
+
+def test_an_administrator_resets_a_lost_factor_from_the_command_line(app):
+    name = new_user(app, "service_desk")
+    client, _ = password_step(app, name)
+    enrol(client)
+    runner = app.test_cli_runner()
+    assert f"removed the second factor of {name}" in runner.invoke(args=["users", "reset-second-factor", name]).output
+    assert "had no second factor" in runner.invoke(args=["users", "reset-second-factor", name]).output
+    assert runner.invoke(args=["users", "reset-second-factor", "nobody-here"]).exit_code != 0
+    plain, answer = password_step(app, name)
+    assert answer.headers["Location"] == "/" and plain.get("/account").status_code == 200

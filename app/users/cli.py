@@ -1,4 +1,4 @@
-"""`flask users create`, `flask users token` and `flask users demo`."""
+"""`flask users create`, `flask users token`, `flask users reset-second-factor` and `flask users demo`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from app.database import start_reading
 from app.errors import ServiceError
-from app.users import passwords, service
+from app.users import passwords, second_factor, service
 from app.users.roles import ROLES
 
 users_cli = AppGroup("users", help="Manage users and API tokens.")
@@ -47,6 +47,16 @@ def token(name: str) -> None:
     if user is None:
         raise click.ClickException(f"There is no user '{name}'.")
     click.echo(service.issue_token(user))
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("name")
+def reset_second_factor(name: str) -> None:
+    """Remove a user's second factor (a lost phone and lost recovery codes): they enrol again at the next log-in."""
+    user = service.find_user(name)
+    if user is None:
+        raise click.ClickException(f"There is no user '{name}'.")
+    click.echo(f"removed the second factor of {name}" if second_factor.reset(user) else f"{name} had no second factor")
 
 
 def _demo_password(username: str) -> str:

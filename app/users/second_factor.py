@@ -133,6 +133,16 @@ def disable(user: User, code: str | None, password: str | None, client: str | No
     db.session.commit()
 
 
+def reset(user: User) -> bool:
+    """Remove a user's second factor without a code (`flask users reset-second-factor`, for a lost phone and
+    lost codes); whether there was one. A user whose roles require one enrols again at the next log-in."""
+    begin_write()
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    removed = db.session.execute(delete(SecondFactor).where(SecondFactor.user_id == user.id)).rowcount
+    db.session.commit()
+    return bool(removed)
+
+
 def regenerate_recovery_codes(user: User, code: str, client: str | None) -> list[str]:
     """New recovery codes for a current TOTP code; the old ones stop working."""
     factor = factor_of(user)
