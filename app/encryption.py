@@ -138,7 +138,8 @@ def phone_digits(phone: str | None) -> str | None:
 
 
 def phone_index(phone: str | None) -> str | None:
-    return keyring().blind("phone", phone_digits(phone))
+    """The blind index of the phone's digits (None without any, e.g. once purged)."""
+    return keyring().blind("phone", phone_digits(phone) or None)
 
 
 def phone_last4_index(phone: str | None) -> str | None:
@@ -160,7 +161,7 @@ def index_default(index: Callable[[str | None], str | None], source: str) -> Cal
 class Encrypted(TypeDecorator):
     """Text encrypted with the first data key on the way in, decrypted on the way out; clear on the model.
 
-    `length` is the longest clear value (what forms may accept); the stored ciphertext is longer, hence text.
+    `length` is the longest clear value (what forms may accept); the ciphertext is longer, hence text on PostgreSQL.
     Comparing such a column with a value in SQL never matches: search its blind index instead.
     """
 
