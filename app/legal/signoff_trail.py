@@ -2,8 +2,8 @@
 
 Each row's hash covers its own content and the previous row's hash, so changing or deleting a row breaks the
 chain from that row on; `verify` finds the first broken link. The database also refuses UPDATE and DELETE on the
-table. Rows are appended inside the caller's transaction (the decision, or the activation, it records); the
-unique `seq` refuses a second row written after the same head at the same moment.
+table. Rows are appended inside the caller's transaction (the decision, or the activation, it records), one writer
+at a time; the unique `seq` would refuse a second row written after the same head.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.definitions.models import ProcessDefinition
 from app.extensions import db
@@ -22,6 +22,7 @@ from app.timeutil import isoformat, utcnow
 from app.users.models import User
 
 GENESIS = "0" * 64
+TRAIL_LOCK = 0x516E0FF  # the advisory lock that orders appends on PostgreSQL
 
 
 def _digest(prev_hash: str, seq: int, at: str, actor: str, action: str, definition_id: int, key: str,
@@ -33,6 +34,8 @@ def _digest(prev_hash: str, seq: int, at: str, actor: str, action: str, definiti
 
 def append(definition: ProcessDefinition, actor: User | None, action: str, detail: dict[str, Any]) -> SignoffEvent:
     """Add one row after the chain's head (flushed, not committed)."""
+    if db.engine.dialect.name == "postgresql":  # one writer at a time until commit (SQLite's write lock does this)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TRAIL_LOCK})
     head = db.session.scalars(select(SignoffEvent).order_by(SignoffEvent.seq.desc()).limit(1)).first()
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS)
     at = utcnow()

@@ -82,8 +82,16 @@ def test_the_owner_uploads_compares_activates_and_rolls_back(app, new_page, live
 
         page.goto("/processes/quality")
         page.click(f"#versions tr[data-version='{new}'] .activate-submit")
+        page.wait_for_load_state()  # its escalation register changed: refused until legal signs it
+        assert "正在等待法务审核" in page.inner_text(".flash.warn")
+        assert page.locator(f"#versions tr[data-version='{new}'] #active-version").count() == 0
+        _sign(live_server, tokens, new)
+        page.goto("/processes/quality")
+        page.click(f"#versions tr[data-version='{new}'] .activate-submit")
         page.wait_for_load_state()
         assert page.locator(f"#versions tr[data-version='{new}'] #active-version").count() == 1
+        _sign(live_server, tokens, old)  # going back changes the register back: legal signs that too
+        page.goto("/processes/quality")
         rollback = page.locator(f"#versions tr[data-version='{old}'] details.rollback")
         rollback.locator("summary").click()
         assert f"第 {old} 版" in rollback.inner_text() and "处理中的投诉仍按其开始时的版本" in rollback.inner_text()
@@ -100,3 +108,10 @@ def test_the_owner_uploads_compares_activates_and_rolls_back(app, new_page, live
         with app.app_context():
             definitions.activate("quality", old, None)
             db.session.remove()
+
+
+def _sign(live_server: str, tokens: dict[str, str], version: int) -> None:
+    """Legal approves a version of quality through the API."""
+    signed = http("POST", f"{live_server}/api/v1/process-definitions/quality/versions/{version}/review",
+                  tokens["legal"], {"decision": "approve", "comment": "Checked."})
+    assert signed.status == 200, signed.body
