@@ -16,9 +16,11 @@ import pytest
 from sqlalchemy import func, make_url, select
 
 from app.extensions import db
+from app.forms import messages
 from app.records.retention import add_years, subtract_years
 from app.runtime import audit
 from app.runtime.models import Complaint
+from app.tasks import answers
 from tests.conftest import Api, intake
 from tests.isolated_app import dispose, drop_database, new_database, ready_app
 
@@ -181,3 +183,12 @@ def test_retention_ends_on_the_same_calendar_day_in_the_malls_zone():
     leap = datetime(2028, 2, 29, 2, 0, tzinfo=UTC)
     assert add_years(leap, 3, zone).astimezone(UTC) == datetime(2031, 3, 1, 2, 0, tzinfo=UTC)
     assert subtract_years(add_years(closed, 3, zone), 3, zone) == closed
+
+
+def test_the_audit_trail_keeps_personal_answers_only_as_references(app):
+    with app.app_context():
+        submitted = {"injury_description": "欧阳测左手擦伤", "serious_injury": False}
+        care = answers.for_audit("conflict.injured_care", submitted, "t-1")
+        survey = messages.for_audit("satisfaction_survey", {"satisfied": True, "comments": "欧阳测很满意"})
+    assert care == {"injury_description": {"ref": "task:t-1/injury_description"}, "serious_injury": False}
+    assert survey == {"satisfied": True, "comments": {"ref": "message:satisfaction_survey/comments"}}

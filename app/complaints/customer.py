@@ -112,7 +112,8 @@ def _answer(name: str, not_waiting: AnswerNotWaiting, number: Any, phone_last4: 
         instance.deliver_message(name, payload)
 
     steps.run_step(complaint, None, act, audit_action="message_received",
-                   audit_detail={"message": name, "payload": payload, "by": "customer", "client": client},
+                   audit_detail={"message": name, "payload": messages.for_audit(name, payload), "by": "customer",
+                                 "client": client},
                    retry_action={"kind": "message", "name": name, "payload": payload, "user_id": None})
     return _view(complaint)
 

@@ -399,7 +399,7 @@ def deliver_message(complaint_id: int, name: str, payload: Any, actor: User,
             raise Conflict(str(exc), waiting=sorted(instance.waiting_messages())) from None
 
     open_rows = steps.run_step(complaint, actor, act, audit_action="message_received",
-                   audit_detail={"message": name, "payload": payload},
+                   audit_detail={"message": name, "payload": messages.for_audit(name, payload)},
                    retry_action={"kind": "message", "name": name, "payload": payload, "user_id": actor.id},
                    retry_of=retry_of)
     return {"id": complaint.id, "number": complaint.number, "status": complaint.status,

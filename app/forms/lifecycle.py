@@ -153,7 +153,7 @@ class FeedbackForm(Schema):
     reached_customer = yes_no("已联系上顾客", "Reached the customer")
     satisfied = yes_no("顾客接受处理结果", "Customer accepts the result")
     satisfaction = choice("满意度（联系上顾客时）", "Satisfaction (when reached)", SATISFACTION, required=False)
-    comments = text("顾客反馈", "Customer's feedback", required=False, multiline=True)
+    comments = text("顾客反馈", "Customer's feedback", required=False, multiline=True, personal=True)
 
     JSON_SCHEMA_EXTRA = {"allOf": [{
         "if": {"properties": {"reached_customer": {"const": True}}, "required": ["reached_customer"]},

@@ -23,6 +23,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from app.errors import NotFound
+from app.forms import field_kinds
 from app.forms.fields import StrictBoolean, choice, text
 from app.forms.lifecycle import SATISFACTION
 from app.forms.registry import payload_schema, register
@@ -68,7 +69,7 @@ class SatisfactionSurveySchema(Schema):
     satisfied = StrictBoolean(required=True, metadata={"title": "接受处理结果", "x-title-en": "Accepts the result"})
     satisfaction = choice("满意度", "Satisfaction", SATISFACTION)
     comments = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000),
-                             metadata={"title": "意见", "x-title-en": "Comments"})
+                             metadata={"title": "意见", "x-title-en": "Comments", "x-personal": True})
 
 
 @message("consumer_association", ("记录顾客是否向消协投诉",
@@ -87,6 +88,15 @@ class ConsumerAssociationSchema(Schema):
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of message `name`'s payload: what a client must send."""
     return payload_schema(MESSAGES[name])
+
+
+def for_audit(name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as the audit trail keeps it: a personal field's value only as a reference to where the workflow
+    keeps it (emptied by the retention purge), so the hash-chained trail holds no personal data."""
+    properties = json_schema(name).get("properties") or {}
+    return {field: {"ref": f"message:{name}/{field}"}
+            if value not in (None, "", []) and field_kinds.personal(properties.get(field) or {}) else value
+            for field, value in payload.items()}
 
 
 def load(name: str, payload: Any) -> dict[str, Any]:
