@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from app.case_migration import diffs, moves
 from app.case_migration.models import MigrationJob, MigrationResult
-from app.database import begin_write, execute_core
+from app.database import begin_write, execute_core, row_locks
 from app.definitions.models import ProcessDefinition
 from app.engine.migration import plan
 from app.errors import Conflict, Invalid, NotFound
@@ -173,6 +173,10 @@ def _settle(result_id: int, target_id: int, actor: JobActor | None, job_id: int)
     if done.rowcount != 1:  # another worker settled it first
         db.session.rollback()
         return
+    if row_locks():
+        # A batch need not wait for each commit's flush to disk: a crash can lose only the last moves, each
+        # whole (complaint and result commit together), and the job moves those complaints again.
+        execute_core(text("SET LOCAL synchronous_commit TO OFF"))
     commit()
 
 
