@@ -10,7 +10,7 @@ from typing import Any
 def approve(as_user: Any, key: str, version: int, reviewer: str = "legal") -> dict:
     """Approve version `version` of process `key` through the API as `reviewer` (legal by default)."""
     answer = as_user(reviewer).post(f"/process-definitions/{key}/versions/{version}/review",
-                                    {"decision": "approve", "comment": "Reviewed: the routes are as intended."})
+                                    {"decision": "approve", "comment": "已审核：路径符合预期。"})
     assert answer.status == 200, answer.body
     return answer.body
 

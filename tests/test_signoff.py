@@ -4,6 +4,8 @@ and the hash-chained trail that the database keeps append-only."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
@@ -123,7 +125,7 @@ def test_a_rejection_reaches_the_owner_and_a_new_review_supersedes_it(as_user, f
     assert bad.status == 422 and "decision" in bad["errors"]
     assert legal.post(path, ["approve"]).status == 422
     assert legal.post(f"/process-definitions/{key}/versions/999/review", {"decision": "approve"}).status == 404
-    reason = "The payment skips the duty manager's authority check."
+    reason = "付款前没有经过值班经理的权限审批。"
     rejected = legal.post(path, {"decision": "reject", "comment": reason})
     assert rejected.status == 200 and rejected["state"] == "rejected"
 
@@ -199,8 +201,8 @@ def test_the_trail_is_append_only_verifies_and_shows_the_first_tampered_row(app,
         row = db.session.execute(text("SELECT seq, detail FROM signoff_event WHERE action = 'approved' "
                                       "ORDER BY seq DESC LIMIT 1")).one()
         db.session.remove()
-    original = row.detail if isinstance(row.detail, str) else __import__("json").dumps(row.detail)
-    _rewrite_comment(app, row.seq, original.replace("Reviewed", "Waved through"))
+    original = row.detail if isinstance(row.detail, str) else json.dumps(row.detail)
+    _rewrite_comment(app, row.seq, json.dumps({**json.loads(original), "comment": "未经审核"}))
     try:
         broken = as_user("legal").get("/legal/signoff-trail/verification").body
         assert broken["intact"] is False and broken["broken"]["seq"] == row.seq

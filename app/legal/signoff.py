@@ -181,13 +181,15 @@ def _decision_payload(payload: Any) -> tuple[str, str]:
 
 
 def queue(viewer: User, page: int, per_page: int) -> dict[str, Any]:
-    """The latest version of each process when it awaits review (not active, register changed, no decision)."""
+    """The latest version of each process when it awaits review: deployed by a process owner (the command line
+    activates its own), not active, its register changed, no decision yet."""
     require(viewer, READERS, "read the sign-off of process versions")
     latest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version")).where(
         ProcessDefinition.kind == "bpmn").group_by(ProcessDefinition.key).subquery()
     rows = db.session.scalars(select(ProcessDefinition).join(latest, (ProcessDefinition.key == latest.c.key) & (
         ProcessDefinition.version == latest.c.version)).where(ProcessDefinition.kind == "bpmn",
-                                                              ProcessDefinition.active.is_(False))
+                                                              ProcessDefinition.active.is_(False),
+                                                              ProcessDefinition.deployed_by_id.is_not(None))
         .order_by(ProcessDefinition.deployed_at, ProcessDefinition.id))
     waiting = [d for d in rows if _state(d)[0] == "pending"]
     names = _names({d.deployed_by_id for d in waiting})

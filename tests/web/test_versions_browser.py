@@ -113,5 +113,5 @@ def test_the_owner_uploads_compares_activates_and_rolls_back(app, new_page, live
 def _sign(live_server: str, tokens: dict[str, str], version: int) -> None:
     """Legal approves a version of quality through the API."""
     signed = http("POST", f"{live_server}/api/v1/process-definitions/quality/versions/{version}/review",
-                  tokens["legal"], {"decision": "approve", "comment": "Checked."})
+                  tokens["legal"], {"decision": "approve", "comment": "已核对。"})
     assert signed.status == 200, signed.body
