@@ -70,7 +70,8 @@ def may_edit(user: User) -> bool:
 
 
 def set_policy(actor: User | None, payload: Any) -> dict[str, Any]:
-    """Change the roles that require a second factor (admin; None: the system, as in tests and commands)."""
+    """Change the roles that require a second factor (an administrator's change, recorded); with no actor, the
+    installation's own choice (the test suite's), which no person made and which is not recorded as a change."""
     if actor is not None:
         require(actor, EDITORS, "change the second-factor policy")
     try:
@@ -87,7 +88,7 @@ def set_policy(actor: User | None, payload: Any) -> dict[str, Any]:
     else:
         db.session.execute(update(_setting).where(_setting.c.key == KEY)
                            .values(value=value, updated_at=now, updated_by=who))
-    if before != value:
+    if actor is not None and before != value:
         db.session.execute(insert(_change).values(key=KEY, changed_at=now, changed_by=who, before=before, after=value))
     db.session.commit()
     _cache.clear()

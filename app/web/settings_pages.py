@@ -185,7 +185,8 @@ def _calendar_field(path: tuple[str, ...], sent: dict[str, Any]) -> tuple[str, s
 def _change_words(change: dict[str, Any]) -> dict[str, Any]:
     """A recorded change in the page's words: which setting, and each field with its old and new value."""
     what = {"time_limits": _("Time limits"), "business_calendar": _("Business calendar"),
-            "case_limits": _("Whole-case limits"), "signoff": _("Legal sign-off")}.get(change["key"], change["key"])
+            "case_limits": _("Whole-case limits"), "signoff": _("Legal sign-off"),
+            "second_factor": i18n.pick(("第二重验证", "Second factor"))}.get(change["key"], change["key"])
     return {**change, "what": what, "fields": [
         {"name": _field_name(change["key"], field["field"]), **_field_values(change["key"], field)}
         for field in change["fields"]]}
@@ -198,6 +199,8 @@ def _field_name(key: str, field: str) -> str:
         return i18n.type_name(field)
     if key == "signoff":
         return _("A version whose escalation register is unchanged may go live without legal")
+    if key == "second_factor":
+        return i18n.pick(("必须使用第二重验证的角色", "Roles that must use a second factor"))
     if field.startswith("opening_hours."):
         return _("Opening hours: %(day)s", day=_weekday_names().get(field.split(".", 1)[1], field))
     return {"holidays": _("Holidays"), "working_days": _("Make-up working days")}.get(field, field)
@@ -218,6 +221,8 @@ def _value(key: str, value: Any) -> str:
     if isinstance(value, dict) and "amount" in value:
         amount = value["amount"]
         return f"{int(amount) if float(amount).is_integer() else amount} {_unit_names().get(value['unit'], '')}"
+    if key == "second_factor" and isinstance(value, list):  # role ids
+        return ", ".join(i18n.role_name(str(v)) for v in value) or _("none")
     if isinstance(value, list):
         return "–".join(str(v) for v in value)
     if key == "case_limits":
