@@ -84,14 +84,12 @@ def hours_between(start: Any, end: Any) -> Any:
 
 def percentiles(values: Any, condition: Any, shares: tuple[float, ...]) -> list[float | None]:
     """Nearest-rank percentiles of a numeric expression over the rows meeting `condition` (None when none do):
-    one count, then one ordered probe per share."""
+    one count, then one sort that numbers the rows and keeps those at the ranks asked for."""
     count = db.session.scalar(select(func.count()).where(condition))
-    found: list[float | None] = []
-    for share in shares:
-        if not count:
-            found.append(None)
-            continue
-        rank = max(1, math.ceil(share * count))
-        value = db.session.scalar(select(values).where(condition).order_by(values).offset(rank - 1).limit(1))
-        found.append(None if value is None else round(float(value), 2))
-    return found
+    if not count:
+        return [None for _share in shares]
+    ranks = [max(1, math.ceil(share * count)) for share in shares]
+    numbered = select(values.label("value"), func.row_number().over(order_by=values).label("rank")).where(
+        condition).subquery()
+    found = dict(db.session.execute(select(numbered.c.rank, numbered.c.value).where(numbered.c.rank.in_(ranks))).all())
+    return [None if found.get(rank) is None else round(float(found[rank]), 2) for rank in ranks]
