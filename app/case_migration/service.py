@@ -39,6 +39,10 @@ def may_migrate(user: User) -> bool:
     return user.has_role(*MIGRATORS)
 
 
+def may_read(user: User) -> bool:
+    return user.has_role(*READERS)
+
+
 def dry_run(key: str, to_version: int, selection: dict[str, Any], viewer: User, page: int = 1,
             per_page: int = 50) -> dict[str, Any]:
     """What moving the selected running complaints of `key`'s older versions to `to_version` would do."""

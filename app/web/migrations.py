@@ -6,9 +6,11 @@ role: 403). The report is the API's dry run, read with a GET form: nothing chang
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from app.case_migration import service as migrations
 from app.definitions import service as definitions
@@ -17,6 +19,11 @@ from app.web.views import bp, me
 
 REASONS = ("movable", "on_removed_element", "on_changed_element", "in_changed_call_activity", "loop_changed",
            "state_unreadable")
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"may_read_migrations": lambda: current_user.is_authenticated and migrations.may_read(me())}
 
 
 def reason_words() -> dict[str, str]:

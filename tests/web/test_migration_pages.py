@@ -19,8 +19,10 @@ def test_the_owner_dry_runs_starts_and_follows_a_migration(app, new_page, as_use
 
     page = new_page()
     login(page, "owner")
-    page.goto(f"/processes/{KEY}/migrations?to={target}")
+    page.goto(f"/processes/{KEY}")
+    page.click("#migration-link")  # the latest version is the target first
     assert "迁移进行中的投诉" in page.inner_text("#migration-title")
+    assert f"v{target}" in page.inner_text("#migration-title")
     movable = page.inner_text("#migration-groups tr[data-reason='movable']")
     assert "可以迁移" in movable and waiting["number"] in movable
     refused = page.inner_text("#migration-groups tr[data-reason='on_removed_element']")
@@ -51,5 +53,7 @@ def test_the_owner_dry_runs_starts_and_follows_a_migration(app, new_page, as_use
     assert legal.locator("#migration-groups").count() == 1 and legal.locator("#migration-start").count() == 0
     desk = new_page()
     login(desk, "desk")
+    desk.goto(f"/processes/{KEY}")
+    assert desk.locator("#migration-link").count() == 0
     response = desk.goto(f"/processes/{KEY}/migrations?to={target}")
     assert response.status == 403
