@@ -166,7 +166,7 @@ def plan(state: str, diff: VersionDiff) -> MovePlan:
         workflow = stored.decode(state, diff.source)
     except stored.StateFormatError:
         return MovePlan((Blocker(STATE_UNREADABLE, diff.source.spec.name, ""),))
-    return _plan_and_move(workflow, diff)[0]
+    return _plan_and_move(workflow, diff, store=False)[0]
 
 
 def migrate(state: str, diff: VersionDiff) -> tuple[MovePlan, str]:
@@ -198,7 +198,8 @@ def migrate_instance(instance: Instance, diff: VersionDiff) -> MovePlan:
     return MovePlan((), before, _positions(workflow), ahead_added, ahead_removed, tuple(calls))
 
 
-def _plan_and_move(workflow: BpmnWorkflow, diff: VersionDiff) -> tuple[MovePlan, str]:
+def _plan_and_move(workflow: BpmnWorkflow, diff: VersionDiff, store: bool = True) -> tuple[MovePlan, str]:
+    """Judge and (when movable) move the workflow; `store`: also return its new stored state."""
     before = _positions(workflow)
     blockers, calls = _blockers(workflow, diff)
     ahead_added, ahead_removed = _ahead(workflow, diff)
@@ -208,7 +209,7 @@ def _plan_and_move(workflow: BpmnWorkflow, diff: VersionDiff) -> tuple[MovePlan,
         _move(workflow, diff)
     except MigrationRefused as refused:
         return MovePlan(refused.reasons, before, (), ahead_added, ahead_removed, tuple(calls)), ""
-    moved = stored.encode(workflow)
+    moved = stored.encode(workflow) if store else ""
     after = _positions(workflow)
     return MovePlan((), before, after, ahead_added, ahead_removed, tuple(calls)), moved
 
