@@ -39,6 +39,8 @@ MAX_COMMENTS = 50
 SURVEY_FORMS = ("lifecycle.feedback", "lifecycle.survey_answer")
 SURVEY_MESSAGE = "satisfaction_survey"
 PHONE_LIKE = re.compile(r"\d{7,}")
+# The audit trail keeps a customer's own words only as a reference to the workflow ({"ref": ...}): not shown.
+REFERENCE = '{"ref"'
 
 # (section key, title, unit, rows); a row is (key, label, value, complaint-list query or None)
 Row = tuple[str, labels.Label, float | int | None, dict[str, Any] | None]
@@ -297,7 +299,8 @@ def satisfaction(ctx: Context, window: Window) -> list[Section]:
 
 def survey_comments(ctx: Context, window: Window) -> list[dict[str, Any]]:
     """The newest comments customers gave with their answers in the period (digits that could be a phone number
-    masked), with the complaint's number."""
+    masked), with the complaint's number: those the desk recorded in its forms (an online answer's words stay in
+    its workflow, which reports never load)."""
     found = []
     for query in _survey_queries(ctx, window, "comments", "satisfaction"):
         text, level = query.selected_columns[2].as_string(), query.selected_columns[3].as_string()
@@ -307,7 +310,7 @@ def survey_comments(ctx: Context, window: Window) -> list[dict[str, Any]]:
                                   .limit(MAX_COMMENTS))
         found += [{"complaint_number": number, "at": isoformat(at), "satisfaction": lvl,
                    "text": PHONE_LIKE.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 3), comment)}
-                  for number, at, comment, lvl in rows]
+                  for number, at, comment, lvl in rows if not comment.startswith(REFERENCE)]
     return sorted(found, key=lambda c: c["at"], reverse=True)[:MAX_COMMENTS]
 
 
