@@ -6,10 +6,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import select, update
 
 from app.case_migration import service as migrations
 from app.extensions import db
 from app.runtime import audit
+from app.runtime.models import Complaint
 from app.timers.cli import worker
 from tests import bpmn_samples as s
 from tests.conftest import http, intake
@@ -195,3 +197,27 @@ def test_a_migration_racing_a_users_completion_moves_whole_or_not_at_all(app, as
         checked, broken = audit.verify([c["id"] for c in racing])
         db.session.remove()
     assert broken == [] and checked >= len(racing)
+
+
+def test_a_complaint_whose_state_cannot_be_read_is_refused_and_the_job_goes_on(app, as_user, versions):
+    _first, swap_process, _ = versions
+    broken, fine = register(as_user, 0), register(as_user, 0)
+    second = swap_process(KEY, V2)
+    created = as_user("owner").post(f"/process-definitions/{KEY}/migrations",
+                                    {"to_version": second, "numbers": [broken["number"], fine["number"]]})
+    assert created.status == 202
+    with app.app_context():
+        table = Complaint.__table__
+        kept = db.session.scalar(select(table.c.state).where(table.c.id == broken["id"]))
+        db.session.execute(update(table).where(table.c.id == broken["id"]).values(state='{"format": 99}'))
+        db.session.commit()
+    try:
+        run_worker(app)
+    finally:
+        with app.app_context():
+            db.session.execute(update(table).where(table.c.id == broken["id"]).values(state=kept))
+            db.session.commit()
+    job = as_user("legal").get(f"/migrations/{created['id']}")
+    states = {r["number"]: (r["state"], r["reason"]) for r in job["items"]}
+    assert states == {broken["number"]: ("refused", "state_unreadable"), fine["number"]: ("migrated", None)}
+    assert job["state"] == "done"

@@ -19,7 +19,7 @@ from app.case_migration import diffs, moves
 from app.case_migration.models import MigrationJob, MigrationResult
 from app.database import begin_write, execute_core, row_locks
 from app.definitions.models import ProcessDefinition
-from app.engine.migration import plan
+from app.engine.migration import STATE_UNREADABLE, plan
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.runtime.models import AuditEvent, Complaint, HumanTask
@@ -171,6 +171,10 @@ def _settle(result_id: int, target_id: int, actor: JobActor | None, job_id: int)
         return
     except Conflict as conflict:  # the revision check of the write: someone's step came first
         _record(result_id, "skipped", moves.CHANGED_MEANWHILE, conflict.message)
+        return
+    except Exception as exc:  # noqa: BLE001  one complaint the engine cannot load must not stall the job
+        db.session.rollback()
+        _record(result_id, "refused", STATE_UNREADABLE, f"{type(exc).__name__}: {exc}"[:2000])
         return
     done = execute_core(update(results).where(results.c.id == result_id, results.c.state == "pending")
                         .values(state="migrated", changes=moved.detail, done_at=utcnow()))
