@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.case_migration.models import JOB_STATES, RESULT_STATES
+from app.engine.migration import REASONS
 from app.errors import ErrorSchema
 from app.forms.fields import MAX_INT, page_number, per_page
 
-RESULT_STATES = ("pending", "migrated", "skipped", "refused")
 VERSION = validate.Range(min=1, max=MAX_INT)
 
 
@@ -31,9 +32,7 @@ class MigrationSelectionSchema(Schema):
 
 
 class MigrationReasonSchema(Schema):
-    code = fields.String(required=True, metadata={
-        "description": "on_removed_element, on_changed_element, in_changed_call_activity, loop_changed or "
-                       "state_unreadable"})
+    code = fields.String(required=True, validate=validate.OneOf(REASONS))
     process_id = fields.String(required=True)
     element_id = fields.String(required=True)
 
@@ -117,7 +116,7 @@ class MigrationJobSchema(Schema):
     id = fields.Integer(required=True)
     key = fields.String(required=True)
     to_version = fields.Integer(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(("queued", "running", "done")))
+    state = fields.String(required=True, validate=validate.OneOf(JOB_STATES))
     selection = fields.Dict(required=True)
     created_by = fields.String(required=True)
     created_at = fields.String(required=True)

@@ -32,7 +32,6 @@ MIGRATORS = frozenset({"process_owner"})
 READERS = frozenset({"process_owner", "legal"})
 MOVABLE = "movable"
 BATCH = 50
-RESULT_STATES = ("pending", "migrated", "skipped", "refused")
 
 
 def may_migrate(user: User) -> bool:

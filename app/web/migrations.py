@@ -13,12 +13,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.case_migration import service as migrations
+from app.case_migration.models import RESULT_STATES
 from app.definitions import service as definitions
 from app.errors import Invalid
 from app.web.views import bp, me
-
-REASONS = ("movable", "on_removed_element", "on_changed_element", "in_changed_call_activity", "loop_changed",
-           "state_unreadable")
 
 
 @bp.app_context_processor
@@ -66,5 +64,5 @@ def migration_start(key: str):
 def migration_job(job_id: int):
     state = request.args.get("state") or None
     page = max(request.args.get("page", 1, type=int), 1)
-    job = migrations.job_progress(job_id, me(), page, 100, state if state in migrations.RESULT_STATES else None)
+    job = migrations.job_progress(job_id, me(), page, 100, state if state in RESULT_STATES else None)
     return render_template("web/migration_job.html", job=job, words=reason_words())
