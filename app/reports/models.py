@@ -20,6 +20,9 @@ REPORT_INDEXES = (
           PaymentRequest.amount, PaymentRequest.complaint_id),
     Index("ix_task_report_completed", HumanTask.completed_at, HumanTask.role, HumanTask.due_at,
           HumanTask.complaint_type),
+    # the merchants and departments named (one complaint in five or so): grouped from this index alone
+    Index("ix_complaint_report_party", Complaint.involved_party, Complaint.created_at,
+          sqlite_where=Complaint.involved_party.is_not(None), postgresql_where=Complaint.involved_party.is_not(None)),
     Index("ix_task_report_form", HumanTask.form_key, HumanTask.completed_at),
     Index("ix_audit_event_report", AuditEvent.action, AuditEvent.at),
 )

@@ -61,18 +61,18 @@ def _minutes(moment: datetime, zone: ZoneInfo) -> int:
     return int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
 
 
-def local_part(column: Any, part: str, window: Window, zone: ZoneInfo) -> Iterator[tuple[Any, Any]]:
-    """(expression, condition) pairs giving the hour of day (0-23) or the weekday (0 = Sunday) of `column` in the
-    mall's zone. PostgreSQL converts with the zone itself; SQLite adds the zone's offset, one piece of the window
+def local_hour_and_weekday(column: Any, window: Window, zone: ZoneInfo) -> Iterator[tuple[Any, Any, Any]]:
+    """(hour, weekday, condition) triples giving the hour of day (0-23) and the weekday (0 = Sunday) of `column` in
+    the mall's zone. PostgreSQL converts with the zone itself; SQLite adds the zone's offset, one piece of the window
     per offset in force."""
     if _dialect() == "postgresql":
         local = func.timezone(zone.key, column)
-        yield cast(func.extract("hour" if part == "hour" else "dow", local), Integer), literal(True)
+        yield (cast(func.extract("hour", local), Integer), cast(func.extract("dow", local), Integer), literal(True))
         return
-    pattern = "%H" if part == "hour" else "%w"
     for start, end, minutes in _offset_segments(window, zone):
-        expression = cast(func.strftime(pattern, column, f"{minutes:+d} minutes"), Integer)
-        yield expression, and_(column >= start, column < end)
+        shift = f"{minutes:+d} minutes"
+        yield (cast(func.strftime("%H", column, shift), Integer), cast(func.strftime("%w", column, shift), Integer),
+               and_(column >= start, column < end))
 
 
 def hours_between(start: Any, end: Any) -> Any:

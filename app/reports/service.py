@@ -25,7 +25,7 @@ from app.payloads import load
 from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels
 from app.reports.periods import Period, Window, parse
-from app.reports.queries import filtered, hours_between, in_window, local_part, percentiles
+from app.reports.queries import filtered, hours_between, in_window, local_hour_and_weekday, percentiles
 from app.reports.schemas import ReportQuerySchema
 from app.runtime.models import AuditEvent, Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
@@ -85,18 +85,15 @@ def _open_at(moment: datetime) -> Any:
     return and_(Complaint.created_at < moment, or_(Complaint.closed_at.is_(None), Complaint.closed_at >= moment))
 
 
-def _local_counts(ctx: Context, window: Window, part: str, condition: Any) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for expression, piece in local_part(Complaint.created_at, part, window, ctx.zone):
-        query = select(expression, func.count()).where(condition, piece).group_by(expression)
-        for value, count in db.session.execute(filtered(query, ctx.filters)):
-            counts[int(value)] = counts.get(int(value), 0) + count
-    return counts
-
-
 def _by_hour_and_weekday(ctx: Context, window: Window, condition: Any) -> list[Section]:
-    hours = _local_counts(ctx, window, "hour", condition)
-    days = _local_counts(ctx, window, "weekday", condition)
+    """Counts by hour of day and by weekday in the mall's zone, from one grouped query (per offset in force)."""
+    hours: dict[int, int] = {}
+    days: dict[int, int] = {}
+    for hour, weekday, piece in local_hour_and_weekday(Complaint.created_at, window, ctx.zone):
+        query = select(hour, weekday, func.count()).where(condition, piece).group_by(hour, weekday)
+        for h, d, count in db.session.execute(filtered(query, ctx.filters)):
+            hours[int(h)] = hours.get(int(h), 0) + count
+            days[int(d)] = days.get(int(d), 0) + count
     return [
         ("by_hour", _title("按时段（商场时间）", "By hour of day (mall time)"), "count",
          [(str(h), labels.hour(h), hours.get(h, 0), None) for h in range(24)]),

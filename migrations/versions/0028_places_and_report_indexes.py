@@ -6,6 +6,7 @@
   filters by, so that counts are read from the index alone.
 - ix_complaint_report_closed: the same for complaints closed (or cancelled) in a period, and for the backlog
   at a period's end (still open: closed_at NULL, or closed after it).
+- ix_complaint_report_party: received complaints that name a merchant or department, grouped by it.
 - ix_payment_request_paid: payments by the moment they were paid.
 - ix_task_report_completed: finished tasks by the moment they were completed (on time or not, per lane).
 - ix_task_report_form: finished tasks of a form (the follow-up's survey answers) by when they were completed.
@@ -50,6 +51,9 @@ def upgrade():
         batch.create_foreign_key('fk_complaint_place', 'place', ['place_id'], ['id'])
     for name, columns in COMPLAINT_INDEXES.items():
         op.create_index(name, 'complaint', columns)
+    op.create_index('ix_complaint_report_party', 'complaint', ['involved_party', 'created_at'],
+                    sqlite_where=sa.text('involved_party IS NOT NULL'),
+                    postgresql_where=sa.text('involved_party IS NOT NULL'))
     op.create_index('ix_payment_request_paid', 'payment_request', ['paid_at', 'status', 'purpose', 'amount',
                                                                    'complaint_id'])
     op.create_index('ix_task_report_completed', 'task', ['completed_at', 'role', 'due_at', 'complaint_type'])
@@ -62,6 +66,7 @@ def downgrade():
     op.drop_index('ix_task_report_form', table_name='task')
     op.drop_index('ix_task_report_completed', table_name='task')
     op.drop_index('ix_payment_request_paid', table_name='payment_request')
+    op.drop_index('ix_complaint_report_party', table_name='complaint')
     for name in COMPLAINT_INDEXES:
         op.drop_index(name, table_name='complaint')
     with op.batch_alter_table('complaint') as batch:
