@@ -208,6 +208,14 @@ def test_a_new_process_starts_from_the_template_and_deploys(owner):
     assert owner.get("/process-definitions/drafts_new_one/drafts/mine").status == 404  # deployed: the draft is gone
 
 
+def test_a_new_process_named_with_a_control_character_is_refused_and_nothing_is_stored(owner):
+    refused = owner.post("/process-definitions/drafts", {"key": "drafts_control", "name_zh": "新\x01类型",
+                                                         "name_en": "A new type"})
+    assert refused.status == 422, refused.body
+    assert "控制字符" in refused["errors"]["name_zh"][0] and "Control characters" in refused["errors"]["name_zh"][0]
+    assert owner.get("/process-definitions/drafts_control/drafts/mine").status == 404
+
+
 def test_deploying_a_draft_is_refused_on_lint_errors_then_activated_runs_new_complaints(app, owner, as_user):
     active = next(v["version"] for v in owner.get("/process-definitions/quality")["versions"] if v["active"])
     source = owner.get(f"/process-definitions/quality/versions/{active}/bpmn").body

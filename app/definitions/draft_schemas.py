@@ -9,6 +9,9 @@ from app.errors import ErrorSchema
 from app.forms.fields import MAX_INT, timestamp
 
 NAME_MAX, INSTRUCTIONS_MAX, ENTRIES_MAX = 500, 10_000, 5_000
+# The name is written into the diagram's XML, which cannot hold control characters other than tab and new lines.
+XML_TEXT = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
+                           error="Control characters cannot be part of a name. / 名称中不能含有控制字符。")
 
 
 class DraftWordsSchema(Schema):
@@ -65,8 +68,8 @@ class DraftNewSchema(Schema):
     """A new process: its key (the BPMN process id) and its name in both languages."""
 
     key = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]{0,79}$"))
-    name_zh = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
-    name_en = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    name_zh = fields.String(required=True, validate=[validate.Length(min=1, max=NAME_MAX), XML_TEXT])
+    name_en = fields.String(required=True, validate=[validate.Length(min=1, max=NAME_MAX), XML_TEXT])
 
 
 class DraftSummarySchema(Schema):
