@@ -18,7 +18,7 @@ from app.complaints.key_rotation import rotate
 from app.encryption import DataKeyError, key_id, phone_index
 from app.extensions import db
 from app.runtime.models import Complaint
-from tests.conftest import DATA_INDEX_KEY, DATA_KEY, intake
+from tests.conftest import DATA_INDEX_KEY, DATA_KEY, PASSWORD, intake
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")
 
@@ -31,7 +31,7 @@ def a_phone() -> str:
     return f"1390{os.getpid() % 10000:04d}{next(_serial):03d}"
 
 
-def register(as_user, phone: str, surname: str = "欧阳", email: str | None = None) -> dict:
+def register(as_user, phone: str, surname: str = "独孤", email: str | None = None) -> dict:
     customer = {"surname": surname, "phone": phone, "consent_to_contact": True, "email": email}
     created = as_user("desk").post("/complaints", intake("quality", customer=customer))
     assert created.status == 201, created.body
@@ -56,10 +56,10 @@ def found(api, **filters) -> list[int]:
 
 def test_the_database_holds_no_contact_data_in_clear(app, as_user):
     phone = a_phone()
-    created = register(as_user, phone, surname="司马", email="sima.q@example.com")
+    created = register(as_user, phone, surname="宇文", email="sima.q@example.com")
     stored = raw(app, created["id"])
     prefix = key_id(DATA_KEY) + "$"
-    for column, clear in (("customer_phone", phone), ("customer_surname", "司马"),
+    for column, clear in (("customer_phone", phone), ("customer_surname", "宇文"),
                           ("customer_email", "sima.q@example.com")):
         assert stored[column].startswith(prefix) and clear not in stored[column], column
     for column in ("customer_phone_index", "customer_surname_index", "customer_phone_last4_index"):
@@ -67,25 +67,40 @@ def test_the_database_holds_no_contact_data_in_clear(app, as_user):
     # staff who see contact details read them in clear, as before
     shown = as_user("desk").get(f"/complaints/{created['id']}")
     assert shown["customer"]["phone"] == phone and shown["customer"]["email"] == "sima.q@example.com"
-    assert shown["customer"]["surname"] == "司马"
+    assert shown["customer"]["surname"] == "宇文"
 
 
 def test_search_by_phone_and_surname_goes_through_the_blind_indexes(as_user):
     phone = a_phone()
-    first, second = register(as_user, phone, surname="诸葛"), register(as_user, phone, surname="上官")
-    other = register(as_user, a_phone(), surname="诸葛")
+    first, second = register(as_user, phone, surname="皇甫"), register(as_user, phone, surname="夏侯")
+    other = register(as_user, a_phone(), surname="皇甫")
     desk, qc = as_user("desk"), as_user("qc")
     assert found(desk, phone=phone) == [second["id"], first["id"]]  # newest first, as every search
     assert found(desk, phone=f"+86 {phone}") == [second["id"], first["id"]]  # written the other way
-    assert found(desk, phone=phone, surname="诸葛") == [first["id"]]
-    assert {first["id"], other["id"]} <= set(found(desk, surname="诸葛"))
+    assert found(desk, phone=phone, surname="皇甫") == [first["id"]]
+    assert {first["id"], other["id"]} <= set(found(desk, surname="皇甫"))
     assert found(desk, phone="13900000000") == []
     # lists mask the phone as before, for every role
     item = qc.get("/complaints", phone=phone)["items"][0]
     assert item["customer"]["phone"] == phone[:3] + "****" + phone[-4:]
-    assert item["customer"]["surname"] == "上官"
+    assert item["customer"]["surname"] == "夏侯"
     wrong = desk.get("/complaints", phone="12345")
     assert wrong.status == 422 and "phone" in wrong["errors"]
+
+
+def test_the_complaints_page_searches_by_phone(app, as_user):
+    phone = a_phone()
+    created, other = register(as_user, phone), register(as_user, a_phone())
+    browser = app.test_client()
+    form = browser.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    browser.post("/login", data={"username": "desk", "password": PASSWORD, "csrf_token": token})
+    page = browser.get("/complaints", query_string={"phone": phone})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and created["number"] in html and other["number"] not in html
+    assert phone[:3] + "****" + phone[-4:] in html  # masked in the list, as before
+    wrong = browser.get("/complaints", query_string={"phone": "12345"}).get_data(as_text=True)
+    assert "请填写中国大陆手机号" in wrong and 'id="s-phone-error"' in wrong
 
 
 def test_the_status_page_still_finds_the_complaint_by_number_and_last_four_digits(app, as_user):

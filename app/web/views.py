@@ -417,15 +417,15 @@ def registered(complaint_id: int):
 _filter_schema = ComplaintFilterSchema()
 # What a report's figure narrows the list by, besides the form's fields (its `complaints` query; moments in ISO 8601).
 FIGURE_FILTERS = ("channel", "place_id", "involved_party", "outcome", "closed_from", "closed_to", "open_at")
-LIST_FILTERS = ("number", "surname", "type", "status", "created_from", "created_to", "overdue", "case_overdue", "page",
-                *FIGURE_FILTERS)
+LIST_FILTERS = ("number", "surname", "phone", "type", "status", "created_from", "created_to", "overdue", "case_overdue",
+                "page", *FIGURE_FILTERS)
 
 
 def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The search form's values as the API's query (dates are whole days in the mall's zone, both inclusive)."""
     raw: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for name in ("number", "surname", "type", "status"):
+    for name in ("number", "surname", "phone", "type", "status"):
         value = (args.get(name) or "").strip()
         if value:
             raw[name] = value.upper() if name == "number" else value
