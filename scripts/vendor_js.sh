@@ -4,6 +4,7 @@
 # so running the service and its tests needs neither Node nor the internet.
 #   bpmn-js   served by the app (the diagrams)
 #   dmn-js    served by the app (the decision tables' editor, app/web/dmn_editor.py)
+#   echarts   served by the app (the monthly review's charts, app/web/reports.py)
 #   axe-core  injected by the browser tests only (tests/web/test_every_page.py); no page links it
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,14 @@ cp -r "$src/dist/assets/dmn-font" "$dest/assets/"
 cp "$src/LICENSE" "$dest/LICENSE"
 node -e 'console.log(require("./node_modules/dmn-js/package.json").version)' > "$dest/VERSION"
 echo "dmn-js $(cat "$dest/VERSION") copied to $dest"
+
+dest=$vendor/echarts
+rm -rf "$dest"
+mkdir -p "$dest"
+src=node_modules/echarts
+cp "$src/dist/echarts.min.js" "$src/LICENSE" "$src/NOTICE" "$dest/"
+node -e 'console.log(require("./node_modules/echarts/package.json").version)' > "$dest/VERSION"
+echo "echarts $(cat "$dest/VERSION") copied to $dest"
 
 dest=$vendor/axe-core
 rm -rf "$dest"
