@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from cryptography.fernet import Fernet
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from app import create_app
 from app.complaints.key_rotation import rotate
@@ -158,6 +158,49 @@ def test_rotation_keeps_every_phone_searchable_and_readable(app, as_user, tokens
             rotate()
             db.session.remove()
         for started_app in (*started, back):
+            with started_app.app_context():
+                db.engine.dispose()
+
+
+def test_a_row_a_step_changes_during_the_rotation_keeps_the_change(app, as_user):
+    register(as_user, a_phone())
+    rotated = create_app({"TESTING": True, "DATA_KEYS": f"{NEW_KEY},{DATA_KEY}"})
+    try:
+        with rotated.app_context():
+            first_id = db.session.scalar(text("SELECT min(id) FROM complaint"))
+            phone_of_first = text("SELECT customer_phone FROM complaint WHERE id = :id").bindparams(id=first_id)
+            original = db.session.scalar(phone_of_first)
+            db.session.commit()
+            meanwhile = rotated.extensions["data_keys"].encrypt("13700000000")
+            changed: list[str] = []
+
+            def step_meanwhile(connection, cursor, statement, parameters, context, executemany):
+                # Just before the rotation rewrites the first row, the row changes (as a step would commit it).
+                if statement.startswith("UPDATE complaint") and not changed:
+                    changed.append(statement)
+                    connection.execute(text("UPDATE complaint SET customer_phone = :v WHERE id = :id"),
+                                       {"v": meanwhile, "id": first_id})
+
+            event.listen(db.engine, "before_cursor_execute", step_meanwhile)
+            try:
+                done = rotate(batch=1)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", step_meanwhile)
+            assert done.changed_meanwhile == 1
+            assert db.session.scalar(phone_of_first) == meanwhile  # the change stands
+            db.session.commit()
+            again = rotate()  # what the first run left (that row's surname) is done by the next
+            assert (again.complaints, again.changed_meanwhile) == (1, 0)
+            db.session.execute(text("UPDATE complaint SET customer_phone = :v WHERE id = :id"),
+                               {"v": original, "id": first_id})
+            db.session.commit()
+            db.session.remove()
+    finally:
+        back = create_app({"TESTING": True, "DATA_KEYS": f"{DATA_KEY},{NEW_KEY}"})
+        with back.app_context():
+            rotate()
+            db.session.remove()
+        for started_app in (rotated, back):
             with started_app.app_context():
                 db.engine.dispose()
 
