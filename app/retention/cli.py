@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from app.retention import service
 
 DEFAULT_INTERVAL = 3600.0
-_last_run: dict[str, float] = {}
+LAST_RUN = "retention_purge_last_run"  # in app.extensions: each application (and test app) keeps its own
 
 
 @click.command("purge")
@@ -30,9 +30,9 @@ def worker_job(app: Flask) -> None:
     """Run the due purge when the interval has passed since this worker's last run."""
     interval = float(app.config.get("RETENTION_PURGE_INTERVAL", DEFAULT_INTERVAL))
     now = time.monotonic()
-    if now - _last_run.get(app.name, -interval) < interval:
+    if now - app.extensions.get(LAST_RUN, -interval) < interval:
         return
-    _last_run[app.name] = now
+    app.extensions[LAST_RUN] = now
     report = service.purge_due()
     if report.complaints or report.held:
         click.echo(f"purged {report.complaints} complaints, {report.fields} fields, {report.files} files; "
