@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_web(app)
     _register_cli(app)
     _register_migration_worker(app)
+    _register_monthly_review(app)
     return app
 
 
@@ -58,6 +59,7 @@ def _register_models() -> None:
     from app.places import models as _places  # noqa: F401
     from app.records import models as _records  # noqa: F401
     from app.reports import models as _reports  # noqa: F401
+    from app.reports import review_models as _reviews  # noqa: F401
     from app.retention import models as _retention  # noqa: F401
     from app.runtime import models as _runtime  # noqa: F401
     from app.timers import models as _timers  # noqa: F401
@@ -176,6 +178,15 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(rotate_data_key)
     app.extensions["before_worker_loop"] = [warm_specs]  # the first timer fired runs on a compiled spec too
     app.extensions["worker_jobs"] = [worker_job]  # run by the worker's loop after timers and notifications
+
+
+def _register_monthly_review(app: Flask) -> None:
+    """`flask reports send-monthly-review`, and the worker's loop sends the review when it is due."""
+    from app.reports.cli import reports_cli
+    from app.reports.monthly import worker_job
+
+    app.cli.add_command(reports_cli)
+    app.extensions.setdefault("worker_jobs", []).append(worker_job)
 
 
 def _register_migration_worker(app: Flask) -> None:

@@ -96,4 +96,9 @@ def _notification_config() -> dict:
         "NOTIFY_TIMEOUT_SECONDS": float(env("NOTIFY_TIMEOUT_SECONDS", 10)),
         "NOTIFY_MAX_ATTEMPTS": int(env("NOTIFY_MAX_ATTEMPTS", 6)),
         "NOTIFY_BACKOFF_SECONDS": float(env("NOTIFY_BACKOFF_SECONDS", 30)),
+        # The service's address as staff open it, for links in emails (the monthly review's PDF).
+        "PUBLIC_URL": env("PUBLIC_URL", ""),
+        "MALL_NAME": env("MALL_NAME", ""),  # printed on the monthly review's title page
+        # Report readers told of the monthly review on each month's first working day; empty: not sent.
+        "MONTHLY_REVIEW_ROLES": env("MONTHLY_REVIEW_ROLES", "senior_management"),
     }

@@ -120,6 +120,7 @@ def database_url(tmp_path_factory) -> str:
 def app(database_url, tmp_path_factory):
     os.environ["DATABASE_URL"] = database_url
     os.environ["DATA_KEYS"], os.environ["DATA_INDEX_KEY"] = DATA_KEY, DATA_INDEX_KEY  # every app the tests make
+    os.environ["MONTHLY_REVIEW_ROLES"] = ""  # sent only where a test asks for it (tests/test_monthly_review.py)
     application = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
                               "ATTACHMENTS_DIR": str(tmp_path_factory.mktemp("attachments"))})
     with application.app_context():

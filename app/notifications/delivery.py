@@ -58,7 +58,7 @@ def lease(config: Mapping[str, Any]) -> timedelta:
     return timedelta(seconds=3 * float(config["NOTIFY_TIMEOUT_SECONDS"]) + 30)
 
 
-def _address(notification: Notification, complaint: Complaint, row: Delivery,
+def _address(notification: Notification, complaint: Complaint | None, row: Delivery,
              config: Mapping[str, Any]) -> tuple[str | None, str]:
     """Where the delivery goes, looked up now (so an address corrected since is used); else why nowhere."""
     if notification.recipient == CUSTOMER:
@@ -89,7 +89,7 @@ def _claim(now: datetime, config: Mapping[str, Any], skip_adapters: set[str] | N
     for row in rows:
         row.state, row.attempts, row.next_attempt_at = "sending", row.attempts + 1, now + lease(config)
         notification = db.session.get(Notification, row.notification_id)
-        complaint = db.session.get(Complaint, notification.complaint_id)
+        complaint = db.session.get(Complaint, notification.complaint_id) if notification.complaint_id else None
         address, reason = _address(notification, complaint, row, config)
         message = None
         if address is not None:

@@ -23,7 +23,8 @@ class Notification(db.Model):
     __table_args__ = (Index("ix_notification_recipient", "recipient", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    # None: a notice that concerns no complaint (the monthly review, app/reports/monthly.py).
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"), index=True)
     recipient_role: Mapped[str | None] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(120))  # "customer", a role id or "user:NAME"
     channel: Mapped[str] = mapped_column(String(20), default="inbox")

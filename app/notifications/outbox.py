@@ -59,7 +59,7 @@ def _staff_with_email(recipient: str) -> list[int]:
     return [user_id for user_id, roles in rows if recipient in roles]
 
 
-def _outside_routes(recipient: str, complaint: Complaint, config: Mapping[str, Any]) -> list[Route]:
+def _outside_routes(recipient: str, complaint: Complaint | None, config: Mapping[str, Any]) -> list[Route]:
     """Where the notification is to be sent besides the feed."""
     email = bool(config.get("SMTP_HOST"))
     if recipient == CUSTOMER:
@@ -76,22 +76,24 @@ def _outside_routes(recipient: str, complaint: Complaint, config: Mapping[str, A
     return [Route("email", "smtp")] if recipient in role_mailboxes(config) else []
 
 
-def enqueue(complaint_id: int, recipient: str, subject: str, body: str = "", template: str | None = None,
+def enqueue(complaint_id: int | None, recipient: str, subject: str, body: str = "", template: str | None = None,
             params: dict[str, Any] | None = None) -> int:
     """Queue a notification to the customer, a role or `user:NAME`; returns its id.
 
     `template` names the message text (default: the customer's or the staff's notice around `subject`
     and `body`); it must render in every language with `params` plus number, subject and body.
+    A notice to staff may concern no complaint (`complaint_id` None; its number is then None).
     """
     if recipient != CUSTOMER and recipient not in ROLES and not recipient.startswith(USER_PREFIX):
         raise ValueError(f"Unknown recipient '{recipient}': use 'customer' or a role id.")
-    complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None:
+    complaint = db.session.get(Complaint, complaint_id) if complaint_id is not None else None
+    if complaint is None and (complaint_id is not None or recipient == CUSTOMER):
         raise ValueError(f"There is no complaint {complaint_id}.")
     template = template or ("customer_notice" if recipient == CUSTOMER else "staff_notice")
     if template not in texts.template_names():
         raise ValueError(f"There is no message template named '{template}'.")
-    values = {**(params or {}), "number": complaint.number, "subject": subject, "body": body}
+    values = {**(params or {}), "number": complaint.number if complaint else None, "subject": subject,
+              "body": body}
     texts.check(template, values)
     routes = _outside_routes(recipient, complaint, current_app.config)
     now = utcnow()

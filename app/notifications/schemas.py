@@ -24,11 +24,14 @@ class LanguageSchema(Schema):
 
 class NotificationSchema(Schema):
     id = fields.Integer(required=True)
-    complaint_id = fields.Integer(required=True)
-    complaint_number = fields.String(required=True)
+    complaint_id = fields.Integer(required=True, allow_none=True,
+                                  metadata={"description": "null: a notice about no complaint (the monthly review)"})
+    complaint_number = fields.String(required=True, allow_none=True)
     recipient = fields.String(required=True, metadata={"description": "a role id, or user:NAME"})
     subject = fields.String(required=True)
     body = fields.String(required=True)
+    link = fields.String(required=True, allow_none=True,
+                         metadata={"description": "a page of the service the notice points to, e.g. a file to open"})
     created_at = timestamp()
     read = fields.Boolean(required=True)
 
@@ -56,8 +59,8 @@ class DeliveryFilterSchema(Schema):
 class DeliverySchema(Schema):
     id = fields.Integer(required=True)
     notification_id = fields.Integer(required=True)
-    complaint_id = fields.Integer(required=True)
-    complaint_number = fields.String(required=True)
+    complaint_id = fields.Integer(required=True, allow_none=True)
+    complaint_number = fields.String(required=True, allow_none=True)
     recipient = fields.String(required=True)
     user = fields.String(required=True, allow_none=True,
                          metadata={"description": "the staff member an email goes to (null: a role's mailbox, or "

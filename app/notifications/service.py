@@ -46,10 +46,10 @@ def _in_feed(user: User) -> Any:
     return Notification.recipient.in_(_recipients(user))
 
 
-def _item(row: Notification, number: str, read: bool, lang: str) -> dict[str, Any]:
+def _item(row: Notification, number: str | None, read: bool, lang: str) -> dict[str, Any]:
     subject, body = texts.render_stored(row.template, row.params, lang, (row.subject, row.body))
     return {"id": row.id, "complaint_id": row.complaint_id, "complaint_number": number,
-            "recipient": row.recipient, "subject": subject, "body": body,
+            "recipient": row.recipient, "subject": subject, "body": body, "link": (row.params or {}).get("link"),
             "created_at": isoformat(row.created_at), "read": read}
 
 
@@ -81,7 +81,7 @@ def feed(user: User, filters: dict[str, Any], lang: str = "zh") -> dict[str, Any
     page_ids = _newest_ids(user, conditions, page * per_page).offset((page - 1) * per_page).subquery()
     rows = db.session.execute(
         select(Notification, Complaint.number, unread).join(page_ids, page_ids.c.id == Notification.id)
-        .join(Complaint, Complaint.id == Notification.complaint_id).order_by(Notification.id.desc())).all()
+        .outerjoin(Complaint, Complaint.id == Notification.complaint_id).order_by(Notification.id.desc())).all()
     return {"items": [_item(row, number, not is_unread, lang) for row, number, is_unread in rows],
             "total": min(counted, TOTAL_CAP), "total_capped": counted > TOTAL_CAP, "page": page,
             "per_page": per_page, "unread": unread_count(user, watermark)}
@@ -111,7 +111,7 @@ def mark_read(user: User, notification_id: int, lang: str = "zh") -> dict[str, A
     """Mark one of the user's notifications read (again: no change). 404 outside the user's feed."""
     begin_write()
     found = db.session.execute(
-        select(Notification, Complaint.number).join(Complaint, Complaint.id == Notification.complaint_id)
+        select(Notification, Complaint.number).outerjoin(Complaint, Complaint.id == Notification.complaint_id)
         .where(Notification.id == notification_id, _in_feed(user))).first()
     if found is None:
         raise NotFound(f"You have no notification {notification_id}.")
@@ -137,7 +137,8 @@ def mark_all_read(user: User) -> dict[str, Any]:
 
 # --- deliveries (admin) ---------------------------------------------------------------------------------
 
-def _delivery(row: Delivery, notification: Notification, number: str, username: str | None) -> dict[str, Any]:
+def _delivery(row: Delivery, notification: Notification, number: str | None,
+              username: str | None) -> dict[str, Any]:
     return {"id": row.id, "notification_id": row.notification_id, "complaint_id": notification.complaint_id,
             "complaint_number": number, "recipient": notification.recipient, "user": username,
             "subject": notification.subject,
@@ -149,7 +150,7 @@ def _delivery(row: Delivery, notification: Notification, number: str, username: 
 def _with_addressee(query: Any) -> Any:
     """A delivery with its notification, the complaint's number and the staff member it is addressed to."""
     return (query.join(Notification, Notification.id == Delivery.notification_id)
-            .join(Complaint, Complaint.id == Notification.complaint_id)
+            .outerjoin(Complaint, Complaint.id == Notification.complaint_id)
             .outerjoin(User, User.id == Delivery.user_id))
 
 

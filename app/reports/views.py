@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Response, request
 
 from app.api import PREFIX, Blueprint, errors
-from app.reports import export, paths, service
+from app.reports import export, monthly, service
 from app.reports.schemas import (
     ExportQuerySchema,
     ListExportQuerySchema,
-    PathsQuerySchema,
-    PathsSchema,
+    MonthlyReviewQuerySchema,
     ReportListSchema,
     ReportQuerySchema,
     ReportSchema,
@@ -56,14 +55,14 @@ def complaints_export():
     return _download(export.list_file(request.args.to_dict(), current_user()))
 
 
-@blp.route("/paths/<process_key>", methods=["GET"])
-@blp.doc(summary="A diagram's heat map: per element, the complaints that reached it in chosen days (mall time) "
-                 "and the median and 90th percentile hours its tasks stayed open",
-         parameters=[{"in": "query", "schema": PathsQuerySchema}])
-@blp.response(200, PathsSchema)
-@errors(blp, 401, 403, 404, 422)
-def path_heat_map(process_key: str):
-    return paths.heat_map(process_key, request.args.to_dict(), current_user())
+@blp.route("/monthly-review", methods=["GET"])
+@blp.doc(summary="The monthly review as a PDF in zh or en (each report's tables and charts, without names or "
+                 "phones): as it was sent to management, or drawn now for a month not sent",
+         parameters=[{"in": "query", "schema": MonthlyReviewQuerySchema}])
+@blp.alt_response(200, schema=FILE, content_type="application/pdf", success=True, description="The PDF")
+@errors(blp, 401, 403, 422)
+def monthly_review():
+    return _download(monthly.review_file(request.args.to_dict(), current_user()))
 
 
 @blp.route("/<name>", methods=["GET"], parameters=[REPORT_NAME])
