@@ -336,6 +336,11 @@ REPORTS: dict[str, tuple[labels.Label, Callable[[Context, Window], list[Section]
 }
 
 
+def may_read(viewer: User) -> bool:
+    """Whether the user may read the reports (the pages' navigation asks)."""
+    return viewer.has_role(*REPORT_READERS)
+
+
 def listing(viewer: User) -> dict[str, Any]:
     """The reports there are, by name."""
     require(viewer, REPORT_READERS, "read the monthly review's reports")

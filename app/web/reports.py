@@ -1,0 +1,117 @@
+"""The monthly review's pages: the dashboard of every report (charts drawn in the browser with ECharts, and the
+same figures as tables, each linked to the complaints behind it), its files, and a diagram's heat map. The
+report service decides who may read them (senior management, duty managers, legal, process owners)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, current_app, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.complaint_types import CHANNELS, COMPLAINT_TYPES
+from app.definitions import service as definitions
+from app.errors import Invalid
+from app.places import service as places
+from app.reports import export, paths, service
+from app.web import i18n
+from app.web.views import bp, me
+
+QUERY_KEYS = ("period", "month", "quarter", "from", "to", "type", "channel", "place_id", "involved_party")
+# how each section is drawn; the rest are bar charts of the three periods
+CHARTS = {"by_channel": "pie", "by_level": "pie", "by_purpose": "pie", "by_hour": "heatmap",
+          "by_weekday": "heatmap"}
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"may_read_reports": lambda: current_user.is_authenticated and service.may_read(me())}
+
+
+def _default_month() -> str:
+    return datetime.now(ZoneInfo(current_app.config["MALL_TIMEZONE"])).strftime("%Y-%m")
+
+
+def _query() -> dict[str, str]:
+    """The dashboard's query: the period and filters asked for, this month (mall time) by default."""
+    query = {key: request.args[key].strip() for key in QUERY_KEYS if (request.args.get(key) or "").strip()}
+    query.setdefault("period", "month")
+    if query["period"] == "month":
+        query.setdefault("month", _default_month())
+    return query
+
+
+def _complaints_url(query: dict[str, Any] | None) -> str | None:
+    return url_for("web.complaint_list", **query) if query else None
+
+
+def _chart(section: dict[str, Any]) -> dict[str, Any]:
+    """What reports.js draws for a section: its rows' labels, three periods and links, in the page's language."""
+    rows = section["rows"]
+    return {"kind": CHARTS.get(section["key"], "bar"), "unit": section["unit"],
+            "labels": [i18n.pick(row["label"]) for row in rows],
+            "series": {period: [row[period] for row in rows] for period in ("current", "previous", "last_year")},
+            "links": [_complaints_url(row["complaints"]) for row in rows]}
+
+
+@bp.route("/reports")
+@login_required
+def reports_page():
+    available = service.listing(me())  # 403 for the roles that may not read reports
+    query = _query()
+    reports: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    message = None
+    try:
+        for item in available["items"]:
+            reports.append(service.report(item["name"], query, me()))
+    except Invalid as exc:
+        message, errors, reports = exc.message, exc.extra.get("errors") or {}, []
+    for body in reports:
+        for section in body["sections"]:
+            section["chart"] = _chart(section)
+            for row in section["rows"]:
+                row["url"] = _complaints_url(row["complaints"])
+    files = {fmt: {body["report"]: url_for("web.report_file", name=body["report"], format=fmt, lang=i18n.lang(),
+                                           **query) for body in reports} for fmt in ("csv", "xlsx")}
+    return render_template("web/reports.html", reports=reports, query=query, errors=errors, message=message,
+                           types=COMPLAINT_TYPES, channels=CHANNELS, places=places.active_places(), files=files
+                           ), 422 if message else 200
+
+
+@bp.route("/reports/<name>/export")
+@login_required
+def report_file(name: str):
+    result = export.report_file(name, request.args.to_dict(), me())
+    response = Response(result.data, mimetype=result.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/reports/paths/<key>")
+@login_required
+def report_paths(key: str):
+    today = datetime.now(ZoneInfo(current_app.config["MALL_TIMEZONE"])).date()
+    query = {"from": request.args.get("from") or (today - timedelta(days=29)).isoformat(),
+             "to": request.args.get("to") or today.isoformat()}
+    message, errors, result = None, {}, None
+    try:
+        result = paths.heat_map(key, query, me())
+    except Invalid as exc:
+        message, errors = exc.message, exc.extra.get("errors") or {}
+    versions = definitions.versions_of(key, me())
+    active = next((v for v in versions if v.active), versions[-1])
+    names = {k: i18n.pick(v) for k, v in i18n.catalogue(key).items() if isinstance(v, dict)}
+    items = result["items"] if result else []
+    for item in items:
+        item["name"] = names.get(item["element_id"]) or item["element_id"]
+        item["url"] = _complaints_url(item["list_query"])
+    overlays = [{"id": item["element_id"], "complaints": item["complaints"], "median": item["median_hours"],
+                 "url": item["url"]} for item in items if item["process_id"] == key or item["kind"] != "task"]
+    return render_template("web/reports_paths.html", key=key, title=i18n.element_name(key, key, key),
+                           query=query, message=message, errors=errors, result=result, items=items,
+                           active=active, names=names, overlays=overlays), \
+        422 if message else 200
