@@ -13,7 +13,7 @@
 - ix_audit_event_report: events of an action (a customer's online survey answer) by when they happened.
 
 Revision ID: 0028
-Revises: 0025
+Revises: 0027
 Create Date: 2026-11-30 05:00:00.000000
 
 """
@@ -22,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0028'
-down_revision = '0025'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 pages' log-in sessions kept on the server. Existing tokens are named "default" and do not expire.
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0028
 Create Date: 2026-11-30 05:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0029'
-down_revision = '0025'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 the report of every purge run.
 
 Revision ID: 0030
-Revises: 0025
+Revises: 0029
 Create Date: 2026-11-30 05:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0025'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 

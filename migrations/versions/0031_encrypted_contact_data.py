@@ -6,7 +6,7 @@ reads its blind index. On PostgreSQL the columns become text (ciphertext is long
 does not enforce lengths, so its table is altered in place, never copied (other tables refer to it).
 
 Revision ID: 0031
-Revises: 0025
+Revises: 0030
 Create Date: 2026-11-30 06:00:00.000000
 
 """
@@ -17,7 +17,7 @@ from app.encryption import keyring, phone_index, phone_last4_index, surname_inde
 
 # revision identifiers, used by Alembic.
 revision = '0031'
-down_revision = '0025'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
