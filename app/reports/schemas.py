@@ -130,3 +130,33 @@ class MonthlyReviewQuerySchema(Schema):
     month = fields.String(required=True, validate=validate.Length(max=7), metadata={"description": "YYYY-MM"},
                           error_messages={"required": MONTH_MESSAGE})
     lang = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"], error=LANGUAGE_MESSAGE))
+
+
+class PathsQuerySchema(Schema):
+    """The days (mall time, both included) of a diagram's heat map."""
+
+    from_ = fields.Date(data_key="from", required=True, error_messages={
+        "invalid": DATE_MESSAGE,
+        "required": "Give the first day as from=YYYY-MM-DD. / 请以 from=YYYY-MM-DD 给出开始日期。"})
+    to = fields.Date(required=True, error_messages={
+        "invalid": DATE_MESSAGE,
+        "required": "Give the last day as to=YYYY-MM-DD. / 请以 to=YYYY-MM-DD 给出结束日期。"})
+
+
+class PathElementSchema(Schema):
+    process_id = fields.String(required=True, metadata={"description": "the BPMN process the element belongs to"})
+    element_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["task", "timer", "end"]))
+    complaints = fields.Integer(required=True, metadata={"description": "complaints that reached it in the period"})
+    still_open = fields.Integer(required=True, metadata={"description": "of its tasks, those not finished yet"})
+    median_hours = figure()
+    p90_hours = figure()
+    list_query = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "query parameters of GET /complaints listing the complaints behind the figure, or null"})
+
+
+class PathsSchema(Schema):
+    process_key = fields.String(required=True)
+    period = fields.Nested(WindowSchema, required=True)
+    total = fields.Integer(required=True, metadata={"description": "complaints of the period with any element"})
+    items = fields.List(fields.Nested(PathElementSchema), required=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Response, request
 
 from app.api import PREFIX, Blueprint, errors
-from app.reports import export, monthly, service
+from app.reports import export, monthly, paths, service
 from app.reports.schemas import (
     ExportQuerySchema,
     ListExportQuerySchema,
     MonthlyReviewQuerySchema,
+    PathsQuerySchema,
+    PathsSchema,
     ReportListSchema,
     ReportQuerySchema,
     ReportSchema,
@@ -63,6 +65,16 @@ def complaints_export():
 @errors(blp, 401, 403, 422)
 def monthly_review():
     return _download(monthly.review_file(request.args.to_dict(), current_user()))
+
+
+@blp.route("/paths/<process_key>", methods=["GET"])
+@blp.doc(summary="A diagram's heat map: per element, the complaints that reached it in chosen days (mall time) "
+                 "and the median and 90th percentile hours its tasks stayed open",
+         parameters=[{"in": "query", "schema": PathsQuerySchema}])
+@blp.response(200, PathsSchema)
+@errors(blp, 401, 403, 404, 422)
+def path_heat_map(process_key: str):
+    return paths.heat_map(process_key, request.args.to_dict(), current_user())
 
 
 @blp.route("/<name>", methods=["GET"], parameters=[REPORT_NAME])
