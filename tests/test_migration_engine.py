@@ -216,3 +216,25 @@ def test_a_timer_on_a_kept_task_keeps_its_due_moment():
     _result, moved = move(instance, source, target)
     assert {t.element_id: t.due_at for t in moved.waiting_timers().values()} == due
     assert set(moved.waiting_timers()) == set(instance.waiting_timers())
+
+
+def test_a_planner_judges_each_shape_once_and_answers_for_its_twins_on_their_own_task_ids():
+    source, target = compiled("p", parent(), sub("s1", "s2")), compiled("p", parent(), sub("s2"))
+    diff = migration.diff_versions(source, target)
+    planner = migration.Planner(diff)
+    workflows = [run_to(source), run_to(source), run_to(source, "a"), run_to(source, "a"),
+                 run_to(source, "a", "s1"), run_to(source, "a", "s1", "s2")]
+    for instance in workflows:
+        state = instance.dump()
+        whole, fast = migration.plan(state, diff), planner.plan(state)
+        assert fast.blockers == whole.blockers and fast.call_activities == whole.call_activities
+        assert (fast.ahead_added, fast.ahead_removed) == (whole.ahead_added, whole.ahead_removed)
+        assert fast.before == whole.before  # its own task ids, not its twin's
+        assert fast.kept == whole.kept and len(fast.added) == len(whole.added)
+        assert [(p.process_id, p.element_id) for p in fast.after] == [(p.process_id, p.element_id)
+                                                                        for p in whole.after]
+    assert len(planner._judged) == 4  # two pairs of twins: each pair was judged once
+    first, second = planner.plan(workflows[2].dump()), planner.plan(workflows[3].dump())
+    assert first.blockers == second.blockers == (migration.Blocker("in_changed_call_activity", "p", "call"),)
+    assert {p.task_id for p in first.before}.isdisjoint(p.task_id for p in second.before)
+    assert planner.plan("not json").blockers[0].code == "state_unreadable"

@@ -19,7 +19,7 @@ from app.case_migration import diffs, moves
 from app.case_migration.models import MigrationJob, MigrationResult
 from app.database import begin_write, execute_core, row_locks
 from app.definitions.models import ProcessDefinition
-from app.engine.migration import STATE_UNREADABLE, plan
+from app.engine.migration import STATE_UNREADABLE, Planner
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.runtime.models import AuditEvent, Complaint, HumanTask
@@ -50,8 +50,12 @@ def dry_run(key: str, to_version: int, selection: dict[str, Any], viewer: User, 
     groups: dict[str, list[str]] = defaultdict(list)
     flagged: list[str] = []
     items = []
+    planners: dict[int, Planner] = {}
     for row in _selected(target, selection):
-        move = plan(row.state, diffs.version_diff(row.definition_id, target.id))
+        planner = planners.get(row.definition_id)
+        if planner is None:
+            planner = planners[row.definition_id] = Planner(diffs.version_diff(row.definition_id, target.id))
+        move = planner.plan(row.state)
         paths = diffs.register_change(row.definition_id, target.id).paths_through(move)
         for code in dict.fromkeys(b.code for b in move.blockers) if move.blockers else (MOVABLE,):
             groups[code].append(row.number)

@@ -20,12 +20,17 @@ judgement of whether a complaint may move, and a move that keeps what staff see:
 
 The engine knows nothing of complaints: the service decides which to move.
 A `VersionDiff` is computed once per pair of versions and reused for every
-workflow on the first of them.
+workflow on the first of them. A `Planner` judges many stored workflows of one
+pair of versions: workflows whose task trees have the same shape (the same
+elements in the same states, in the same places) fare alike, so it restores and
+judges one of each shape and answers for the others from their stored JSON.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import uuid
+from dataclasses import dataclass, field, replace
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -167,6 +172,86 @@ def plan(state: str, diff: VersionDiff) -> MovePlan:
     except stored.StateFormatError:
         return MovePlan((Blocker(STATE_UNREADABLE, diff.source.spec.name, ""),))
     return _plan_and_move(workflow, diff, store=False)[0]
+
+
+Shape = tuple
+
+
+class Planner:
+    """Plans the moves of many stored workflows of `diff.source` to `diff.target`, one restore per shape.
+
+    Two workflows with the same shape (`_shape`) have the same blockers, call activities and way ahead, and
+    their standing tasks correspond one to one; only the task ids differ, and they are carried over. Tasks a
+    move would add get fresh ids, as a real move gives them. Workflows on a loop activity, whose way ahead can
+    depend on their data, and states this cannot read, are planned whole."""
+
+    def __init__(self, diff: VersionDiff):
+        self.diff = diff
+        self._judged: dict[Shape, tuple[MovePlan, tuple[str, ...]]] = {}
+        self._loops = frozenset(name for spec in (diff.source.spec, *diff.source.subprocess_specs.values())
+                                for name, task_spec in spec.task_specs.items() if isinstance(task_spec, LoopTask))
+
+    def plan(self, state: str) -> MovePlan:
+        try:
+            parsed = stored.upgrade(json.loads(state), self.diff.source)
+            shape, ids = _shape(parsed["workflow"], self._loops)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError, stored.StateFormatError):
+            shape, ids = None, ()
+        if shape is None:
+            return plan(state, self.diff)
+        judged = self._judged.get(shape)
+        if judged is None:
+            found = plan(state, self.diff)
+            self._judged[shape] = (found, ids)
+            return found
+        return _carried_over(*judged, ids)
+
+
+def _shape(workflow: dict, loops: frozenset[str]) -> tuple[Shape | None, tuple[str, ...]]:
+    """The shape of a serialized workflow's task tree (subprocesses hang under the call activities that run
+    them) and its task ids in the shape's order; no shape when it stands on a loop activity."""
+    tasks = dict(workflow["tasks"])
+    subs = {}
+    for owner, sub in workflow["subprocesses"].items():
+        tasks.update(sub["tasks"])
+        subs[owner] = sub["root"]
+
+    def walk(task_id: str) -> tuple[Shape, list[str]]:
+        task = tasks[task_id]
+        if task["task_spec"] in loops:
+            raise _Unshaped
+        below = [walk(child) for child in task["children"]]
+        if task_id in subs:
+            below.append(walk(subs[task_id]))
+        below.sort(key=lambda pair: pair[0])
+        ids = [task_id]
+        for _, child_ids in below:
+            ids += child_ids
+        return (task["task_spec"], task["state"], tuple(pair[0] for pair in below)), ids
+
+    try:
+        shape, ids = walk(workflow["root"])
+    except _Unshaped:
+        return None, ()
+    return shape, tuple(ids)
+
+
+class _Unshaped(Exception):
+    """The workflow stands on something its shape does not settle (a loop activity)."""
+
+
+def _carried_over(judged: MovePlan, judged_ids: tuple[str, ...], ids: tuple[str, ...]) -> MovePlan:
+    """The plan of a workflow shaped like the judged one: the same, on its own task ids."""
+    mapping = dict(zip(judged_ids, ids, strict=True))
+
+    def own(positions: tuple[Position, ...]) -> tuple[Position, ...]:
+        for position in positions:
+            if position.task_id not in mapping:  # a task the move adds: a new id, as the move would give it
+                mapping[position.task_id] = str(uuid.uuid4())
+        return tuple(sorted((replace(p, task_id=mapping[p.task_id]) for p in positions),
+                            key=lambda p: (p.process_id, p.element_id, p.task_id)))
+
+    return replace(judged, before=own(judged.before), after=own(judged.after))
 
 
 def migrate(state: str, diff: VersionDiff) -> tuple[MovePlan, str]:
