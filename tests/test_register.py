@@ -40,7 +40,7 @@ def test_quality_calls_110_on_a_heated_dispute_120_for_an_injury_and_senior_mana
                if p["via"][0] == "quality:approve_advance"]
     assert len(advance) == 1 and advance[0]["elements"][-1] == "approve_advance"
     words = " | ".join(c["en"] for c in advance[0]["conditions"])
-    assert "Purpose is medical_advance → senior management approves" in words
+    assert "Purpose is 'medical fees advanced' → senior management approves" in words
     assert {"senior_management", "duty_manager"} <= {r["id"] for r in advance[0]["roles"]}
     assert "complex_answer" in {limit["name"] for limit in advance[0]["time_limits"]}
     payments = [p for p in register["paths"] if "payment" in p["kinds"]]

@@ -25,7 +25,7 @@ from app.definitions.conventions import AUTHORITY_DECISIONS, field_values
 from app.engine.escalation_kinds import KINDS, UNKNOWN, KindRules, kind_of
 from app.engine.lint_graph import FlowGraph, graph
 from app.engine.xml import BPMN_NS
-from app.legal.register_words import Table, Words, compared_values, limit_words, role_words
+from app.legal.register_words import Outcomes, Table, Words, compared_values, limit_words, role_words
 from app.records.operators import operator_kinds
 from app.users.roles import lane_names
 
@@ -265,14 +265,15 @@ def compute(key: str, version: int | None, sources: Sources) -> dict[str, Any]:
     walk = _Walk(sources)
     paths = walk.paths(key)
     tables = sorted(walk.tables(key))
-    entries = [_entry(path, key, sources) for path in paths]
+    outcomes = _outcomes(sources)
+    entries = [_entry(path, key, sources, outcomes) for path in paths]
     entries.sort(key=lambda e: (e["kinds"], e["target"]["process"] != key, e["target"]["element"], e["id"]))
     register = {
         "key": key, "version": version, "name": sources.diagrams[key].name(key, sources.diagrams[key].process.get(
             "name") or key),
         "complete": not walk.truncated,
         "paths": entries,
-        "tables": [_table(sources.tables[t], key) for t in tables if t in sources.tables],
+        "tables": [_table(sources.tables[t], key, outcomes) for t in tables if t in sources.tables],
     }
     register["digest"] = digest(register)
     return register
@@ -285,15 +286,43 @@ def digest(register: Mapping[str, Any]) -> str:
                                      default=str).encode()).hexdigest()
 
 
-def _entry(path: Path, top: str, sources: Sources) -> dict[str, Any]:
-    conditions = [_condition_words(c, top, sources) for c in path.conditions]
+def _outcomes(sources: Sources) -> Outcomes:
+    """What each value a table gives means, in the words of the gateway flow that tests it: a flow comparing the
+    output with one value names that value; a default flow names the one value its sibling flows leave over."""
+    given: dict[str, set[str]] = {}
+    for table in sources.tables.values():
+        given.setdefault(table.output, set()).update(rule.output for rule in table.rules)
+    found: dict[str, dict[str, Words]] = {}
+    for diagram in sources.diagrams.values():
+        flows = list(diagram.process.iter(f"{{{BPMN_NS}}}sequenceFlow"))
+        for gateway in diagram.process.iter(f"{{{BPMN_NS}}}exclusiveGateway"):
+            out = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
+            for output, values in given.items():
+                tested = {f.get("id"): compared_values(
+                    f.findtext(f"{{{BPMN_NS}}}conditionExpression") or "", output) for f in out}
+                if not any(tested.values()):
+                    continue
+                left = values - {v for vs in tested.values() for v in vs}
+                for flow in out:
+                    label = diagram.name(flow.get("id"), flow.get("name") or "")
+                    named = tested[flow.get("id")]
+                    if flow.get("id") == gateway.get("default") and not named and len(left) == 1:
+                        named = tuple(left)
+                    if label["zh"] and len(named) == 1:
+                        found.setdefault(output, {}).setdefault(named[0], label)
+    return found
+
+
+def _entry(path: Path, top: str, sources: Sources, outcomes: Outcomes) -> dict[str, Any]:
+    conditions = [_condition_words(c, top, sources, outcomes) for c in path.conditions]
     is_payment = "payment" in path.kinds
     authority = [t for t in path.tables if t in AUTHORITY_DECISIONS]
     money = []
     if is_payment:
         for table_id in dict.fromkeys(authority or sorted(AUTHORITY_DECISIONS)):
             table = sources.tables.get(table_id)
-            money += [table.rule_words(rule, top) for rule in table.rules if table.applies(rule, top)] if table else []
+            money += [table.rule_words(rule, top, outcomes)
+                      for rule in table.rules if table.applies(rule, top)] if table else []
     identity = json.dumps([path.process, path.target, path.via, [c["choice"]["en"] for c in conditions]],
                           ensure_ascii=False)
     return {
@@ -312,7 +341,7 @@ def _entry(path: Path, top: str, sources: Sources) -> dict[str, Any]:
     }
 
 
-def _condition_words(condition: Condition, top: str, sources: Sources) -> dict[str, Any]:
+def _condition_words(condition: Condition, top: str, sources: Sources, outcomes: Outcomes) -> dict[str, Any]:
     """The choice in words (`choice`: the gateway's and the flow's), with the decision rules behind it."""
     zh, en = condition.words
     table = sources.tables.get(condition.table)
@@ -320,14 +349,14 @@ def _condition_words(condition: Condition, top: str, sources: Sources) -> dict[s
         return {"zh": zh, "en": en, "choice": {"zh": zh, "en": en}}
     rules = [rule for rule in table.rules if table.applies(rule, top) and (
         rule.output in condition.values if condition.values else rule.output not in condition.otherwise)]
-    said = [table.rule_words(rule, top) for rule in rules]
+    said = [table.rule_words(rule, top, outcomes) for rule in rules]
     return {"zh": f"{zh}（{'；'.join(w['zh'] for w in said)}）" if said else zh,
             "en": f"{en} ({'; '.join(w['en'] for w in said)})" if said else en, "choice": {"zh": zh, "en": en}}
 
 
-def _table(table: Table, top: str) -> dict[str, Any]:
+def _table(table: Table, top: str, outcomes: Outcomes) -> dict[str, Any]:
     return {"id": table.id, "name": table.name, "rules": [
-        {"id": rule.id, "output": rule.output, "words": table.rule_words(rule, top),
+        {"id": rule.id, "output": rule.output, "words": table.rule_words(rule, top, outcomes),
          "thresholds": [{"input": table.inputs[t.input].label, "operator": t.operator, "amount": str(t.amount)}
                         for t in rule.thresholds(table)]}
         for rule in table.rules if table.applies(rule, top)]}

@@ -131,7 +131,12 @@ def _thresholds(old_tables: list[Entry], new_tables: list[Entry]) -> list[dict[s
 
 def _moved(rule: Entry, old: Entry, new: Entry) -> dict[str, str]:
     raised = Decimal(new["amount"]) > Decimal(old["amount"])
-    zh_role, en_role = ROLES.get(rule["output"], (rule["output"], rule["output"]))
+    if rule["output"] not in ROLES:  # a rule that names no approver: its words say what it gives
+        return {"zh": f"把此规则的金额界限从 {money(old['amount'])} {'提高' if raised else '降低'}到 "
+                      f"{money(new['amount'])}（{rule['words']['zh']}）",
+                "en": f"{'Raises' if raised else 'Lowers'} the rule's amount from {money(old['amount'])} to "
+                      f"{money(new['amount'])} ({rule['words']['en']})"}
+    zh_role, en_role = ROLES[rule["output"]]
     en_role = "senior management" if rule["output"] == "senior_management" else en_role.lower()
     before, after = money(old["amount"]), money(new["amount"])
     if new["operator"] in ("<", "<="):

@@ -1,22 +1,29 @@
 """The escalation register in plain words, Chinese and English: a decision table's rules ("amount above ¥500 →
 senior management approves"), a flow's condition out of a gateway, a role, a named time limit.
 
-Everything is read from the parsed documents and their catalogues, never evaluated.
+Everything is read from the parsed documents and their catalogues, never evaluated. A coded value is never shown
+as its key: a value a table compares takes the words of the form field (or payment purpose) it comes from, a
+value a table gives takes the label of the flow that tests it, and one with neither loses its underscores.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from lxml import etree
 
+from app.forms import form_keys, json_schema
+from app.records.labels import PURPOSES
 from app.users.roles import ROLES
 
 Words = dict[str, str]  # {"zh": …, "en": …}
+Outcomes = Mapping[str, Mapping[str, Words]]  # a table output's name -> value -> its words
 LIMIT_LABELS: dict[str, tuple[str, str]] = {
     "first_response": ("首次响应", "first response"),
     "complex_answer": ("复杂问题答复", "answer to a complex question"),
@@ -73,6 +80,7 @@ class Table:
     inputs: tuple[Input, ...]
     output: str  # the name of its (first) output
     rules: tuple[Rule, ...]
+    output_label: Words = field(default_factory=dict)
 
     def applies(self, rule: Rule, complaint_type: str) -> bool:
         """Whether a rule can hold for a complaint of this type (a rule for another type cannot)."""
@@ -82,7 +90,7 @@ class Table:
                 return False
         return True
 
-    def rule_words(self, rule: Rule, complaint_type: str) -> Words:
+    def rule_words(self, rule: Rule, complaint_type: str, outcomes: Outcomes | None = None) -> Words:
         parts_zh, parts_en = [], []
         for index, entry in enumerate(rule.entries):
             put = self.inputs[index]
@@ -91,7 +99,8 @@ class Table:
             zh, en = entry_words(entry, put)
             parts_zh.append(f"{put.label['zh']}{zh}")
             parts_en.append(f"{put.label['en'].lower()} {en}")
-        zh, en = output_words(self.output, rule.output)
+        zh, en = output_words(self.output, rule.output, self.output_label,
+                              (outcomes or {}).get(self.output, {}).get(rule.output))
         return {"zh": ("，".join(parts_zh) or "其他情况") + f" → {zh}",
                 "en": (", ".join(parts_en) or "otherwise").capitalize() + f" → {en}"}
 
@@ -113,8 +122,9 @@ def read_table(decision: etree._Element) -> Table | None:
                        _unquote(_text(_child(rule, "outputEntry"))))
                   for rule in _children(table, "rule"))
     name = decision.get("name") or decision.get("id") or ""
-    return Table(decision.get("id") or "", {"zh": name, "en": name}, tuple(inputs),
-                 (output.get("name") or "") if output is not None else "", rules)
+    output_name = (output.get("name") or "") if output is not None else ""
+    output_label = split_label(output.get("label") or output_name) if output is not None else {}
+    return Table(decision.get("id") or "", {"zh": name, "en": name}, tuple(inputs), output_name, rules, output_label)
 
 
 def split_label(label: str) -> Words:
@@ -133,14 +143,54 @@ def entry_words(entry: str, put: Input) -> tuple[str, str]:
     if entry in ("True", "False"):
         return ("是", "yes") if entry == "True" else ("否", "no")
     value = _unquote(entry)
-    return f"为 {value}", f"is {value}"
+    zh, en = value_words(put.expression, value)
+    return f"为“{zh}”", f"is '{en}'"
 
 
-def output_words(output: str, value: str) -> tuple[str, str]:
+def value_words(expression: str, value: str) -> tuple[str, str]:
+    """A value compared with a table's input in words: those of the form field or payment purpose it comes from."""
+    words = option_words().get(source_field(expression), {}).get(value)
+    return words if words else (plain(value), plain(value))
+
+
+def output_words(output: str, value: str, label: Words | None = None, words: Words | None = None) -> tuple[str, str]:
+    """What a rule gives: an approver, or the value in the words of the flow that tests it (`words`)."""
     if value in ROLES:
         zh, en = ROLES[value]
         return f"由{zh}审批", f"{en.lower()} approves" if value != "senior_management" else "senior management approves"
-    return f"{output} = {value}", f"{output} = {value}"
+    label = label or {"zh": plain(output), "en": plain(output)}
+    zh, en = (words["zh"], words["en"]) if words else (plain(value), plain(value))
+    return f"{label['zh']}：{zh}", f"{label['en']}: {en}"
+
+
+def source_field(expression: str) -> str:
+    """The field a table's input reads: `damage_cause` -> damage_cause, `payment["purpose"]` -> purpose."""
+    try:
+        node = ast.parse(expression.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return ""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    return ""
+
+
+@cache
+def option_words() -> dict[str, dict[str, tuple[str, str]]]:
+    """Field name -> value -> (zh, en), from every form's choices and the payment purposes (the forms are
+    registered once, when the app loads)."""
+    found: dict[str, dict[str, tuple[str, str]]] = {"purpose": dict(PURPOSES)}
+    for key in sorted(form_keys()):
+        for name, prop in json_schema(key).get("properties", {}).items():
+            for value, words in (prop.get("x-option-labels") or {}).items():
+                found.setdefault(name, {}).setdefault(value, (words["zh"], words["en"]))
+    return found
+
+
+def plain(key: str) -> str:
+    """A key with no words of its own, made readable: `locker_not_covered` -> `locker not covered`."""
+    return key.replace("_", " ")
 
 
 def money(text: Any) -> str:
