@@ -7,7 +7,7 @@ deliveries and read marks refer to it. Downgrade deletes the notices without a c
 constraint.
 
 Revision ID: 0033
-Revises: 0025
+Revises: 0031
 Create Date: 2026-11-30 06:30:00.000000
 
 """
@@ -18,7 +18,7 @@ from app.timeutil import UtcDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0033'
-down_revision = '0025'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
