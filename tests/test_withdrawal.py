@@ -24,7 +24,9 @@ def test_a_customer_who_withdraws_closes_the_complaint_at_any_step(as_user, comp
     assert (detail["status"], detail["outcome"], detail["open_tasks"]) == ("closed", "withdrawn", [])
     assert {t["state"] for t in detail["history"]} <= {"completed", "cancelled"}
     trail = as_user("legal").get(f"/complaints/{started['id']}/audit")["items"]
-    assert trail[-1]["action"] == "withdrawn" and trail[-1]["detail"] == {"reason": "顾客表示问题已自行解决"}
+    assert trail[-1]["action"] == "withdrawn" and trail[-1]["detail"] == {
+        "reason": {"ref": f"complaint:{started['id']}/cancel_reason"}}  # the words are kept on the complaint
+    assert detail["cancel_reason"] == "顾客表示问题已自行解决"
     again = as_user("desk").post(f"/complaints/{started['id']}/withdraw", {"reason": "再次撤回"})
     assert again.status == 409 and again["status"] == "closed"
 

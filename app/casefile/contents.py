@@ -70,6 +70,10 @@ def _intake(record: dict[str, Any]) -> list[dict[str, Any]]:
     for name in ("amount_claimed", "receipt_number"):
         if (record.get("intake") or {}).get(name) not in (None, ""):
             shown.append(item(name, COMPLAINT_FIELDS[name], record["intake"][name]))
+    if record.get("cancel_reason"):  # the audit trail names it only by reference
+        label = (("顾客撤回的原因", "The customer's reason for withdrawing") if record.get("outcome") == "withdrawn"
+                 else ("撤销原因", "Why it was cancelled"))
+        shown.append(item("cancel_reason", _label(*label), record["cancel_reason"]))
     return shown
 
 

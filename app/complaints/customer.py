@@ -15,7 +15,8 @@ while the case waits for their answer to an offer, the offer itself (the standin
 and the explanation written for them): no staff names, no contact data, no notes, no reason for a cancel.
 Their survey answer is the BPMN message `satisfaction_survey`, their answer to the offer `customer_response`,
 each delivered as a step like any other message (audit actor "system", detail `by: customer` and the client's
-address).
+address as a salted hash, `client_tag`: the same address tags alike, so the limits still count it, and the
+hash-chained trail never holds the address itself).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from app.complaint_types import COMPLAINT_TYPES
 from app.complaints.customer_models import PublicLookup
 from app.complaints.service import WITHDRAWN
 from app.database import begin_write
-from app.encryption import phone_last4_index
+from app.encryption import keyring, phone_last4_index
 from app.engine.instance import Instance
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
@@ -113,7 +114,7 @@ def _answer(name: str, not_waiting: AnswerNotWaiting, number: Any, phone_last4: 
 
     steps.run_step(complaint, None, act, audit_action="message_received",
                    audit_detail={"message": name, "payload": messages.for_audit(name, payload), "by": "customer",
-                                 "client": client},
+                                 "client": client_tag(client)},
                    retry_action={"kind": "message", "name": name, "payload": payload, "user_id": None})
     return _view(complaint)
 
@@ -122,6 +123,12 @@ def _answer(name: str, not_waiting: AnswerNotWaiting, number: Any, phone_last4: 
 
 def normalise_number(number: Any) -> str:
     return re.sub(r"\s+", "", str(number or "")).upper()[:40]
+
+
+def client_tag(client: str | None) -> str:
+    """The client's address as lookups and the audit trail keep it: an HMAC under the data index key (64 hex
+    digits), never the address."""
+    return keyring().blind("client", client or "-") or ""
 
 
 def _check_input(number: str, last4: str) -> None:
@@ -145,7 +152,7 @@ def _verify(number: Any, phone_last4: Any, client: str | None) -> Complaint:
     last4 = str(phone_last4 or "").strip()
     _check_input(number, last4)
     now = utcnow()
-    client = (client or "-")[:64]
+    client = client_tag(client)
     begin_write()
     lookup_id = _count(number, client, now)
     refused = _over_limit(number, client, now)

@@ -27,6 +27,6 @@ class PublicLookup(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    client: Mapped[str] = mapped_column(String(64))  # the client's IP address
+    client: Mapped[str] = mapped_column(String(64))  # the client's address as a salted hash (customer.client_tag)
     number: Mapped[str] = mapped_column(String(40))  # the complaint number as typed (normalised)
     matched: Mapped[bool] = mapped_column(default=False)  # number and phone digits matched a complaint

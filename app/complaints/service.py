@@ -355,6 +355,12 @@ def may_cancel(actor: User) -> bool:
     return actor.has_role(*CANCELLERS)
 
 
+def reason_ref(complaint_id: int) -> dict[str, str]:
+    """How the audit trail names a cancel or withdrawal reason: a reference to the complaint's `cancel_reason`,
+    which the retention purge empties, since staff and customers' words may name the customer."""
+    return {"ref": f"complaint:{complaint_id}/cancel_reason"}
+
+
 def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     require(actor, CANCELLERS, "cancel complaints")
     reason = load(_cancel_schema, payload)["reason"]
@@ -363,14 +369,16 @@ def cancel(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
         raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
     payments.cancel_open(complaint.id, f"The complaint was cancelled: {reason}")
     steps.run_step(complaint, actor, lambda instance: instance.cancel(), audit_action="cancelled",
-                   audit_detail={"reason": reason}, retry_action={"kind": "cancel", "user_id": actor.id},
+                   audit_detail={"reason": reason_ref(complaint.id)},
+                   retry_action={"kind": "cancel", "user_id": actor.id},
                    columns={"status": "cancelled", "cancel_reason": reason, "closed_at": utcnow()})
     return summary(complaint, actor)
 
 
 def withdraw(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     """The customer withdraws an open complaint (at the desk, by telephone, in writing): whatever step it is at,
-    the workflow ends and the complaint closes with the outcome `withdrawn`, audited with their words."""
+    the workflow ends and the complaint closes with the outcome `withdrawn`; their words are kept as its
+    `cancel_reason`."""
     require(actor, RECORDS_WITHDRAWALS, "record a customer's withdrawal")
     reason = load(_withdraw_schema, payload)["reason"]
     complaint = steps.lock_complaint(complaint_id)
@@ -378,8 +386,9 @@ def withdraw(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
         raise Conflict(f"The complaint is already {complaint.status}.", status=complaint.status)
     payments.cancel_open(complaint.id, f"The customer withdrew the complaint: {reason}")
     steps.run_step(complaint, actor, lambda instance: instance.cancel(), audit_action=WITHDRAWN,
-                   audit_detail={"reason": reason}, retry_action={"kind": "withdraw", "user_id": actor.id},
-                   columns={"status": "closed", "outcome": WITHDRAWN, "closed_at": utcnow()})
+                   audit_detail={"reason": reason_ref(complaint.id)},
+                   retry_action={"kind": "withdraw", "user_id": actor.id},
+                   columns={"status": "closed", "outcome": WITHDRAWN, "cancel_reason": reason, "closed_at": utcnow()})
     return summary(complaint, actor)
 
 

@@ -157,7 +157,9 @@ def add_note(user: User, escalation_id: int, payload: Any) -> dict[str, Any]:
     row = db.session.get(Escalation, escalation_id, populate_existing=True)
     note = {"by": user.username, "at": isoformat(utcnow()), "text": text}
     row.notes = [*(row.notes or []), note]
-    audit.record(complaint, user, "escalation_note", {"escalation_id": row.id, "text": text})
+    # The note may name the customer: the trail holds where it is kept, which the retention purge empties.
+    audit.record(complaint, user, "escalation_note",
+                 {"escalation_id": row.id, "text": {"ref": f"escalation:{row.id}/notes/{len(row.notes) - 1}"}})
     task = db.session.get(HumanTask, row.task_id)
     steps.commit()
     return item(row, task)

@@ -4,9 +4,12 @@ What goes: the customer's contact fields and free text on the complaint; the per
 workflow state, task submissions and failed steps' retries (fields a form marks personal, see
 app/forms/field_kinds.py, and any text holding the customer's phone number); the free text of its case records;
 its attachments (files deleted from storage); the words of its notifications; the public status page's lookups
-of it. What stays is anonymous: type, status, outcome, dates, place, channel, amounts, the merchant or department
-involved, who on the staff did what, so the monthly statistics (app/reports) still count it. The audit chain is
-never rewritten (its table refuses it): the purge appends one event that holds only counts.
+of it; the staff's free text that the audit trail names only by reference (the cancel or withdrawal reason on the
+complaint, the escalations' notes, the legal holds' reasons). What stays is anonymous: type, status, outcome,
+dates, place, channel, amounts, the merchant or department involved, who on the staff did what, so the monthly
+statistics (app/reports) still count it. The audit chain is never rewritten (its table refuses it): its details
+hold personal data only as references to those places or as salted hashes, and the purge appends one event that
+holds only counts.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from app.attachments import storage
 from app.attachments.models import Attachment
 from app.complaints.customer_models import PublicLookup
 from app.errors import Conflict
+from app.escalations.models import Escalation
 from app.extensions import db
 from app.forms import field_kinds, form_keys, has_form, json_schema
 from app.notifications.models import Notification
@@ -97,6 +101,7 @@ def purge(complaint: Complaint, actor: Actor | None, cause: str) -> Purged:
     done.fields += _purge_incidents(complaint.id, phone)
     done.fields += _purge_records(complaint.id)
     done.fields += _purge_notifications(complaint.id)
+    done.fields += _purge_notes(complaint.id) + _purge_hold_reasons(complaint.id)
     db.session.execute(delete(PublicLookup).where(PublicLookup.number == complaint.number))
     done.paths = _purge_attachments(complaint.id)
     done.files = len(done.paths)
@@ -198,6 +203,28 @@ def _purge_notifications(complaint_id: int) -> int:
     count += db.session.execute(update(table).where(mine & table.c.params.is_not(None))
                                 .values(params=None)).rowcount or 0
     db.session.execute(update(table).where(mine).values(subject=PURGED))
+    return count
+
+
+def _purge_notes(complaint_id: int) -> int:
+    """Empty the text of the complaint's escalation notes; who wrote each and when stay."""
+    count = 0
+    for row in db.session.scalars(select(Escalation).where(Escalation.complaint_id == complaint_id)):
+        notes = [{**note, "text": PURGED} for note in row.notes or []]
+        changed = sum(1 for old, new in zip(row.notes or [], notes, strict=True) if old.get("text") != new["text"])
+        if changed:
+            row.notes, count = notes, count + changed
+    return count
+
+
+def _purge_hold_reasons(complaint_id: int) -> int:
+    """Empty the reasons legal gave for placing and lifting the complaint's (lifted) holds."""
+    count = 0
+    for row in db.session.scalars(select(LegalHold).where(LegalHold.complaint_id == complaint_id)):
+        for name in ("reason", "lift_reason"):
+            if getattr(row, name) not in (None, "", PURGED):
+                setattr(row, name, PURGED)
+                count += 1
     return count
 
 

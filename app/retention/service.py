@@ -86,8 +86,16 @@ def purge_due(*, dry_run: bool = False, batch: int = BATCH, limit: int | None = 
     return report
 
 
+RUN_READERS = LEGAL | {"admin"}
+
+
+def may_read_runs(user: User) -> bool:
+    """Whether the user reads the purge reports (the menu asks before linking them)."""
+    return user.has_role(*RUN_READERS)
+
+
 def runs(viewer: User, page: int, per_page: int) -> dict[str, Any]:
-    require(viewer, LEGAL | {"admin"}, "read the purge reports")
+    require(viewer, RUN_READERS, "read the purge reports")
     total = db.session.scalar(select(db.func.count()).select_from(PurgeRun)) or 0
     rows = db.session.scalars(select(PurgeRun).order_by(PurgeRun.started_at.desc(), PurgeRun.id.desc())
                               .offset((page - 1) * per_page).limit(per_page))
@@ -145,7 +153,9 @@ def place_hold(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
     row = LegalHold(complaint_id=complaint_id, reason=reason, placed_at=utcnow(), placed_by=actor.username)
     db.session.add(row)
     db.session.flush()
-    audit.record(complaint, actor, "legal_hold_placed", {"hold": row.id, "reason": reason})
+    # The reasons may name the customer: the trail holds where they are kept, which the purge empties.
+    audit.record(complaint, actor, "legal_hold_placed",
+                 {"hold": row.id, "reason": {"ref": f"legal_hold:{row.id}/reason"}})
     steps.commit()
     return status(complaint_id, actor)
 
@@ -160,7 +170,8 @@ def lift_hold(complaint_id: int, payload: Any, actor: User) -> dict[str, Any]:
         db.session.rollback()
         raise Conflict("The complaint is not under a legal hold. / 该投诉未处于法律保全中。")
     row.lifted_at, row.lifted_by, row.lift_reason = utcnow(), actor.username, reason
-    audit.record(complaint, actor, "legal_hold_lifted", {"hold": row.id, "reason": reason})
+    audit.record(complaint, actor, "legal_hold_lifted",
+                 {"hold": row.id, "reason": {"ref": f"legal_hold:{row.id}/lift_reason"}})
     steps.commit()
     return status(complaint_id, actor)
 

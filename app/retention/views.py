@@ -35,7 +35,8 @@ def hold_status(complaint_id: int):
 @blp.route("/complaints/<int:complaint_id>/hold", methods=["POST"])
 @blp.arguments(ReasonSchema)
 @blp.doc(summary="Place a legal hold: the complaint's personal data is not purged until it is lifted (legal)",
-         description="Audited on the complaint with the reason. 409 when a hold is in force or the data is gone.")
+         description="Audited on the complaint, the reason by reference to the hold (the purge empties it). "
+                     "409 when a hold is in force or the data is gone.")
 @blp.response(200, RetentionStatusSchema)
 @errors(blp, 401, 403, 404, 409, 422)
 def place_hold(_body, complaint_id: int):

@@ -31,6 +31,7 @@ def init_web(app: Flask) -> None:
     from app.web import modeler as _modeler  # noqa: F401  (the process owners' workbench)
     from app.web import monthly_review as _monthly_review  # noqa: F401  (the monthly review's PDF)
     from app.web import notifications as _notifications  # noqa: F401  (its routes too)
+    from app.web import purges as _purges  # noqa: F401  (legal's page of purge runs)
     from app.web import reports as _reports  # noqa: F401  (the monthly review's dashboard and heat maps)
     from app.web import settings_pages as _settings_pages  # noqa: F401  (time limits and the calendar)
     from app.web import subject_requests as _subject_requests  # noqa: F401  (data subjects, legal holds)

@@ -186,7 +186,9 @@ def _change_words(change: dict[str, Any]) -> dict[str, Any]:
     """A recorded change in the page's words: which setting, and each field with its old and new value."""
     what = {"time_limits": _("Time limits"), "business_calendar": _("Business calendar"),
             "case_limits": _("Whole-case limits"), "signoff": _("Legal sign-off"),
-            "second_factor": i18n.pick(("第二重验证", "Second factor"))}.get(change["key"], change["key"])
+            "second_factor": i18n.pick(("第二重验证", "Second factor")),
+            "retention": i18n.pick(("个人信息保存期限", "Retention of personal data"))}.get(
+                change["key"], change["key"].replace("_", " "))
     return {**change, "what": what, "fields": [
         {"name": _field_name(change["key"], field["field"]), **_field_values(change["key"], field)}
         for field in change["fields"]]}
@@ -201,9 +203,11 @@ def _field_name(key: str, field: str) -> str:
         return _("A version whose escalation register is unchanged may go live without legal")
     if key == "second_factor":
         return i18n.pick(("必须使用第二重验证的角色", "Roles that must use a second factor"))
+    if key == "retention":
+        return i18n.pick(("结案后保存的整年数", "Whole years kept after a complaint ends"))
     if field.startswith("opening_hours."):
         return _("Opening hours: %(day)s", day=_weekday_names().get(field.split(".", 1)[1], field))
-    return {"holidays": _("Holidays"), "working_days": _("Make-up working days")}.get(field, field)
+    return {"holidays": _("Holidays"), "working_days": _("Make-up working days")}.get(field, field.replace("_", " "))
 
 
 def _field_values(key: str, field: dict[str, Any]) -> dict[str, str]:
@@ -221,6 +225,8 @@ def _value(key: str, value: Any) -> str:
     if isinstance(value, dict) and "amount" in value:
         amount = value["amount"]
         return f"{int(amount) if float(amount).is_integer() else amount} {_unit_names().get(value['unit'], '')}"
+    if key == "retention" and isinstance(value, int):
+        return i18n.pick((f"{value} 年", f"{value} years"))
     if key == "second_factor" and isinstance(value, list):  # role ids
         return ", ".join(i18n.role_name(str(v)) for v in value) or _("none")
     if isinstance(value, list):
