@@ -1,4 +1,5 @@
-// The reports dashboard: draws each section's figures with ECharts (the table beside it holds the same figures, for
+// The reports dashboard: draws each section's figures with ECharts (tooltips drawn on the canvas: the page's CSP
+// refuses the inline styles of HTML tooltips) (the table beside it holds the same figures, for
 // print and screen readers), sends a click on a bar, a slice or a cell to the complaints behind it, shows only the
 // period chooser's fields that apply, and offers printing.
 (function () {
@@ -20,7 +21,7 @@
   function bar(data) {
     return {
       color: COLOURS,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { data: periodNames, top: 0 },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: data.labels.length > 6 ? 30 : 0 } },
@@ -34,7 +35,7 @@
   function pie(data) {
     return {
       color: ["#1f6feb", "#2da44e", "#d4a72c", "#cf222e", "#8250df", "#57606a", "#bf3989", "#0a7f7f"],
-      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)", renderMode: "richText" },
       legend: { type: "scroll", bottom: 0 },
       series: [{
         name: periodNames[0], type: "pie", radius: ["30%", "65%"], top: 0, bottom: 32,
@@ -52,7 +53,7 @@
       top = Math.max(top, v || 0);
     }));
     return {
-      tooltip: { position: "top" },
+      tooltip: { position: "top", renderMode: "richText" },
       grid: { left: 8, right: 16, top: 8, bottom: 56, containLabel: true },
       xAxis: { type: "category", data: data.labels, splitArea: { show: true },
         axisLabel: { interval: 0, rotate: data.labels.length > 8 ? 45 : 0 } },
