@@ -20,6 +20,7 @@ from app.reports import monthly
 from app.reports.review_models import MonthlyReview
 from app.runtime.models import Complaint
 from app.timers import settings
+from app.timeutil import utcnow
 from tests import notify_servers as servers
 from tests.conftest import intake, logged_in_client
 
@@ -221,3 +222,20 @@ def test_a_manual_run_sends_a_chosen_month(app, review_channels):
         review = db.session.scalar(select(MonthlyReview).where(MonthlyReview.month == COUNTED_MONTH))
         assert review.pdf_zh.startswith(b"%PDF") and review.pdf_en.startswith(b"%PDF")
         db.session.remove()
+
+
+def test_the_worker_loop_sends_the_review_due_today(app, review_channels, monkeypatch):
+    monkeypatch.setitem(app.config, "MONTHLY_REVIEW_CHECK_SECONDS", 0)
+    with app.app_context():
+        due = monthly.due_month(utcnow())  # None before this month's first working day
+        db.session.remove()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["worker", "--once"])
+    assert first.exit_code == 0, first.output
+    assert (f"monthly review {due} sent" in first.output) == (due is not None)
+    second = runner.invoke(args=["worker", "--once"])
+    assert "monthly review" not in second.output
+    with app.app_context():
+        months = db.session.scalars(select(MonthlyReview.month)).all()
+        db.session.remove()
+    assert months == ([due] if due else [])

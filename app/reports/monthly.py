@@ -38,7 +38,7 @@ from app.users.permissions import require
 LANGUAGES = ("zh", "en")
 LINK = "/reports/monthly-review/{month}.pdf"
 DEFAULT_CHECK_SECONDS = 300.0  # how often the worker looks whether a review is due
-_last_check: dict[str, float] = {}
+LAST_CHECK = "monthly_review_last_check"  # in the application's extensions: each app keeps its own
 _query_schema = MonthlyReviewQuerySchema()
 
 
@@ -150,9 +150,9 @@ def worker_job(app: Flask) -> None:
     """The worker's turn: look whether a review is due every MONTHLY_REVIEW_CHECK_SECONDS."""
     interval = float(app.config.get("MONTHLY_REVIEW_CHECK_SECONDS", DEFAULT_CHECK_SECONDS))
     moment = time.monotonic()
-    if moment - _last_check.get(app.name, -interval) < interval:
+    if moment - app.extensions.get(LAST_CHECK, -interval) < interval:
         return
-    _last_check[app.name] = moment
+    app.extensions[LAST_CHECK] = moment
     month = send_due()
     if month is not None:
         click.echo(f"monthly review {month} sent")
