@@ -221,3 +221,70 @@ def test_a_complaint_whose_state_cannot_be_read_is_refused_and_the_job_goes_on(a
     states = {r["number"]: (r["state"], r["reason"]) for r in job["items"]}
     assert states == {broken["number"]: ("refused", "state_unreadable"), fine["number"]: ("migrated", None)}
     assert job["state"] == "done"
+
+
+def test_cancelling_a_job_stops_the_worker_before_its_next_complaint_and_keeps_what_it_did(app, as_user, versions):
+    first, swap_process, _ = versions
+    waiting = [register(as_user, 0) for _ in range(5)]
+    second = swap_process(KEY, V2)
+    created = as_user("owner").post(f"/process-definitions/{KEY}/migrations",
+                                    {"to_version": second, "numbers": [c["number"] for c in waiting]})
+    assert created.status == 202
+    with app.app_context():
+        assert migrations.run_due_jobs(2) == 2  # one turn of the worker: two complaints moved
+        db.session.remove()
+    cancel = f"/migrations/{created['id']}/cancel"
+    assert as_user("legal").post(cancel).status == 403 and as_user("desk").post(cancel).status == 403
+    assert as_user("owner").post("/migrations/987654/cancel").status == 404
+
+    cancelled = as_user("owner").post(cancel)
+    assert cancelled.status == 200 and cancelled["state"] == "cancelled"
+    assert cancelled["cancelled_by"] == "owner" and cancelled["cancelled_at"] and cancelled["finished_at"]
+    assert cancelled["counts"] == {"pending": 0, "migrated": 2, "skipped": 3, "refused": 0}
+    with app.app_context():
+        assert migrations.run_due_jobs(50) == 0  # the worker finds nothing more to do
+        db.session.remove()
+    job = as_user("legal").get(f"/migrations/{created['id']}")
+    assert job["state"] == "cancelled" and job["counts"]["migrated"] == 2
+    for result in job["items"]:
+        version = as_user("desk").get(f"/complaints/{result['complaint_id']}")["process"]["version"]
+        if result["state"] == "migrated":
+            assert version == second
+        else:
+            assert (result["state"], result["reason"], version) == ("skipped", "job_cancelled", first)
+            assert "owner" in result["message"] and "/" in result["message"]
+    again = as_user("owner").post(cancel)
+    assert again.status == 409 and "/" in again["message"]
+
+
+def test_a_cancel_racing_the_worker_leaves_every_complaint_whole_on_one_version(app, as_user, versions, live_server,
+                                                                               tokens):
+    first, swap_process, _ = versions
+    waiting = [register(as_user, 0) for _ in range(8)]
+    second = swap_process(KEY, V2)
+    created = as_user("owner").post(f"/process-definitions/{KEY}/migrations",
+                                    {"to_version": second, "numbers": [c["number"] for c in waiting]})
+
+    def work() -> int:
+        with app.app_context():
+            try:
+                return migrations.run_due_jobs(50)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        turn = pool.submit(work)
+        cancelled = pool.submit(http, "POST", f"{live_server}/api/v1/migrations/{created['id']}/cancel",
+                                tokens["owner"])
+        assert turn.result() in (0, 8)  # the cancel came before the turn picked the job, or during it
+        assert cancelled.result().status in (200, 409)  # 409: the whole job was done before the cancel
+    job = as_user("legal").get(f"/migrations/{created['id']}", per_page=100)
+    assert job["counts"]["pending"] == 0 and sum(job["counts"].values()) == 8
+    for result in job["items"]:
+        detail = as_user("desk").get(f"/complaints/{result['complaint_id']}").body
+        assert detail["process"]["version"] == (second if result["state"] == "migrated" else first)
+        assert len(detail["open_tasks"]) == 1
+    with app.app_context():
+        _checked, broken = audit.verify([c["id"] for c in waiting])
+        db.session.remove()
+    assert broken == []

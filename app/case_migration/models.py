@@ -1,7 +1,9 @@
-"""Migration jobs and their per-complaint results (migration 0027).
+"""Migration jobs and their per-complaint results (migrations 0027, 0036).
 
 A job is created with one result row per selected complaint (`pending`, with the revision the complaint had
 when it was selected); the worker settles the rows in batches, each in its own transaction with the complaint.
+A process owner may cancel a job that has not finished: who and when are kept on it, its settled results stay,
+and those still pending are skipped (`job_cancelled`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.timeutil import UtcDateTime, utcnow
 
-JOB_STATES = ("queued", "running", "done")
+JOB_STATES = ("queued", "running", "done", "cancelled")
+UNFINISHED = ("queued", "running")
 RESULT_STATES = ("pending", "migrated", "skipped", "refused")
 
 
@@ -34,6 +37,9 @@ class MigrationJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    cancelled_by_name: Mapped[str | None] = mapped_column(String(120))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class MigrationResult(db.Model):

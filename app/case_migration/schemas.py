@@ -99,7 +99,8 @@ class MigrationResultSchema(Schema):
     number = fields.String(required=True)
     from_version = fields.Integer(required=True)
     state = fields.String(required=True, validate=validate.OneOf(RESULT_STATES))
-    reason = fields.String(allow_none=True, metadata={"description": "why it was skipped or refused"})
+    reason = fields.String(allow_none=True, metadata={
+        "description": "why it was skipped or refused (job_cancelled: the job was cancelled before it)"})
     message = fields.String(allow_none=True)
     changes = fields.Dict(allow_none=True, metadata={"description": "versions and task changes of the move"})
     done_at = fields.String(allow_none=True)
@@ -122,6 +123,8 @@ class MigrationJobSchema(Schema):
     created_at = fields.String(required=True)
     started_at = fields.String(allow_none=True)
     finished_at = fields.String(allow_none=True)
+    cancelled_by = fields.String(allow_none=True, metadata={"description": "who cancelled it, when cancelled"})
+    cancelled_at = fields.String(allow_none=True)
     counts = fields.Nested(MigrationCountsSchema, required=True)
     done = fields.Integer(required=True)
     items = fields.List(fields.Nested(MigrationResultSchema), required=True)

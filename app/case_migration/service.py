@@ -5,6 +5,8 @@ reads and writes nothing: it moves each running complaint of an older version in
 reason, which can move and what would happen to them, flagging those that stand on a path whose escalation
 register differs between the versions. A job selects complaints (with the revision each has then) and the worker
 settles them in batches (`run_due_jobs`), each complaint in its own transaction (app/case_migration/moves.py).
+A process owner may cancel an unfinished job (`cancel_job`): its pending results are skipped in one transaction,
+so the worker moves no further complaint of it, and a move under way when it is cancelled is rolled back.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 
 from app.case_migration import diffs, moves
-from app.case_migration.models import MigrationJob, MigrationResult
+from app.case_migration.models import UNFINISHED, MigrationJob, MigrationResult
 from app.database import begin_write, execute_core, row_locks
 from app.definitions.models import ProcessDefinition
 from app.engine.migration import STATE_UNREADABLE, Planner
@@ -32,6 +34,7 @@ MIGRATORS = frozenset({"process_owner"})
 READERS = frozenset({"process_owner", "legal"})
 MOVABLE = "movable"
 BATCH = 50
+JOB_CANCELLED = "job_cancelled"
 
 
 def may_migrate(user: User) -> bool:
@@ -130,24 +133,54 @@ class JobActor:
 
 def run_due_jobs(limit: int = BATCH) -> int:
     """Settle up to `limit` complaints of the oldest unfinished job (the worker's loop); return how many."""
-    job = db.session.scalars(select(MigrationJob).where(MigrationJob.state.in_(("queued", "running")))
+    job = db.session.scalars(select(MigrationJob).where(MigrationJob.state.in_(UNFINISHED))
                              .order_by(MigrationJob.id).limit(1)).first()
     if job is None:
         db.session.rollback()
         return 0
     job_id, target_id = job.id, job.to_definition_id
     actor = JobActor(job.created_by_id, job.created_by_name) if job.created_by_id else None
-    if job.state == "queued":
-        job.state, job.started_at = "running", utcnow()
     pending = list(db.session.scalars(select(MigrationResult.id).where(
         MigrationResult.job_id == job_id, MigrationResult.state == "pending").order_by(MigrationResult.id)
         .limit(limit)))
+    # Conditional on the state read: a cancel that came meanwhile stays cancelled.
+    jobs = MigrationJob.__table__
     if not pending:
-        job.state, job.finished_at = "done", utcnow()
+        execute_core(update(jobs).where(jobs.c.id == job_id, jobs.c.state.in_(UNFINISHED))
+                     .values(state="done", started_at=func.coalesce(jobs.c.started_at, utcnow()),
+                             finished_at=utcnow()))
+    elif job.state == "queued":
+        execute_core(update(jobs).where(jobs.c.id == job_id, jobs.c.state == "queued")
+                     .values(state="running", started_at=utcnow()))
     db.session.commit()
     for result_id in pending:
-        _settle(result_id, target_id, actor, job_id)
+        _settle(result_id, target_id, actor, job_id)  # a cancelled job's results are no longer pending
     return len(pending)
+
+
+def cancel_job(job_id: int, actor: User) -> dict[str, Any]:
+    """Stop an unfinished job: the complaints it settled keep their results, the rest are skipped."""
+    require(actor, MIGRATORS, "cancel migrations")
+    begin_write()
+    jobs, results = MigrationJob.__table__, MigrationResult.__table__
+    if db.session.get(MigrationJob, job_id) is None:
+        db.session.rollback()
+        raise NotFound(f"There is no migration {job_id}. / 没有迁移任务 {job_id}。")
+    now = utcnow()
+    cancelled = execute_core(update(jobs).where(jobs.c.id == job_id, jobs.c.state.in_(UNFINISHED)).values(
+        state="cancelled", finished_at=now, cancelled_at=now, cancelled_by_id=actor.id,
+        cancelled_by_name=actor.username))
+    if cancelled.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("This migration has already finished; there is nothing to cancel. / "
+                       "该迁移任务已结束，无可取消。")
+    execute_core(update(results).where(results.c.job_id == job_id, results.c.state == "pending").values(
+        state="skipped", reason=JOB_CANCELLED, done_at=now,
+        message=f"The migration was cancelled by {actor.username} before this complaint was moved. / "
+                f"迁移在该投诉迁移前已被 {actor.username} 取消。"))
+    db.session.commit()
+    db.session.expire_all()
+    return job_progress(job_id, actor)
 
 
 def worker_job(_app) -> None:
@@ -273,6 +306,8 @@ def _progress(job: MigrationJob, page: int, per_page: int, state: str | None = N
             "selection": job.selection, "created_by": job.created_by_name, "created_at": isoformat(job.created_at),
             "started_at": isoformat(job.started_at) if job.started_at else None,
             "finished_at": isoformat(job.finished_at) if job.finished_at else None,
+            "cancelled_by": job.cancelled_by_name,
+            "cancelled_at": isoformat(job.cancelled_at) if job.cancelled_at else None,
             "counts": {s: counts.get(s, 0) for s in ("pending", "migrated", "skipped", "refused")},
             "done": job.total - counts.get("pending", 0),
             "items": [{"complaint_id": r.complaint_id, "number": r.complaint_number, "from_version": r.from_version,

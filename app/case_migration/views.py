@@ -52,6 +52,17 @@ def progress(query, job_id: int):
     return service.job_progress(job_id, current_user(), query["page"], query["per_page"], query.get("state"))
 
 
+@blp.route("/migrations/<int:job_id>/cancel", methods=["POST"])
+@blp.doc(summary="Cancel an unfinished migration job (process owners)",
+         description="The worker moves no further complaint of it: complaints already settled keep their results, "
+                     "those still waiting are skipped with the reason job_cancelled. Who cancelled it and when are "
+                     "kept on the job. A job that has finished is a 409.")
+@blp.response(200, MigrationJobSchema)
+@errors(blp, 401, 403, 404, 409)
+def cancel(job_id: int):
+    return service.cancel_job(job_id, current_user())
+
+
 @blp.route("/complaints/<int:complaint_id>/migrate-back", methods=["POST"])
 @blp.doc(summary="Move a migrated complaint back to the version it came from (process owners)",
          description="Allowed while its tasks allow it (the same check as a dry run); recorded in its audit trail.")

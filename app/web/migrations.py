@@ -1,7 +1,8 @@
 """The pages of moving running complaints to a new process version: a dry run's report and a job's progress.
 
-Process owners start jobs; legal and process owners read reports and progress (the service refuses every other
-role: 403). The report is the API's dry run, read with a GET form: nothing changes until the owner starts a job.
+Process owners start and cancel jobs; legal and process owners read reports and progress (the service refuses
+every other role: 403). The report is the API's dry run, read with a GET form: nothing changes until the owner
+starts a job.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask_login import current_user, login_required
 from app.case_migration import service as migrations
 from app.case_migration.models import RESULT_STATES
 from app.definitions import service as definitions
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
 from app.web.views import bp, me
 
 
@@ -30,7 +31,8 @@ def reason_words() -> dict[str, str]:
             "in_changed_call_activity": _("Waits inside a shared subprocess it cannot follow"),
             "loop_changed": _("Stands on a loop whose steps changed"),
             "state_unreadable": _("Its stored state cannot be read"),
-            "changed_meanwhile": _("Changed since it was selected")}
+            "changed_meanwhile": _("Changed since it was selected"),
+            "job_cancelled": _("The migration was cancelled before it was moved")}
 
 
 @bp.route("/processes/<key>/migrations")
@@ -65,4 +67,17 @@ def migration_job(job_id: int):
     state = request.args.get("state") or None
     page = max(request.args.get("page", 1, type=int), 1)
     job = migrations.job_progress(job_id, me(), page, 100, state if state in RESULT_STATES else None)
-    return render_template("web/migration_job.html", job=job, words=reason_words())
+    return render_template("web/migration_job.html", job=job, words=reason_words(),
+                           may_migrate=migrations.may_migrate(me()))
+
+
+@bp.route("/migrations/<int:job_id>/cancel", methods=["POST"])
+@login_required
+def migration_cancel(job_id: int):
+    try:
+        migrations.cancel_job(job_id, me())
+    except Conflict as exc:
+        flash(exc.message, "warn")
+    else:
+        flash(_("Migration cancelled: the complaints it had not moved yet stay where they are."), "ok")
+    return redirect(url_for("web.migration_job", job_id=job_id))

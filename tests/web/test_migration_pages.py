@@ -57,3 +57,37 @@ def test_the_owner_dry_runs_starts_and_follows_a_migration(app, new_page, as_use
     assert desk.locator("#migration-link").count() == 0
     response = desk.goto(f"/processes/{KEY}/migrations?to={target}")
     assert response.status == 403
+
+
+def test_the_owner_cancels_a_migration_from_its_page(app, new_page, as_user, swap_process):
+    swap_process(KEY, V1)
+    first = as_user("desk").post("/complaints", intake(KEY)).body
+    second = as_user("desk").post("/complaints", intake(KEY)).body
+    target = swap_process(KEY, V2)
+    job = as_user("owner").post(f"/process-definitions/{KEY}/migrations",
+                                {"to_version": target, "numbers": [first["number"], second["number"]]}).body
+    with app.app_context():
+        assert migrations.run_due_jobs(1) == 1  # one complaint moved before the owner changes their mind
+        db.session.remove()
+
+    legal = new_page()
+    login(legal, "legal")
+    legal.goto(f"/migrations/{job['id']}")
+    assert legal.locator("#migration-cancel").count() == 0
+
+    page = new_page()
+    login(page, "owner")
+    page.goto(f"/migrations/{job['id']}")
+    page.focus("#migration-cancel")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#migration-cancelled")
+    assert "owner" in page.inner_text("#migration-cancelled") and "取消" in page.inner_text("#migration-cancelled")
+    assert page.locator("#migration-cancel").count() == 0
+    skipped = page.locator(f"#migration-results tr[data-number='{second['number']}']")
+    assert skipped.get_attribute("data-state") == "skipped" and "取消" in skipped.inner_text()
+    moved = page.locator(f"#migration-results tr[data-number='{first['number']}']")
+    assert moved.get_attribute("data-state") == "migrated"
+    shoot(page, "migration-cancelled")
+    page.click("#switch-language")
+    assert "Cancelled by owner" in page.inner_text("#migration-cancelled")
+    assert as_user("desk").get(f"/complaints/{second['id']}")["process"]["version"] == target - 1
