@@ -10,6 +10,7 @@ ReportLab's built-in CID font STSong-Light, as the case file is (app/casefile/pd
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -33,7 +34,8 @@ _CELL = ParagraphStyle("review-cell", parent=_BODY, fontSize=8.5, leading=11)
 _TITLE = ParagraphStyle("review-title", parent=_BODY, fontSize=24, leading=32, spaceBefore=60 * mm, spaceAfter=8)
 _SUBTITLE = ParagraphStyle("review-subtitle", parent=_BODY, fontSize=13, leading=19, spaceAfter=4)
 _H1 = ParagraphStyle("review-h1", parent=_BODY, fontSize=15, leading=20, spaceAfter=6)
-_H2 = ParagraphStyle("review-h2", parent=_BODY, fontSize=11.5, leading=16, spaceBefore=8, spaceAfter=3)
+_H2 = ParagraphStyle("review-h2", parent=_BODY, fontSize=11.5, leading=16, spaceBefore=8, spaceAfter=3,
+                     keepWithNext=1)
 _GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke), ("ALIGN", (1, 1), (-1, -1), "RIGHT")])
 SERIES_COLOURS = (colors.HexColor("#1f5fa8"), colors.HexColor("#9db7d5"))
@@ -110,6 +112,8 @@ def change_text(w: _Writer, unit: str, key: str, current: Any, earlier: Any) -> 
     if _is_share(unit, key):
         return f"{(float(current) - float(earlier)) * 100:+.1f} {w.w('points')}"
     difference = float(current) - float(earlier)
+    if not difference:
+        return "0"
     shown = f"{difference:+,.2f}" if unit == "yuan" and key != "payments" else (
         f"{difference:+,.1f}" if not difference.is_integer() else f"{int(difference):+,}")
     if earlier:
@@ -121,7 +125,7 @@ def render(month: str, reports: list[dict[str, Any]], lang: str, generated_at: d
            mall: str = "") -> bytes:
     """The PDF's bytes: `reports` are the month's reports as app/reports/service.report gives them."""
     w = _Writer(lang)
-    title = f"{w.w('title')} · {w.month(month)}"
+    title = f"{w.w('title')} | {w.month(month)}"  # the CID font has no middle dot
     story: list[Any] = [_p(w.w("title"), _TITLE), _p(w.month(month), _SUBTITLE)]
     if mall:
         story.append(_p(w.w("mall", mall=mall), _SUBTITLE))
@@ -138,7 +142,7 @@ def render(month: str, reports: list[dict[str, Any]], lang: str, generated_at: d
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 8)
-        canvas.drawString(18 * mm, 10 * mm, f"{title} · {w.w('page', page=doc.page)}")
+        canvas.drawString(18 * mm, 10 * mm, f"{title} | {w.w('page', page=doc.page)}")
         canvas.restoreState()
 
     SimpleDocTemplate(out, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
@@ -201,6 +205,8 @@ def _chart(w: _Writer, unit: str, rows: list[dict[str, Any]]) -> Drawing | None:
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
+    if unit == "count":  # whole steps: no half a complaint on the axis
+        chart.valueAxis.valueStep = max(1, math.ceil(max(max(data[0]), max(data[1])) / 6))
     for index, colour in enumerate(SERIES_COLOURS):
         chart.bars[index].fillColor = colour
         chart.bars[index].strokeColor = None
