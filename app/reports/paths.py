@@ -73,14 +73,16 @@ def _tasks(process_key: str, days: Window) -> list[dict[str, Any]]:
     reached = and_(_of_process(process_key), in_window(HumanTask.created_at, days))
     still_open = func.sum(case((HumanTask.state == "ready", 1), else_=0))
     counted = db.session.execute(
-        select(HumanTask.process_id, HumanTask.element_id, func.count(func.distinct(HumanTask.complaint_id)),
-               still_open).where(reached).group_by(HumanTask.process_id, HumanTask.element_id)).all()
+        select(HumanTask.process_id, HumanTask.element_id, func.max(HumanTask.name),
+               func.count(func.distinct(HumanTask.complaint_id)), still_open)
+        .where(reached).group_by(HumanTask.process_id, HumanTask.element_id)).all()
     times = _percentiles(and_(reached, HumanTask.state == "completed", HumanTask.completed_at.is_not(None)))
-    return [{"process_id": process_id, "element_id": element_id, "kind": "task", "complaints": complaints,
+    return [{"process_id": process_id, "element_id": element_id, "kind": "task", "name": name,
+             "complaints": complaints,
              "still_open": int(open_ or 0),
              "median_hours": times.get((process_id, element_id), {}).get(MEDIAN),
              "p90_hours": times.get((process_id, element_id), {}).get(P90), "list_query": None}
-            for process_id, element_id, complaints, open_ in counted]
+            for process_id, element_id, name, complaints, open_ in counted]
 
 
 def _percentiles(condition: Any) -> dict[tuple[str, str], dict[tuple[int, int], float]]:
@@ -115,7 +117,7 @@ def _timers(process_key: str, days: Window) -> list[dict[str, Any]]:
         .join(Complaint, Complaint.id == AuditEvent.complaint_id)
         .where(Complaint.type == process_key, AuditEvent.action == "timer_fired", in_window(AuditEvent.at, days),
                timer.is_not(None)).group_by(timer)).all()
-    return [{"process_id": process_key, "element_id": element_id, "kind": "timer", "complaints": count,
+    return [{"process_id": process_key, "element_id": element_id, "kind": "timer", "name": None, "complaints": count,
              "still_open": 0, "median_hours": None, "p90_hours": None, "list_query": None}
             for element_id, count in rows]
 
@@ -125,7 +127,7 @@ def _ends(process_key: str, days: Window) -> list[dict[str, Any]]:
         select(Complaint.outcome, func.count()).where(
             Complaint.type == process_key, Complaint.status == "closed", Complaint.outcome.is_not(None),
             in_window(Complaint.closed_at, days)).group_by(Complaint.outcome)).all()
-    return [{"process_id": process_key, "element_id": outcome, "kind": "end", "complaints": count,
+    return [{"process_id": process_key, "element_id": outcome, "kind": "end", "name": None, "complaints": count,
              "still_open": 0, "median_hours": None, "p90_hours": None,
              "list_query": {"type": process_key, "status": "closed", "outcome": outcome,
                             "closed_from": isoformat(days.start), "closed_to": isoformat(days.end)}}

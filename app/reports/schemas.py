@@ -147,6 +147,7 @@ class PathElementSchema(Schema):
     process_id = fields.String(required=True, metadata={"description": "the BPMN process the element belongs to"})
     element_id = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["task", "timer", "end"]))
+    name = fields.String(required=True, allow_none=True, metadata={"description": "a task's name as projected"})
     complaints = fields.Integer(required=True, metadata={"description": "complaints that reached it in the period"})
     still_open = fields.Integer(required=True, metadata={"description": "of its tasks, those not finished yet"})
     median_hours = figure()

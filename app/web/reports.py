@@ -15,7 +15,7 @@ from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.definitions import service as definitions
 from app.errors import Invalid
 from app.places import service as places
-from app.reports import export, paths, service
+from app.reports import export, labels, paths, service
 from app.web import i18n
 from app.web.views import bp, me
 
@@ -91,6 +91,16 @@ def report_file(name: str):
     return response
 
 
+def _step_name(key: str, item: dict[str, Any], names: dict[str, str]) -> str:
+    """An element's name in the page's language: an end event as the reports name outcomes, a task as the inbox
+    names it (its own process's catalogue in English, else the projected name), else the diagram's catalogue."""
+    if item["kind"] == "end":
+        return i18n.pick(labels.outcome(key, item["element_id"]))
+    if item["name"]:
+        return i18n.element_name(item["process_id"], item["element_id"], item["name"])
+    return names.get(item["element_id"]) or item["element_id"]
+
+
 @bp.route("/reports/paths/<key>")
 @login_required
 def report_paths(key: str):
@@ -106,12 +116,17 @@ def report_paths(key: str):
     active = next((v for v in versions if v.active), versions[-1])
     names = {k: i18n.pick(v) for k, v in i18n.catalogue(key).items() if isinstance(v, dict)}
     items = result["items"] if result else []
+    # a timer of a called process: named by the catalogue of the process its tasks show it calls
+    step_names = dict(names)
+    for process_id in sorted({item["process_id"] for item in items} - {key}):
+        step_names = {**{k: i18n.pick(v) for k, v in i18n.catalogue(process_id).items() if isinstance(v, dict)},
+                      **step_names}
     for item in items:
-        item["name"] = names.get(item["element_id"]) or item["element_id"]
+        item["name"] = _step_name(key, item, step_names)
         item["url"] = _complaints_url(item["list_query"])
     overlays = [{"id": item["element_id"], "complaints": item["complaints"], "median": item["median_hours"],
                  "url": item["url"]} for item in items if item["process_id"] == key or item["kind"] != "task"]
-    return render_template("web/reports_paths.html", key=key, title=i18n.element_name(key, key, key),
+    return render_template("web/reports_paths.html", key=key, title=i18n.process_name(key),
                            query=query, message=message, errors=errors, result=result, items=items,
                            active=active, names=names, overlays=overlays), \
         422 if message else 200
