@@ -24,6 +24,7 @@ from app.definitions.models import ProcessDefinition
 from app.engine.migration import STATE_UNREADABLE, Planner
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
+from app.runtime import environment
 from app.runtime.models import AuditEvent, Complaint, HumanTask
 from app.runtime.steps import commit
 from app.timeutil import isoformat, utcnow
@@ -54,10 +55,12 @@ def dry_run(key: str, to_version: int, selection: dict[str, Any], viewer: User, 
     flagged: list[str] = []
     items = []
     planners: dict[int, Planner] = {}
+    functions = environment.current().functions()
     for row in _selected(target, selection):
         planner = planners.get(row.definition_id)
         if planner is None:
-            planner = planners[row.definition_id] = Planner(diffs.version_diff(row.definition_id, target.id))
+            planner = planners[row.definition_id] = Planner(diffs.version_diff(row.definition_id, target.id),
+                                                            functions)
         move = planner.plan(row.state)
         paths = diffs.register_change(row.definition_id, target.id).paths_through(move)
         for code in dict.fromkeys(b.code for b in move.blockers) if move.blockers else (MOVABLE,):

@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -43,6 +45,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as stored
 from app.engine.instance import Instance
+from app.engine.script_engine import RestrictedScriptEngine
 from app.engine.specs import CompiledProcess
 from app.engine.timers import register_converters
 
@@ -165,12 +168,18 @@ def diff_versions(source: CompiledProcess, target: CompiledProcess) -> VersionDi
     return VersionDiff(source, target, SpecDiff(_REGISTRY, source.spec, target.spec), subs)
 
 
-def plan(state: str, diff: VersionDiff) -> MovePlan:
-    """What moving the stored workflow `state` (on `diff.source`) to `diff.target` would do."""
+Functions = Mapping[str, Callable[..., Any]]
+
+
+def plan(state: str, diff: VersionDiff, functions: Functions | None = None) -> MovePlan:
+    """What moving the stored workflow `state` (on `diff.source`) to `diff.target` would do. `functions`: those
+    its expressions call (timers' `sla(...)` are evaluated again on the tasks a move puts back to waiting)."""
     try:
         workflow = stored.decode(state, diff.source)
     except stored.StateFormatError:
         return MovePlan((Blocker(STATE_UNREADABLE, diff.source.spec.name, ""),))
+    if functions is not None:
+        workflow.script_engine = RestrictedScriptEngine(functions, None)  # no service task runs in a move
     return _plan_and_move(workflow, diff, store=False)[0]
 
 
@@ -185,8 +194,8 @@ class Planner:
     move would add get fresh ids, as a real move gives them. Workflows on a loop activity, whose way ahead can
     depend on their data, and states this cannot read, are planned whole."""
 
-    def __init__(self, diff: VersionDiff):
-        self.diff = diff
+    def __init__(self, diff: VersionDiff, functions: Functions | None = None):
+        self.diff, self.functions = diff, functions
         self._judged: dict[Shape, tuple[MovePlan, tuple[str, ...]]] = {}
         self._loops = frozenset(name for spec in (diff.source.spec, *diff.source.subprocess_specs.values())
                                 for name, task_spec in spec.task_specs.items() if isinstance(task_spec, LoopTask))
@@ -198,10 +207,10 @@ class Planner:
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError, stored.StateFormatError):
             shape, ids = None, ()
         if shape is None:
-            return plan(state, self.diff)
+            return plan(state, self.diff, self.functions)
         judged = self._judged.get(shape)
         if judged is None:
-            found = plan(state, self.diff)
+            found = plan(state, self.diff, self.functions)
             self._judged[shape] = (found, ids)
             return found
         return _carried_over(*judged, ids)
