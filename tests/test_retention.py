@@ -8,6 +8,8 @@ Runs on a database of its own (tests/isolated_app.py): the purge purges every du
 from __future__ import annotations
 
 import io
+import json
+import re
 import sqlite3
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -21,13 +23,16 @@ from app.records.retention import add_years, subtract_years
 from app.runtime import audit
 from app.runtime.models import Complaint
 from app.tasks import answers
-from tests.conftest import Api, intake
+from app.timers import service as timer_service
+from app.users import second_factor_policy
+from tests.conftest import Api, intake, logged_in_client
 from tests.isolated_app import dispose, drop_database, new_database, ready_app
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) * 4
 PHONE, SURNAME = "13987654321", "欧阳测"
 OTHER_PHONE, OTHER_SURNAME = "13911112222", "司马留"
 RETENTION = timedelta(days=3 * 366 + 2)
+ADDRESS = "198.51.100.23"  # the customer's address when they look at the status page
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +40,9 @@ def iso(database_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("retention")
     url = new_database(database_url, "retention", folder)
     application, tokens = ready_app(url, folder / "attachments")
+    with application.app_context():  # the pages' users log in with their password alone, as in tests/conftest.py
+        second_factor_policy.set_policy(None, {"roles": []})
+        db.session.remove()
     yield application, tokens, url, folder / "attachments"
     dispose(application)
     drop_database(url)
@@ -102,11 +110,51 @@ def cli(iso, *args: str) -> str:
     return result.output
 
 
+def look_up_on_the_status_page(iso, number: str, last4: str) -> None:
+    """The customer's status page, asked from ADDRESS."""
+    client = iso[0].test_client()
+    html = client.get("/status", environ_base={"REMOTE_ADDR": ADDRESS}).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    shown = client.post("/status", data={"number": number, "phone_last4": last4, "csrf_token": token},
+                        environ_base={"REMOTE_ADDR": ADDRESS})
+    assert shown.status_code == 200 and number in shown.get_data(as_text=True)
+
+
+def note_the_escalation(iso, clock, complaint: dict, text: str) -> None:
+    """Let the complaint's first task miss its limit, then note the duty manager's escalation."""
+    clock(timedelta(minutes=5, seconds=30))
+    with iso[0].app_context():  # the timers alone: the worker would also run (and pace) the purge
+        timer_service.fire_due()
+        db.session.remove()
+    listed = api(iso, "manager").get("/escalations", per_page=100)["items"]
+    [item] = [i for i in listed if i["complaint"]["number"] == complaint["number"]]
+    assert api(iso, "manager").post(f"/escalations/{item['id']}/notes", {"text": text}).status == 200
+
+
+def free_text_of_the_trail(iso, complaint_id: int) -> str:
+    return json.dumps([e["detail"] for e in api(iso, "legal").get(f"/complaints/{complaint_id}/audit")["items"]],
+                      ensure_ascii=False)
+
+
 def test_the_purge_at_the_end_of_retention_leaves_no_personal_data(iso, clock):
     application, _tokens, _url, files = iso
     due = register(iso, PHONE, SURNAME)
     attach(iso, due["id"], SURNAME, PHONE)
-    assert api(iso, "manager").post(f"/complaints/{due['id']}/cancel", {"reason": "重复登记"}).status == 200
+    # Staff write the customer's name and phone into every free text the trail refers to.
+    named = f"{SURNAME}（{PHONE}）"
+    note_the_escalation(iso, clock, due, f"已致电{named}")
+    look_up_on_the_status_page(iso, due["number"], PHONE[-4:])
+    assert api(iso, "manager").post(f"/complaints/{due['id']}/cancel", {"reason": f"{named}重复登记"}).status == 200
+    hold = f"/complaints/{due['id']}/hold"
+    assert api(iso, "legal").post(hold, {"reason": f"{named}曾威胁起诉"}).status == 200
+    assert api(iso, "legal").client.delete(f"/api/v1{hold}", json={"reason": f"{named}已撤诉"}, headers={
+        "Authorization": f"Bearer {iso[1]['legal']}"}).status_code == 200
+    # The words are kept where they were written, shown from there, and the trail only refers to them.
+    assert api(iso, "legal").get(f"/complaints/{due['id']}")["cancel_reason"] == f"{named}重复登记"
+    trail = free_text_of_the_trail(iso, due["id"])
+    assert PHONE not in trail and SURNAME not in trail and ADDRESS not in trail
+    assert f'"complaint:{due["id"]}/cancel_reason"' in trail and '"legal_hold:' in trail and '"escalation:' in trail
+    assert ADDRESS not in dump(iso)  # the status page counts lookups by a salted hash of the address
     held = register(iso, OTHER_PHONE, OTHER_SURNAME)
     assert api(iso, "manager").post(f"/complaints/{held['id']}/cancel", {"reason": "重复登记"}).status == 200
     assert api(iso, "legal").post(f"/complaints/{held['id']}/hold", {"reason": "顾客已起诉"}).status == 200
@@ -121,7 +169,7 @@ def test_the_purge_at_the_end_of_retention_leaves_no_personal_data(iso, clock):
     assert "purged 1 complaints" in cli(iso, "purge") and "1 held" in cli(iso, "purge", "--dry-run")
 
     everything = dump(iso)
-    assert PHONE not in everything and SURNAME not in everything
+    assert PHONE not in everything and SURNAME not in everything and ADDRESS not in everything
     assert files_holding(files, PHONE.encode()) == [] and files_holding(files, SURNAME.encode()) == []
     assert statistics(application) == before
     assert chains_broken(application) == []
@@ -173,6 +221,33 @@ def test_the_retention_setting(iso):
     assert api(iso, "legal").put_json("/settings/retention", {"years": 2}).status == 422
     assert api(iso, "legal").put_json("/settings/retention", {"years": 5}).body == {"years": 5}
     assert api(iso, "admin").put_json("/settings/retention", {"years": 3}).body == {"years": 3}
+    # The settings page names the change and its values in words, in either language.
+    page = logged_in_client(iso[0], "admin")
+    for lang, words in (("zh", ("个人信息保存期限", "结案后保存的整年数: 3 年 → 5 年", "5 年 → 3 年")),
+                        ("en", ("Retention of personal data", "Whole years kept after a complaint ends: 3 years → 5 "
+                                "years", "5 years → 3 years"))):
+        page.set_cookie("lang", lang)
+        shown = page.get("/settings")
+        assert shown.status_code == 200, shown.headers.get("Location")
+        changes = shown.get_data(as_text=True).split('id="change-list"')[1]
+        assert all(w in changes for w in words), lang
+        assert ">retention<" not in changes and "years:" not in changes
+
+
+def test_legal_reads_the_purge_runs_on_a_page(iso):
+    cli(iso, "purge", "--dry-run")
+    total = api(iso, "legal").get("/retention/purge-runs")["total"]
+    legal = logged_in_client(iso[0], "legal")
+    legal.set_cookie("lang", "zh")
+    html = legal.get("/legal/purges").get_data(as_text=True)
+    assert 'id="nav-purges"' in html and "个人信息清除记录" in html and f"({total})" in html
+    assert html.count("data-run=") == total and "试运行（未清除）" in html
+    legal.set_cookie("lang", "en")
+    html = legal.get("/legal/purges").get_data(as_text=True)
+    assert "Purge runs" in html and "Dry run (nothing purged)" in html and "Skipped, held" in html
+    desk = logged_in_client(iso[0], "desk")
+    assert desk.get("/legal/purges").status_code == 403
+    assert 'id="nav-purges"' not in desk.get("/").get_data(as_text=True)
 
 
 def test_retention_ends_on_the_same_calendar_day_in_the_malls_zone():
