@@ -5,7 +5,9 @@ from __future__ import annotations
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.engine.catalogue_files import shipped
 from app.forms.lifecycle import REMEDIES
+from app.forms.quality import SUPPLIER_ACTIONS, InjuryCompensationForm
 from app.places.service import names as place_names
+from app.reports.outcome_categories import CATEGORIES
 from app.users.roles import ROLES
 
 Label = dict[str, str]
@@ -69,3 +71,18 @@ def outcome(complaint_type_key: str, end_event: str | None) -> Label:
     if isinstance(entry, dict) and entry.get("zh"):
         return {"zh": str(entry["zh"]), "en": str(entry.get("en") or entry["zh"])}
     return {"zh": end_event, "en": end_event}
+
+
+def supplier_action(key: str | None) -> Label:
+    return of(SUPPLIER_ACTIONS, key)
+
+
+def outcome_category(key: str) -> Label:
+    return of(CATEGORIES, key)
+
+
+def injury_head(key: str) -> Label:
+    """A head of injury compensation (or the meal allowance, or the total) as its form names it."""
+    fields = InjuryCompensationForm._declared_fields
+    meta = fields[key].metadata if key in fields else InjuryCompensationForm.DERIVED.get(key, {})
+    return {"zh": meta.get("title", key), "en": meta.get("x-title-en", key)}

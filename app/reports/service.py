@@ -16,14 +16,16 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from marshmallow import Schema
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.forms.lifecycle import SATISFACTION
+from app.forms.quality import HEADS, SUPPLIER_ACTIONS
 from app.payloads import load
 from app.records.models import PaymentRequest, SupplierAction
-from app.reports import labels
+from app.reports import labels, outcome_categories
 from app.reports.periods import Period, Window, parse
 from app.reports.queries import filtered, hours_between, in_window, local_hour_and_weekday, percentiles
 from app.reports.schemas import ReportQuerySchema
@@ -41,6 +43,10 @@ SURVEY_MESSAGE = "satisfaction_survey"
 PHONE_LIKE = re.compile(r"\d{7,}")
 # The audit trail keeps a customer's own words only as a reference to the workflow ({"ref": ...}): not shown.
 REFERENCE = '{"ref"'
+FIRST_RESPONSE_FORM = "lifecycle.acknowledge"  # calming the customer and telling the next steps: the first response
+FEEDBACK_FORM = "lifecycle.feedback"  # the desk's follow-up call with the result
+INJURY_FORM = "quality.injury_compensation"
+RECOVERY_ACTIONS = ("claim", "return_and_claim")
 
 # (section key, title, unit, rows); a row is (key, label, value, complaint-list query or None)
 Row = tuple[str, labels.Label, float | int | None, dict[str, Any] | None]
@@ -184,8 +190,37 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
         task_rows.append((role, labels.role(role), round((in_time or 0) / total, 4), None))
     sections: list[Section] = [("case_limit", _title("整案时限", "Whole-case limit"), "mixed", case_rows),
                                ("tasks_on_time", _title("各岗位按时完成率", "Tasks finished on time, per lane"),
-                                "share", task_rows)]
+                                "share", task_rows),
+                               _response_times(ctx, window)]
     return sections
+
+
+def _hours_to_first(ctx: Context, window: Window, form_key: str) -> tuple[int, float | None, float | None]:
+    """How many complaints had their first task of `form_key` finished in the window, and the median and 90th
+    percentile hours from registration to it."""
+    first = select(HumanTask.complaint_id.label("complaint_id"), func.min(HumanTask.completed_at).label("at")).where(
+        HumanTask.form_key == form_key, HumanTask.state == "completed", HumanTask.completed_at < window.end
+    ).group_by(HumanTask.complaint_id).subquery()
+    condition = filtered(select(Complaint.id).where(Complaint.id == first.c.complaint_id,
+                                                    in_window(first.c.at, window)), ctx.filters).whereclause
+    median, p90 = percentiles(hours_between(Complaint.created_at, first.c.at), condition, (0.5, 0.9))
+    return db.session.scalar(select(func.count()).where(condition)), median, p90
+
+
+def _response_times(ctx: Context, window: Window) -> Section:
+    """Registration to the first response (the acknowledgement step) and to the follow-up call with the result,
+    over the complaints that reached it in the period (letters have no acknowledgement step)."""
+    rows: list[Row] = []
+    for key, form_key, zh, en in (("first_response", FIRST_RESPONSE_FORM, "首次响应", "first response"),
+                                  ("feedback", FEEDBACK_FORM, "回访", "feedback")):
+        count, median, p90 = _hours_to_first(ctx, window, form_key)
+        rows += [(f"{key}_count", _title(f"本期{zh}的投诉数", f"Complaints given their {en} in the period"), count,
+                  None),
+                 (f"{key}_median_hours", _title(f"受理至{zh}用时中位数（小时）",
+                                                f"Median time to {en} (hours)"), median, None),
+                 (f"{key}_p90_hours", _title(f"受理至{zh}用时 90 分位（小时）",
+                                             f"90th percentile time to {en} (hours)"), p90, None)]
+    return ("response_times", _title("首次响应与回访用时", "Time to first response and to feedback"), "mixed", rows)
 
 
 def overdue_now(ctx: Context) -> Section:
@@ -200,7 +235,8 @@ def overdue_now(ctx: Context) -> Section:
 
 
 def money(ctx: Context, window: Window) -> list[Section]:
-    """What was paid in the period (refunds, compensation, medical advances), by purpose and by complaint type."""
+    """What was paid in the period (refunds, compensation, medical advances), by purpose and by complaint type;
+    what was handed to suppliers, and the injury compensation assessed by head."""
     paid = and_(in_window(PaymentRequest.paid_at, window), PaymentRequest.status == "paid")
     base = select(func.count(), func.coalesce(func.sum(PaymentRequest.amount), 0)).join(
         Complaint, Complaint.id == PaymentRequest.complaint_id).where(paid)
@@ -222,7 +258,40 @@ def money(ctx: Context, window: Window) -> list[Section]:
          [(key, labels.purpose(key), _yuan(amount), None) for key, _n, amount in by_purpose]),
         ("by_type", _title("按投诉类型（元）", "By complaint type (¥)"), "yuan",
          [(key, labels.complaint_type(key), _yuan(amount), None) for key, _n, amount in by_type]),
+        _supplier_actions(ctx, window),
+        _injury_heads(ctx, window),
     ]
+
+
+def _supplier_actions(ctx: Context, window: Window) -> Section:
+    """Quality findings handed to purchasing in the period, by what is done with the supplier; the recoveries
+    sought are those claiming compensation from the supplier (the amount recovered is not recorded)."""
+    query = select(SupplierAction.action, func.count()).join(Complaint, Complaint.id == SupplierAction.complaint_id)\
+        .where(in_window(SupplierAction.created_at, window)).group_by(SupplierAction.action)
+    found = dict(db.session.execute(filtered(query, ctx.filters)).all())
+    rows: list[Row] = [(key, labels.supplier_action(key), found.get(key, 0), None)
+                       for key in [*SUPPLIER_ACTIONS, *sorted(set(found) - set(SUPPLIER_ACTIONS))]]
+    rows.append(("recoveries_sought", _title("向供应商索赔（含退货并索赔）", "Recoveries sought from suppliers"),
+                 sum(found.get(key, 0) for key in RECOVERY_ACTIONS), None))
+    return ("supplier_actions", _title("供应商处理", "Supplier actions"), "count", rows)
+
+
+def _injury_heads(ctx: Context, window: Window) -> Section:
+    """Injury compensation assessed in the period, head by head: each complaint's latest assessment (a revision
+    replaces the assessment it revises), summed from the stored answers."""
+    later = aliased(HumanTask)
+    latest = ~exists().where(later.complaint_id == HumanTask.complaint_id, later.form_key == INJURY_FORM,
+                             later.state == "completed", later.completed_at > HumanTask.completed_at)
+    heads = (*HEADS, "meal_allowance", "injury_total")
+    query = select(func.count(), *(func.sum(HumanTask.submitted[head].as_float()) for head in heads)).join(
+        Complaint, Complaint.id == HumanTask.complaint_id).where(
+        HumanTask.form_key == INJURY_FORM, HumanTask.state == "completed", in_window(HumanTask.completed_at, window),
+        latest)
+    count, *sums = db.session.execute(filtered(query, ctx.filters)).one()
+    title = _title("人身伤害赔偿核定（按项目，元）", "Injury compensation assessed, by head (¥)")
+    return ("injury_heads", title, "yuan", [
+        ("assessments", _title("核定次数", "Assessments"), count, None),
+        *((head, labels.injury_head(head), _yuan(amount), None) for head, amount in zip(heads, sums, strict=True))])
 
 
 def _yuan(value: Any) -> float:
@@ -244,10 +313,24 @@ def outcomes(ctx: Context, window: Window) -> list[Section]:
                      ctx.list_query(type=complaint_type, status="closed", outcome=outcome, **closed_range)
                      if outcome is not None else None))
     cancelled = _count(ctx, and_(in_window(Complaint.closed_at, window), Complaint.status == "cancelled"))
-    return [("by_outcome", _title("按结果", "By outcome"), "count", rows),
+    return [("by_outcome", _title("按结果", "By outcome"), "count", rows), _by_category(ctx, window),
             ("cancelled", _title("取消", "Cancelled"), "count", [
                 ("cancelled", _title("取消", "Cancelled"), cancelled,
                  ctx.list_query(status="cancelled", **closed_range))])]
+
+
+def _by_category(ctx: Context, window: Window) -> Section:
+    """The complaints closed or cancelled in the period by category of outcome (app/reports/outcome_categories)."""
+    closed_range = {"closed_from": window.start, "closed_to": window.end}
+    ended = filtered(select(outcome_categories.category().label("category")).where(
+        in_window(Complaint.closed_at, window), Complaint.status.in_(("closed", "cancelled"))), ctx.filters).subquery()
+    found = dict(db.session.execute(select(ended.c.category, func.count()).group_by(ended.c.category)).all())
+    lists = {"withdrawn": ctx.list_query(status="closed", outcome=outcome_categories.WITHDRAWN_OUTCOME,
+                                         **closed_range),
+             "cancelled": ctx.list_query(status="cancelled", **closed_range)}
+    return ("by_category", _title("按结果类别", "By kind of outcome"), "count",
+            [(key, labels.outcome_category(key), found.get(key, 0), lists.get(key))
+             for key in outcome_categories.CATEGORIES if key != "other" or found.get(key)])
 
 
 def _survey_queries(ctx: Context, window: Window, *columns: str) -> list[Any]:
