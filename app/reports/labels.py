@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.engine.catalogue_files import shipped
+from app.forms import json_schema
 from app.forms.lifecycle import REMEDIES
-from app.forms.quality import SUPPLIER_ACTIONS, InjuryCompensationForm
+from app.forms.quality import SUPPLIER_ACTIONS
 from app.places.service import names as place_names
 from app.reports.outcome_categories import CATEGORIES
 from app.users.roles import ROLES
@@ -83,6 +84,6 @@ def outcome_category(key: str) -> Label:
 
 def injury_head(key: str) -> Label:
     """A head of injury compensation (or the meal allowance, or the total) as its form names it."""
-    fields = InjuryCompensationForm._declared_fields
-    meta = fields[key].metadata if key in fields else InjuryCompensationForm.DERIVED.get(key, {})
-    return {"zh": meta.get("title", key), "en": meta.get("x-title-en", key)}
+    schema = json_schema("quality.injury_compensation")
+    prop = {**schema.get("properties", {}), **schema.get("x-derived", {})}.get(key, {})
+    return {"zh": prop.get("title", key), "en": prop.get("x-title-en", key)}
