@@ -84,10 +84,11 @@ def _bind_runtime() -> None:
 
 def _bind_signoff() -> None:
     """Every activation of a process version passes legal's sign-off (app/legal/signoff.py)."""
-    from app.definitions.service import bind_activation_gate
-    from app.legal.signoff import gate
+    from app.definitions.service import bind_activation_gate, bind_review_states
+    from app.legal.signoff import gate, review_states
 
     bind_activation_gate(gate)
+    bind_review_states(review_states)
 
 
 def _register_http(app: Flask) -> None:

@@ -40,10 +40,24 @@ class VersionSchema(Schema):
                                      metadata={"description": "who last activated it (none: the command line)"})
 
 
+class ReviewStateSchema(Schema):
+    """Where a version stands with legal's sign-off."""
+
+    state = fields.String(required=True, metadata={
+        "enum": ["not_needed", "pending", "approved", "rejected"],
+        "description": "not_needed: active, or its escalation register is unchanged and may go live without legal"})
+    reason = fields.String(required=True, allow_none=True, metadata={"description": "a rejection's reason"})
+
+
+class ListedVersionSchema(VersionSchema):
+    review = fields.Nested(ReviewStateSchema, required=True, allow_none=True, metadata={
+        "description": "legal's sign-off of the version; null for roles that do not read sign-offs"})
+
+
 class ProcessVersionsSchema(Schema):
     key = fields.String(required=True)
     active_version = fields.Integer(required=True, allow_none=True)
-    versions = fields.List(fields.Nested(VersionSchema), required=True)
+    versions = fields.List(fields.Nested(ListedVersionSchema), required=True)
 
 
 class DeployedSchema(Schema):

@@ -71,6 +71,28 @@ def bind_activation_gate(gate: ActivationGate) -> None:
     _activation_gate = gate
 
 
+# Each version's review state ({"state", "reason"}) by definition id, for a process's versions at once, as the
+# viewer may read it (none: not theirs to read); bound by legal's sign-off at app creation like the gate.
+ReviewStates = Callable[[list[ProcessDefinition], User], dict[int, dict]]
+_review_states: ReviewStates | None = None
+
+
+def bind_review_states(states: ReviewStates) -> None:
+    global _review_states
+    _review_states = states
+
+
+@dataclass(frozen=True)
+class ListedVersion:
+    """A stored version with its review state, as a process's versions list shows it."""
+
+    definition: ProcessDefinition
+    review: dict | None
+
+    def __getattr__(self, name: str):
+        return getattr(self.definition, name)
+
+
 @dataclass
 class _Upload:
     filename: str
@@ -525,6 +547,13 @@ def versions_of(key: str, viewer: User) -> list[ProcessDefinition]:
     if not rows:
         raise NotFound(f"There is no process '{key}'.")
     return list(rows)
+
+
+def listed_versions(key: str, viewer: User) -> list[ListedVersion]:
+    """A process's versions, each with its review state where the viewer reads them (read for all at once)."""
+    rows = versions_of(key, viewer)
+    states = _review_states(rows, viewer) if _review_states is not None else {}
+    return [ListedVersion(row, states.get(row.id)) for row in rows]
 
 
 def get_version(key: str, version: int, viewer: User) -> ProcessDefinition:

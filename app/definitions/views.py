@@ -98,7 +98,7 @@ def _documents() -> list[tuple[str, bytes]]:
 @blp.response(200, ProcessVersionsSchema)
 @errors(blp, 401, 403, 404)
 def get_process(key: str):
-    versions = service.versions_of(key, current_user())
+    versions = service.listed_versions(key, current_user())
     active = next((v.version for v in versions if v.active), None)
     return {"key": key, "active_version": active, "versions": versions}
 

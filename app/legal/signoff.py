@@ -129,6 +129,32 @@ def reviews_of(key: str, viewer: User) -> dict[int, dict[str, Any]]:
     return {d.version: _review(d) for d in definitions.versions_of(key, viewer)}
 
 
+def review_states(versions: list[ProcessDefinition], viewer: User) -> dict[int, dict[str, Any]]:
+    """Definition id -> {"state", "reason"} for versions of one process, as `_state` decides them one by one, with
+    one query for all their latest decisions (registers are computed once per version and kept); none for a viewer
+    who does not read sign-offs. Bound into the definitions service at app creation (the API's versions list)."""
+    if not versions or not viewer.has_role(*READERS):
+        return {}
+    latest: dict[int, SignoffEvent] = {}
+    for event in db.session.scalars(select(SignoffEvent).where(
+            SignoffEvent.definition_id.in_([d.id for d in versions]), SignoffEvent.action.in_(DECISIONS))
+            .order_by(SignoffEvent.seq)):
+        latest[event.definition_id] = event  # a later decision supersedes an earlier one
+    active = next((d for d in versions if d.active), None)
+    unchanged_passes = signoff_policy()["unchanged_without_legal"]
+    states = {}
+    for definition in versions:
+        decision = latest.get(definition.id)
+        if decision is not None:
+            reason = (decision.detail.get("comment") or "") if decision.action == "rejected" else None
+            states[definition.id] = {"state": decision.action, "reason": reason}
+            continue
+        changed = active is None or content_digest(active) != content_digest(definition)
+        passes = definition.active or (not changed and unchanged_passes)
+        states[definition.id] = {"state": "not_needed" if passes else "pending", "reason": None}
+    return states
+
+
 def _review(definition: ProcessDefinition) -> dict[str, Any]:
     state, changed, active, decision = _state(definition)
     return {"key": definition.key, "version": definition.version, "state": state, "register_changed": changed,
