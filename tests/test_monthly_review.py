@@ -69,13 +69,14 @@ def counted(app, tokens):
     return ids
 
 
-def test_the_review_renders_in_chinese_with_the_counted_figures(as_user, counted, tmp_path):
+def test_the_review_renders_in_chinese_with_the_counted_figures(app, as_user, counted, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MALL_NAME", "示例购物中心")
     response = _get(as_user("senior"), month=COUNTED_MONTH, lang="zh")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert "monthly-review-2024-02-zh.pdf" in response.headers["Content-Disposition"]
     text = _text(response.data, tmp_path, "zh")
-    assert "月度回顾" in text and "2024 年 2 月" in text
+    assert "月度回顾" in text and "2024 年 2 月" in text and "商场：示例购物中心" in text
     for title in ("投诉数量", "时限达成", "赔付金额", "处理结果", "顾客满意度", "财物丢失统计"):
         assert title in text
     # Received: 3 this month, 0 the month before, +3, 0 a year earlier, +3.
