@@ -243,6 +243,11 @@ def test_outcomes_by_category(as_user, fixture):
     assert listed(as_user, categories["withdrawn"]["complaints"]) == fixture.numbers("T")
     assert listed(as_user, categories["cancelled"]["complaints"]) == fixture.numbers("U")
     assert categories["accepted_first_offer"]["complaints"] is None
+    # every complaint closed or cancelled in the period falls in exactly one category
+    totals = section(as_user("owner").get("/reports/counts", **MARCH).body, "totals")
+    for column in ("current", "previous", "last_year"):
+        assert sum(row[column] for row in categories.values()) == \
+            totals["closed"][column] + totals["cancelled"][column]
     quality = section(as_user("owner").get("/reports/outcomes", **MARCH, type="quality").body, "by_category")
     assert {k: r["current"] for k, r in quality.items() if r["current"]} == {
         "accepted_first_offer": 1, "no_offer": 1, "other": 1}
