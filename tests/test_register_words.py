@@ -53,6 +53,8 @@ def test_the_lost_property_claims_read_as_the_forms_and_flows_name_them(as_user)
                    if v["active"])
     register = as_user("legal").get(f"/process-definitions/lost_property/versions/{version}/register").body
     [table] = [t for t in register["tables"] if t["id"] == "lost_property_claims"]
+    assert table["name"] == {"zh": "财物丢失或损坏的索赔如何处理",
+                             "en": "How a claim for lost or damaged property is handled"}
     words = {rule["output"]: rule["words"] for rule in table["rules"]}
     assert words["mall_liable"]["zh"] == "损坏原因为“商场设施、商品或员工造成” → 处理方式：商场造成的损坏"
     assert words["mall_liable"]["en"].endswith("→ How the claim is handled: Damage the mall caused")

@@ -105,8 +105,8 @@ class Table:
                 "en": (", ".join(parts_en) or "otherwise").capitalize() + f" → {en}"}
 
 
-def read_table(decision: etree._Element) -> Table | None:
-    """The first decision table of a DMN `decision` element."""
+def read_table(decision: etree._Element, names: Any = None) -> Table | None:
+    """The first decision table of a DMN `decision` element; `names`: its catalogue entry ({"zh", "en"})."""
     table = _child(decision, "decisionTable")
     if table is None:
         return None
@@ -122,9 +122,11 @@ def read_table(decision: etree._Element) -> Table | None:
                        _unquote(_text(_child(rule, "outputEntry"))))
                   for rule in _children(table, "rule"))
     name = decision.get("name") or decision.get("id") or ""
+    named = {"zh": str(names.get("zh") or name), "en": str(names.get("en") or name)} if isinstance(
+        names, dict) else {"zh": name, "en": name}
     output_name = (output.get("name") or "") if output is not None else ""
     output_label = split_label(output.get("label") or output_name) if output is not None else {}
-    return Table(decision.get("id") or "", {"zh": name, "en": name}, tuple(inputs), output_name, rules, output_label)
+    return Table(decision.get("id") or "", named, tuple(inputs), output_name, rules, output_label)
 
 
 def split_label(label: str) -> Words:

@@ -30,7 +30,7 @@ def of_version(definition: ProcessDefinition) -> Sources:
             catalogue = own.get(row.id) or catalogues.shipped(row.key)
             _add_process(sources, root, row.key, catalogue)
         else:
-            _add_tables(sources, root)
+            _add_tables(sources, root, catalogues.shipped(row.key))
     return sources
 
 
@@ -38,7 +38,9 @@ def of_directory(directory: Path) -> Sources:
     """Every diagram and table in a directory, with the catalogues beside them (translations/<key>.json)."""
     sources = Sources({}, {})
     for path in sorted(directory.glob("*.dmn")):
-        _add_tables(sources, parse_document(path.read_bytes(), path.name))
+        names = directory / "translations" / f"{path.stem}.json"
+        _add_tables(sources, parse_document(path.read_bytes(), path.name),
+                    json.loads(names.read_text(encoding="utf-8")) if names.is_file() else {})
     for path in sorted(directory.glob("*.bpmn")):
         root = parse_document(path.read_bytes(), path.name)
         for process in root.iterfind(f"{{{BPMN_NS}}}process"):
@@ -54,9 +56,10 @@ def _add_process(sources: Sources, root: etree._Element, key: str, catalogue: di
         sources.diagrams[key] = Diagram(key, process, catalogue)
 
 
-def _add_tables(sources: Sources, root: etree._Element) -> None:
+def _add_tables(sources: Sources, root: etree._Element, names: dict) -> None:
+    """The decision tables of a DMN document, named in both languages from its catalogue where it has one."""
     for decision in root.iter():
         if isinstance(decision.tag, str) and etree.QName(decision).localname == "decision":
-            table: Table | None = read_table(decision)
+            table: Table | None = read_table(decision, names.get(decision.get("id") or ""))
             if table is not None:
                 sources.tables[table.id] = table
