@@ -175,7 +175,8 @@ class Encrypted(TypeDecorator):
     def load_dialect_impl(self, dialect):
         # SQLite enforces no declared length: its column keeps the clear value's, so migration 0031 need not
         # copy a table that others refer to.
-        return dialect.type_descriptor(String(self.length) if dialect.name == "sqlite" else Text())
+        # (Not through dialect.type_descriptor: PostgreSQL's adaptation turns Text into its VARCHAR type.)
+        return String(self.length) if dialect.name == "sqlite" else Text()
 
     def process_bind_param(self, value, dialect):
         return None if value is None else keyring().encrypt(value)
