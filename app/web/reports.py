@@ -15,7 +15,7 @@ from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.definitions import service as definitions
 from app.errors import Invalid
 from app.places import service as places
-from app.reports import export, labels, paths, service
+from app.reports import export, hour_grid, labels, paths, service
 from app.web import i18n
 from app.web.views import bp, me
 
@@ -74,11 +74,14 @@ def reports_page():
             section["chart"] = _chart(section)
             for row in section["rows"]:
                 row["url"] = _complaints_url(row["complaints"])
+    grid = hour_grid.hour_weekday_grid(query, me()) if reports else None
+    grid_chart = grid and {"kind": "grid", "labels": [i18n.pick(h) for h in grid["hours"]],
+                           "rows": [i18n.pick(d) for d in grid["weekdays"]], "cells": grid["cells"]}
     files = {fmt: {body["report"]: url_for("web.report_file", name=body["report"], format=fmt, lang=i18n.lang(),
                                            **query) for body in reports} for fmt in ("csv", "xlsx")}
     return render_template("web/reports.html", reports=reports, query=query, errors=errors, message=message,
-                           types=COMPLAINT_TYPES, channels=CHANNELS, places=places.active_places(), files=files
-                           ), 422 if message else 200
+                           types=COMPLAINT_TYPES, channels=CHANNELS, places=places.active_places(), files=files,
+                           grid=grid_chart), 422 if message else 200
 
 
 @bp.route("/reports/<name>/export")

@@ -58,6 +58,7 @@ def test_the_dashboard_in_each_language_follows_a_figure_to_its_complaints(new_p
     assert heading == ("Complaint counts" if lang == "en" else "投诉数量")
     _drawn(page, "chart-counts-totals")
     _drawn(page, "chart-counts-by_hour")
+    _drawn(page, "chart-counts-grid")
     received = page.locator('table[data-section="counts-totals"] tr[data-key="received"]')
     assert received.locator("th").inner_text() == ("Received" if lang == "en" else "受理")
     assert received.locator("td.current").inner_text() == "2"

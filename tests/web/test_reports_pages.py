@@ -119,6 +119,12 @@ def test_the_tables_hold_the_service_s_figures(app, as_user, june):
     assert (totals["received"], totals["closed"], totals["open_at_end"]) == ("3", "1", "2")
     assert table_rows(html, "counts-by_type") == {"quality": "2", "lost_property": "1"}
     assert "13912345678" not in html and "报表页" not in html
+    # weekday × hour: Q1 and Q2 on Wednesdays at 10 and 15 o'clock, L1 on a Saturday at 9 (rows Monday first)
+    grid = re.search(r'data-section="counts-grid">(.*?)</table>', html, re.S).group(1)
+    cells = [[int(n) for n in re.findall(r"<td>(\d+)</td>", row)] for row in re.findall(r"<tr data-key.*?</tr>", grid)]
+    assert len(cells) == 7 and all(len(row) == 24 for row in cells)
+    assert {(day, hour): n for day, row in enumerate(cells) for hour, n in enumerate(row) if n} == {
+        (2, 10): 1, (2, 15): 1, (5, 9): 1}
     # every linked figure opens the complaint list, with the figure's own filters
     links = re.findall(r'<td[^>]*class="current"><a href="([^"]+)" class="figure-link">', html)
     assert links and all(unescape(link).startswith("/complaints?") for link in links)

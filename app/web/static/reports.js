@@ -64,7 +64,26 @@
     };
   }
 
-  const draw = { bar, pie, heatmap };
+  // Weekday × hour of day: this period's received complaints, the colour by count.
+  function grid(data) {
+    const cells = [];
+    let top = 0;
+    data.cells.forEach((row, day) => row.forEach((n, hour) => {
+      cells.push([hour, day, n]);
+      top = Math.max(top, n);
+    }));
+    return {
+      tooltip: { position: "top", renderMode: "richText" },
+      grid: { left: 8, right: 16, top: 8, bottom: 56, containLabel: true },
+      xAxis: { type: "category", data: data.labels.map((label) => label.slice(0, 2)), splitArea: { show: true } },
+      yAxis: { type: "category", data: data.rows, inverse: true, splitArea: { show: true } },
+      visualMap: { min: 0, max: Math.max(top, 1), calculable: true, orient: "horizontal", left: "center", bottom: 0,
+        inRange: { color: ["#f6f8fa", "#9ecbff", "#1f6feb", "#0a3069"] } },
+      series: [{ type: "heatmap", data: cells, label: { show: true } }],
+    };
+  }
+
+  const draw = { bar, pie, heatmap, grid };
 
   for (const box of document.querySelectorAll(".chart[data-chart]")) {
     if (!window.echarts) break;
@@ -72,7 +91,7 @@
     const chart = window.echarts.init(box, null, { renderer: "canvas" });
     chart.setOption((draw[data.kind] || bar)(data));
     // Only this period's figures have a list of complaints behind them (the links of the table's first column).
-    chart.on("click", (params) => {
+    if (data.links) chart.on("click", (params) => {
       const current = data.kind === "heatmap" ? params.value && params.value[1] === 0 : params.seriesIndex === 0;
       const index = data.kind === "heatmap" ? params.value[0] : params.dataIndex;
       const link = current && data.links[index];
