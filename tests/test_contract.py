@@ -32,12 +32,13 @@ from sqlalchemy import func, select
 from app.attachments.models import Attachment
 from app.extensions import db
 from app.runtime.models import Complaint, HumanTask, Incident
-from app.users.models import User
+from app.users.models import ApiToken, User
 from tests.conftest import intake
 
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "15"))  # per operation and generation mode
 ROLES = ("desk", "manager", "legal", "admin", "owner", "qc", None)  # None: no token at all
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+SETTINGS = ("time-limits", "calendar", "case-limits", "signoff", "second-factor", "retention")  # under /settings/
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 
 
@@ -89,10 +90,11 @@ def real_ids(app, tokens, state_restored, attachments_dir) -> dict[str, list]:
 
 @pytest.fixture(scope="module")
 def state_restored(app, tokens):
-    """Put back what this module may change for the tests after it: time limits, whole-case limits, calendar,
-    active versions, the users' names, roles, passwords and whether they are active (first: the rest is put
-    back as the admin and the process owner); and cancel the complaints it registered, so that their tasks do
-    not crowd the inboxes of later tests."""
+    """Put back what this module may change for the tests after it: every setting (time limits, whole-case limits,
+    calendar, sign-off, second factor, retention), active versions, the users' names, roles, passwords and whether
+    they are active, and the API tokens it revoked or gave an expiry (first: the rest is put back as the admin and
+    the process owner); and cancel the complaints it registered, so that their tasks do not crowd the inboxes of
+    later tests."""
     client = app.test_client()
     admin = {"Authorization": f"Bearer {tokens['admin']}"}
     owner = {"Authorization": f"Bearer {tokens['owner']}"}
@@ -100,21 +102,22 @@ def state_restored(app, tokens):
         last_before = db.session.scalar(select(func.max(Complaint.id))) or 0
         accounts = {user.id: (user.display_name, list(user.roles), user.active, user.password_hash)
                     for user in db.session.scalars(select(User))}
+        token_states = {token.id: (token.revoked_at, token.expires_at)
+                        for token in db.session.scalars(select(ApiToken))}
         db.session.remove()
-    limits = client.get("/api/v1/settings/time-limits", headers=admin).get_json()
-    calendar = client.get("/api/v1/settings/calendar", headers=admin).get_json()
-    case_limits = client.get("/api/v1/settings/case-limits", headers=admin).get_json()
+    saved_settings = {name: client.get(f"/api/v1/settings/{name}", headers=admin).get_json() for name in SETTINGS}
     active = {p["key"]: p["active_version"] for p in
               client.get("/api/v1/process-definitions", headers=owner).get_json()["items"]}
     yield
     with app.app_context():
         for user in db.session.scalars(select(User).where(User.id.in_(accounts))):
             user.display_name, user.roles, user.active, user.password_hash = accounts[user.id]
+        for token in db.session.scalars(select(ApiToken).where(ApiToken.id.in_(token_states))):
+            token.revoked_at, token.expires_at = token_states[token.id]
         db.session.commit()
         db.session.remove()
-    assert client.put("/api/v1/settings/time-limits", json=limits, headers=admin).status_code == 200
-    assert client.put("/api/v1/settings/calendar", json=calendar, headers=admin).status_code == 200
-    assert client.put("/api/v1/settings/case-limits", json=case_limits, headers=admin).status_code == 200
+    for name, value in saved_settings.items():
+        assert client.put(f"/api/v1/settings/{name}", json=value, headers=admin).status_code == 200, name
     for key, version in active.items():
         if version is not None:
             client.post(f"/api/v1/process-definitions/{key}/versions/{version}/activate", headers=owner)
