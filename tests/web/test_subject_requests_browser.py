@@ -49,7 +49,24 @@ def test_legal_holds_finds_downloads_and_erases(as_user, new_page):
     page.click("#subject-erase-submit")
     expect(page.locator("#subject-count")).to_contain_text("0")
     assert as_user("legal").get(f"/complaints/{created['id']}")["customer"]["phone"] == ""
+    page.goto(f"/complaints/{created['id']}")  # the cancel reason was kept on the complaint: erased with it
+    expect(page.locator("#cancel-reason-text")).not_to_contain_text("顾客撤诉")
 
     clerk = new_page()
     login(clerk, "desk")
     assert clerk.goto("/legal/subject-requests").status == 403
+
+
+def test_legal_reaches_the_purge_runs_from_the_menu(new_page):
+    page = new_page()
+    login(page, "legal")
+    page.focus("#nav-purges")  # a link like the menu's others: focused and followed from the keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/legal/purges")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("个人信息清除记录")
+    expect(page.locator("#purge-runs thead th")).to_have_count(7)
+    expect(page.locator("#purge-runs caption")).to_have_text("清除记录，最新的在前")
+    clerk = new_page()
+    login(clerk, "desk")
+    expect(clerk.locator("#nav-purges")).to_have_count(0)
+    assert clerk.goto("/legal/purges").status == 403
