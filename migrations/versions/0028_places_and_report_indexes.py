@@ -74,7 +74,12 @@ def downgrade():
     op.drop_index('ix_complaint_report_party', table_name='complaint')
     for name in COMPLAINT_INDEXES:
         op.drop_index(name, table_name='complaint')
-    with op.batch_alter_table('complaint') as batch:
-        batch.drop_constraint('fk_complaint_place', type_='foreignkey')
-        batch.drop_column('place_id')
+    if op.get_bind().dialect.name == 'sqlite':
+        # The constraint was declared with the column (upgrade), which SQLite reports without its name: copying
+        # the table without the column drops both.
+        with op.batch_alter_table('complaint') as batch:
+            batch.drop_column('place_id')
+    else:
+        op.drop_constraint('fk_complaint_place', 'complaint', type_='foreignkey')
+        op.drop_column('complaint', 'place_id')
     op.drop_table('place')
