@@ -18,6 +18,7 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.complaints.customer import client_tag
 from app.extensions import db
 from app.timeutil import advance_clock, reset_clock
 from app.users import lockout, passwords
@@ -248,7 +249,8 @@ def test_behind_a_tls_proxy_the_session_cookie_is_secure(proxied):
     assert "SameSite=Lax" in session_cookie({})
 
 
-def test_the_customer_survey_audit_names_the_forwarded_address(proxied, as_user, swap_process):
+def test_the_customer_survey_audit_names_the_forwarded_address(app, proxied, as_user, swap_process):
+    """The forwarded address, not the proxy's, is the one the trail tags (as an HMAC, never in clear)."""
     from tests import bpmn_samples as s
 
     swap_process("quality", s.process("quality", "service_desk", [
@@ -264,7 +266,9 @@ def test_the_customer_survey_audit_names_the_forwarded_address(proxied, as_user,
             "csrf_token": token})
     assert answered.status_code == 200
     trail = as_user("legal").get(f"/complaints/{created['id']}/audit")["items"]
-    assert [e["detail"]["client"] for e in trail if e["action"] == "message_received"] == [customer]
+    with app.app_context():
+        tagged = client_tag(customer)
+    assert [e["detail"]["client"] for e in trail if e["action"] == "message_received"] == [tagged]
 
 
 # --- the customer's lookup ---------------------------------------------------------------------------
