@@ -61,6 +61,7 @@ def _register_models() -> None:
     from app.reports import models as _reports  # noqa: F401
     from app.reports import review_models as _reviews  # noqa: F401
     from app.retention import models as _retention  # noqa: F401
+    from app.runtime import message_models as _messages  # noqa: F401
     from app.runtime import models as _runtime  # noqa: F401
     from app.timers import models as _timers  # noqa: F401
     from app.users import models as _users  # noqa: F401

@@ -8,11 +8,14 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.complaint_types import COMPLAINT_TYPES
 from app.complaints import customer
+from app.complaints.customer import client_tag
 from app.errors import Invalid, NotFound
 from app.extensions import db
+from app.runtime.message_models import MessageAnswer
 from app.timeutil import advance_clock, reset_clock
 from tests import bpmn_samples as s
 from tests.conftest import intake
@@ -191,9 +194,14 @@ def test_a_satisfied_answer_closes_the_feedback_loop(ctx, swap_process, register
     answered = [e for e in trail if e["action"] == "message_received"]
     assert len(answered) == 1 and answered[0]["actor"] == "system"
     # The customer's own words reach the hash-chained trail only as a reference (the purge empties what it names).
-    assert answered[0]["detail"] == {"message": "satisfaction_survey", "by": "customer", "client": address,
+    with ctx.app.app_context():  # the customer's words are kept in the message's row, which the trail names
+        [kept] = db.session.scalars(select(MessageAnswer).where(MessageAnswer.complaint_id == created["id"])).all()
+        assert (kept.message, kept.by, kept.payload["comments"]) == ("satisfaction_survey", "customer", "谢谢")
+        kept_id, tag = kept.id, client_tag(address)
+        db.session.remove()
+    assert answered[0]["detail"] == {"message": "satisfaction_survey", "by": "customer", "client": tag,
                                      "payload": {"satisfied": True, "satisfaction": "very_satisfied",
-                                                 "comments": {"ref": "message:satisfaction_survey/comments"}}}
+                                                 "comments": {"ref": f"message_answer:{kept_id}/comments"}}}
     with pytest.raises(customer.SurveyNotWaiting):  # a second answer
         ctx.answer(created["number"], "5678", {"satisfied": False, "satisfaction": "dissatisfied"})
 

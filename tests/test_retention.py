@@ -264,6 +264,6 @@ def test_the_audit_trail_keeps_personal_answers_only_as_references(app):
     with app.app_context():
         submitted = {"injury_description": "欧阳测左手擦伤", "serious_injury": False}
         care = answers.for_audit("conflict.injured_care", submitted, "t-1")
-        survey = messages.for_audit("satisfaction_survey", {"satisfied": True, "comments": "欧阳测很满意"})
+        survey = messages.for_audit("satisfaction_survey", {"satisfied": True, "comments": "欧阳测很满意"}, 7)
     assert care == {"injury_description": {"ref": "task:t-1/injury_description"}, "serious_injury": False}
-    assert survey == {"satisfied": True, "comments": {"ref": "message:satisfaction_survey/comments"}}
+    assert survey == {"satisfied": True, "comments": {"ref": "message_answer:7/comments"}}

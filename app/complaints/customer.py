@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, select, update
 
 from app.complaint_types import COMPLAINT_TYPES
+from app.complaints import message_answers
 from app.complaints.customer_models import PublicLookup
 from app.complaints.service import WITHDRAWN
 from app.database import begin_write
@@ -112,8 +113,9 @@ def _answer(name: str, not_waiting: AnswerNotWaiting, number: Any, phone_last4: 
             raise not_waiting
         instance.deliver_message(name, payload)
 
+    kept = message_answers.keep(complaint.id, name, payload, "customer")
     steps.run_step(complaint, None, act, audit_action="message_received",
-                   audit_detail={"message": name, "payload": messages.for_audit(name, payload), "by": "customer",
+                   audit_detail={"message": name, "payload": kept, "by": "customer",
                                  "client": client_tag(client)},
                    retry_action={"kind": "message", "name": name, "payload": payload, "user_id": None})
     return _view(complaint)

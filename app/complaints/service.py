@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, defer
 
 from app.attachments import service as attachments
 from app.complaint_types import COMPLAINT_TYPES
+from app.complaints import message_answers
 from app.complaints.numbering import next_number
 from app.complaints.schemas import CancelSchema, IntakeSchema, WithdrawSchema
 from app.complaints.waits import RECORDS_ANSWERS
@@ -407,8 +408,9 @@ def deliver_message(complaint_id: int, name: str, payload: Any, actor: User,
         except NothingWaiting as exc:
             raise Conflict(str(exc), waiting=sorted(instance.waiting_messages())) from None
 
+    kept = message_answers.keep(complaint.id, name, payload, actor.display_name)
     open_rows = steps.run_step(complaint, actor, act, audit_action="message_received",
-                   audit_detail={"message": name, "payload": messages.for_audit(name, payload)},
+                   audit_detail={"message": name, "payload": kept},
                    retry_action={"kind": "message", "name": name, "payload": payload, "user_id": actor.id},
                    retry_of=retry_of)
     return {"id": complaint.id, "number": complaint.number, "status": complaint.status,

@@ -90,11 +90,12 @@ def json_schema(name: str) -> dict[str, Any]:
     return payload_schema(MESSAGES[name])
 
 
-def for_audit(name: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload as the audit trail keeps it: a personal field's value only as a reference to where the workflow
-    keeps it (emptied by the retention purge), so the hash-chained trail holds no personal data."""
+def for_audit(name: str, payload: dict[str, Any], answer_id: int) -> dict[str, Any]:
+    """The payload as the audit trail keeps it: a personal field's value only as a reference to the message's
+    answer row `answer_id` (app/runtime/message_models.py, emptied by the retention purge), so the hash-chained
+    trail holds no personal data."""
     properties = json_schema(name).get("properties") or {}
-    return {field: {"ref": f"message:{name}/{field}"}
+    return {field: {"ref": f"message_answer:{answer_id}/{field}"}
             if value not in (None, "", []) and field_kinds.personal(properties.get(field) or {}) else value
             for field, value in payload.items()}
 

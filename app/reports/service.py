@@ -29,6 +29,7 @@ from app.reports import labels, outcome_categories
 from app.reports.periods import Period, Window, parse
 from app.reports.queries import filtered, hours_between, in_window, local_hour_and_weekday, percentiles
 from app.reports.schemas import ReportQuerySchema
+from app.runtime.message_models import MessageAnswer
 from app.runtime.models import AuditEvent, Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
@@ -335,19 +336,30 @@ def _by_category(ctx: Context, window: Window) -> Section:
 
 def _survey_queries(ctx: Context, window: Window, *columns: str) -> list[Any]:
     """Selects of the survey answers given in the window: the follow-up and answer forms the desk completed, and
-    the answers customers sent online (the `satisfaction_survey` message, as the audit trail holds it). Each
-    select gives the complaint's number, when, and the answer's `columns`."""
-    task_values = [HumanTask.submitted[name] for name in columns]
+    the answers customers sent online (the `satisfaction_survey` message, as the audit trail holds it: its figures
+    outlive the purge). Each select gives the complaint's number, when, and the answer's `columns`."""
     audit_values = [AuditEvent.detail[("payload", name)] for name in columns]
-    tasks = select(Complaint.number, HumanTask.completed_at, *task_values).join(
-        Complaint, Complaint.id == HumanTask.complaint_id).where(
-        HumanTask.form_key.in_(SURVEY_FORMS), HumanTask.state == "completed",
-        in_window(HumanTask.completed_at, window))
     online = select(Complaint.number, AuditEvent.at, *audit_values).join(
         Complaint, Complaint.id == AuditEvent.complaint_id).where(
         AuditEvent.action == "message_received", in_window(AuditEvent.at, window),
         AuditEvent.detail["message"].as_string() == SURVEY_MESSAGE)
-    return [filtered(tasks, ctx.filters), filtered(online, ctx.filters)]
+    return [_desk_survey(ctx, window, *columns), filtered(online, ctx.filters)]
+
+
+def _desk_survey(ctx: Context, window: Window, *columns: str) -> Any:
+    task_values = [HumanTask.submitted[name] for name in columns]
+    return filtered(select(Complaint.number, HumanTask.completed_at, *task_values).join(
+        Complaint, Complaint.id == HumanTask.complaint_id).where(
+        HumanTask.form_key.in_(SURVEY_FORMS), HumanTask.state == "completed",
+        in_window(HumanTask.completed_at, window)), ctx.filters)
+
+
+def _kept_survey(ctx: Context, window: Window, *columns: str) -> Any:
+    """The online answers as their message rows keep them: with the customer's words until the purge."""
+    values = [MessageAnswer.payload[name] for name in columns]
+    return filtered(select(Complaint.number, MessageAnswer.received_at, *values).join(
+        Complaint, Complaint.id == MessageAnswer.complaint_id).where(
+        MessageAnswer.message == SURVEY_MESSAGE, in_window(MessageAnswer.received_at, window)), ctx.filters)
 
 
 def satisfaction(ctx: Context, window: Window) -> list[Section]:
@@ -379,10 +391,10 @@ def satisfaction(ctx: Context, window: Window) -> list[Section]:
 
 def survey_comments(ctx: Context, window: Window) -> list[dict[str, Any]]:
     """The newest comments customers gave with their answers in the period (digits that could be a phone number
-    masked), with the complaint's number: those the desk recorded in its forms (an online answer's words stay in
-    its workflow, which reports never load)."""
+    masked), with the complaint's number: those the desk recorded in its forms and those sent online."""
     found = []
-    for query in _survey_queries(ctx, window, "comments", "satisfaction"):
+    for query in (_desk_survey(ctx, window, "comments", "satisfaction"),
+                  _kept_survey(ctx, window, "comments", "satisfaction")):
         text, level = query.selected_columns[2].as_string(), query.selected_columns[3].as_string()
         moment = query.selected_columns[1]
         rows = db.session.execute(query.with_only_columns(query.selected_columns[0], moment, text, level)

@@ -1,7 +1,7 @@
 """The purge of one finished complaint's personal data, everywhere it lives, in one transaction.
 
 What goes: the customer's contact fields and free text on the complaint; the personal values in its stored
-workflow state, task submissions and failed steps' retries (fields a form marks personal, see
+workflow state, task submissions, message answers and failed steps' retries (fields a form marks personal, see
 app/forms/field_kinds.py, and any text holding the customer's phone number); the free text of its case records;
 its attachments (files deleted from storage); the words of its notifications; the public status page's lookups
 of it; the staff's free text that the audit trail names only by reference (the cancel or withdrawal reason on the
@@ -27,12 +27,13 @@ from app.complaints.customer_models import PublicLookup
 from app.errors import Conflict
 from app.escalations.models import Escalation
 from app.extensions import db
-from app.forms import field_kinds, form_keys, has_form, json_schema
+from app.forms import field_kinds, form_keys, has_form, json_schema, messages
 from app.notifications.models import Notification
 from app.records import models as record_models
 from app.retention.models import ComplaintPurge, LegalHold
 from app.runtime import audit
 from app.runtime.environment import Actor
+from app.runtime.message_models import MessageAnswer
 from app.runtime.models import Complaint, HumanTask, Incident
 from app.timeutil import utcnow
 
@@ -98,6 +99,7 @@ def purge(complaint: Complaint, actor: Actor | None, cause: str) -> Purged:
     done.fields += _purge_complaint(complaint)
     done.fields += _purge_state(complaint, phone)
     done.fields += _purge_tasks(complaint.id, phone)
+    done.fields += _purge_messages(complaint.id, phone)
     done.fields += _purge_incidents(complaint.id, phone)
     done.fields += _purge_records(complaint.id)
     done.fields += _purge_notifications(complaint.id)
@@ -167,6 +169,21 @@ def _purge_tasks(complaint_id: int, phone: str) -> int:
         if n:
             task.submitted, count = submitted, count + n
     return count
+
+
+def _purge_messages(complaint_id: int, phone: str) -> int:
+    """The personal fields of the answers that came as messages (the audit trail refers to them)."""
+    count = 0
+    for answer in db.session.scalars(select(MessageAnswer).where(MessageAnswer.complaint_id == complaint_id)):
+        payload, n = _scrub(answer.payload, frozenset(_message_fields(answer.message)), phone)
+        if n:
+            answer.payload, count = payload, count + n
+    return count
+
+
+def _message_fields(name: str) -> set[str]:
+    properties = (messages.json_schema(name).get("properties") or {}) if name in messages.MESSAGES else {}
+    return {field for field, prop in properties.items() if field_kinds.personal(prop)}
 
 
 def _purge_incidents(complaint_id: int, phone: str) -> int:

@@ -30,7 +30,8 @@ from app.records.models import Decision, PaymentRequest
 from app.records.payments import request_id
 from app.records.service import RECORD_KINDS
 from app.runtime import steps
-from app.runtime.models import AuditEvent, Complaint, HumanTask
+from app.runtime.message_models import MessageAnswer
+from app.runtime.models import Complaint, HumanTask
 from app.tasks.answers import field_label, form_properties, masked
 from app.users.models import User
 from app.users.permissions import mask_phone, reads_answers_of_lane, sees_contact_details
@@ -109,10 +110,10 @@ class _Case:
                  for task in db.session.scalars(select(HumanTask).where(
                      HumanTask.complaint_id == self.complaint.id, HumanTask.state == "completed"))
                  if task.submitted is not None and task.completed_at is not None]
-        for event in db.session.scalars(select(AuditEvent).where(AuditEvent.complaint_id == self.complaint.id,
-                                                                  AuditEvent.action == "message_received")):
-            schema = messages.MESSAGES.get((event.detail or {}).get("message"))
-            found += [_Answer(key, None, event.at, event.detail.get("payload") or {})
+        for answer in db.session.scalars(select(MessageAnswer).where(
+                MessageAnswer.complaint_id == self.complaint.id)):
+            schema = messages.MESSAGES.get(answer.message)
+            found += [_Answer(key, None, answer.received_at, answer.payload or {})
                       for key in (forms.keys_of_schema(schema) if schema else ())]
         return sorted(found, key=lambda answer: answer.at)
 
