@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.forms.fields import N_, StrictBoolean, not_blank, page_number, per_page
+from app.forms.fields import StrictBoolean, not_blank, page_number, per_page
 from app.places.models import PLACE_KINDS
 
-CODE_MESSAGE = N_("Use 1-40 letters, digits, dashes or underscores, e.g. F1-FOOD. / 编码只能用字母、数字、- 或 _。")
-KIND_MESSAGE = N_("Choose floor, zone, car_park or entrance. / 请选择楼层、区域、停车场或出入口。")
+CODE_MESSAGE = "Use 1-40 letters, digits, dashes or underscores, e.g. F1-FOOD. / 编码只能用字母、数字、- 或 _。"
+KIND_MESSAGE = "Choose floor, zone, car_park or entrance. / 请选择楼层、区域、停车场或出入口。"
 
 
 def _name(zh: str, en: str, required: bool) -> fields.Field:

@@ -6,13 +6,13 @@ from marshmallow import Schema, fields, validate
 
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.complaints.schemas import ComplaintFilterSchema
-from app.forms.fields import MAX_INT, N_
+from app.forms.fields import MAX_INT
 
-PERIOD_MESSAGE = N_("Choose month, quarter or custom. / 请选择 month（月）、quarter（季度）或 custom（自定义）。")
-FORMAT_MESSAGE = N_("Choose csv or xlsx. / 请选择 csv 或 xlsx。")
-LANGUAGE_MESSAGE = N_("Choose zh or en. / 请选择 zh 或 en。")
+PERIOD_MESSAGE = "Choose month, quarter or custom. / 请选择 month（月）、quarter（季度）或 custom（自定义）。"
+FORMAT_MESSAGE = "Choose csv or xlsx. / 请选择 csv 或 xlsx。"
+LANGUAGE_MESSAGE = "Choose zh or en. / 请选择 zh 或 en。"
 MONTH_MESSAGE = "Give the month as month=YYYY-MM. / 请以 month=YYYY-MM 给出月份。"
-DATE_MESSAGE = N_("Give a day as YYYY-MM-DD. / 请以 YYYY-MM-DD 格式给出日期。")
+DATE_MESSAGE = "Give a day as YYYY-MM-DD. / 请以 YYYY-MM-DD 格式给出日期。"
 
 
 class ReportFiltersSchema(Schema):
