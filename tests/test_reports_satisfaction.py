@@ -36,6 +36,7 @@ def test_answers_levels_acceptance_and_masked_comments(as_user, swap_process):
     assert sections["totals"] == {"answers": 2, "share_satisfied": 0.5, "accepted": 1, "not_accepted": 1}
     assert sections["by_level"] == {"very_satisfied": 1, "satisfied": 0, "neutral": 0, "dissatisfied": 1}
     comments = {c["complaint_number"]: (c["satisfaction"], c["text"]) for c in report["comments"]}
-    # an online answer's words are kept in its workflow only (the audit trail holds a reference): not shown
-    assert comments == {by_desk["number"]: ("very_satisfied", "处理很快，回电138********")}
+    # an online answer's words are read from its message's row (the audit trail holds only a reference to it)
+    assert comments == {by_desk["number"]: ("very_satisfied", "处理很快，回电138********"),
+                        online["number"]: ("dissatisfied", "太慢")}
     assert "王" not in str(report.body)
