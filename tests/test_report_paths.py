@@ -1,4 +1,4 @@
-"""A diagram's heat map against hand-counted complaints of March 2021 (mall time, Asia/Shanghai), written straight
+"""A diagram's heat map against hand-counted complaints of March 2018 (mall time, Asia/Shanghai), written straight
 into the tables long before any complaint other tests register.
 
   P1 quality  verify_purchase 03-02 10:00 → 12:00 (2 h); assess_quality 03-02 12:00 → 03-03 12:00 (24 h);
@@ -11,7 +11,7 @@ into the tables long before any complaint other tests register.
               still 28 February in UTC but March in the mall
   P6 conflict a task of its own process (not on the quality diagram)
 
-By hand, March 2021 on the quality diagram:
+By hand, March 2018 on the quality diagram:
   verify_purchase  3 complaints (P1 P2 P3), none open, hours 2 4 10: median 4 (rank 2), p90 10 (rank 3)
   assess_quality   3 complaints (P1 P2 P5), 1 open, hours 6 24: median 6 (rank 1), p90 24 (rank 2)
   remind (timer)   1; end_not_liable 1 (P1); end_not_sold_here 1 (P3); complaints in all: P1 P2 P3 P5 = 4
@@ -34,7 +34,7 @@ from app.runtime.models import AuditEvent, Complaint, HumanTask
 from app.timeutil import isoformat
 
 MALL = ZoneInfo("Asia/Shanghai")
-MARCH = {"from": "2021-03-01", "to": "2021-03-31"}
+MARCH = {"from": "2018-03-01", "to": "2018-03-31"}
 READERS = ("senior", "manager", "legal", "owner")
 
 
@@ -44,21 +44,21 @@ def mall(*args: int) -> datetime:
 
 # mark: (type, created, closed, outcome, [(element, opened, finished or None)])
 SPECS = {
-    "P1": ("quality", mall(2021, 3, 2, 10), mall(2021, 3, 4, 10), "end_not_liable",
-           [("verify_purchase", mall(2021, 3, 2, 10), mall(2021, 3, 2, 12)),
-            ("assess_quality", mall(2021, 3, 2, 12), mall(2021, 3, 3, 12))]),
-    "P2": ("quality", mall(2021, 3, 5, 9), None, None,
-           [("verify_purchase", mall(2021, 3, 5, 9), mall(2021, 3, 5, 13)),
-            ("assess_quality", mall(2021, 3, 5, 13), None)]),
-    "P3": ("quality", mall(2021, 3, 10, 8), mall(2021, 3, 11, 9), "end_not_sold_here",
-           [("verify_purchase", mall(2021, 3, 10, 8), mall(2021, 3, 10, 18))]),
-    "P4": ("quality", mall(2021, 4, 1, 10), None, None,
-           [("verify_purchase", mall(2021, 4, 1, 10), mall(2021, 4, 1, 11))]),
-    "P5": ("quality", mall(2021, 2, 28, 23), None, None,
-           [("verify_purchase", mall(2021, 2, 28, 23, 30), mall(2021, 3, 1, 0, 30)),
-            ("assess_quality", mall(2021, 3, 1, 0, 30), mall(2021, 3, 1, 6, 30))]),
-    "P6": ("conflict", mall(2021, 3, 3, 10), None, None,
-           [("verify_purchase", mall(2021, 3, 3, 10), mall(2021, 3, 3, 11))]),
+    "P1": ("quality", mall(2018, 3, 2, 10), mall(2018, 3, 4, 10), "end_not_liable",
+           [("verify_purchase", mall(2018, 3, 2, 10), mall(2018, 3, 2, 12)),
+            ("assess_quality", mall(2018, 3, 2, 12), mall(2018, 3, 3, 12))]),
+    "P2": ("quality", mall(2018, 3, 5, 9), None, None,
+           [("verify_purchase", mall(2018, 3, 5, 9), mall(2018, 3, 5, 13)),
+            ("assess_quality", mall(2018, 3, 5, 13), None)]),
+    "P3": ("quality", mall(2018, 3, 10, 8), mall(2018, 3, 11, 9), "end_not_sold_here",
+           [("verify_purchase", mall(2018, 3, 10, 8), mall(2018, 3, 10, 18))]),
+    "P4": ("quality", mall(2018, 4, 1, 10), None, None,
+           [("verify_purchase", mall(2018, 4, 1, 10), mall(2018, 4, 1, 11))]),
+    "P5": ("quality", mall(2018, 2, 28, 23), None, None,
+           [("verify_purchase", mall(2018, 2, 28, 23, 30), mall(2018, 3, 1, 0, 30)),
+            ("assess_quality", mall(2018, 3, 1, 0, 30), mall(2018, 3, 1, 6, 30))]),
+    "P6": ("conflict", mall(2018, 3, 3, 10), None, None,
+           [("verify_purchase", mall(2018, 3, 3, 10), mall(2018, 3, 3, 11))]),
 }
 
 
@@ -99,7 +99,7 @@ class Fixture:
         """P2's timer as the worker's audit event records it, with a true link of the hash chain (the trail is
         append-only and verified: P2 then stays, cancelled)."""
         with self.app.app_context():
-            at = mall(2021, 3, 6, 9).astimezone(UTC)
+            at = mall(2018, 3, 6, 9).astimezone(UTC)
             detail = {"timer_id": "t", "timer": "remind"}
             digest = audit._digest(audit.GENESIS, self.ids["P2"], 1, isoformat(at), "system", "timer_fired", detail)
             db.session.execute(insert(AuditEvent.__table__).values(
@@ -117,7 +117,7 @@ class Fixture:
             kept = db.session.scalars(select(AuditEvent.complaint_id).where(AuditEvent.complaint_id.in_(ids))).all()
             db.session.execute(delete(Complaint).where(Complaint.id.in_(ids), Complaint.id.not_in(kept)))
             db.session.execute(Complaint.__table__.update().where(Complaint.id.in_(kept)).values(
-                status="cancelled", type="conflict", closed_at=mall(2021, 3, 6, 10)))
+                status="cancelled", type="conflict", closed_at=mall(2018, 3, 6, 10)))
             db.session.commit()
             db.session.remove()
 
@@ -140,7 +140,7 @@ def test_counts_and_times_per_element(as_user, fixture):
     assert answer.status == 200, answer.body
     body = answer.body
     assert body["process_key"] == "quality"
-    assert body["period"]["start"] == "2021-02-28T16:00:00Z"
+    assert body["period"]["start"] == "2018-02-28T16:00:00Z"
     assert body["total"] == 4
     figures = {key: (item["complaints"], item["still_open"], item["median_hours"], item["p90_hours"])
                for key, item in by_element(body).items()}
@@ -164,7 +164,7 @@ def test_an_end_event_lists_the_complaints_behind_it(as_user, fixture):
 
 
 def test_one_day_and_another_process(as_user, fixture):
-    body = as_user("legal").get("/reports/paths/quality", **{"from": "2021-03-05", "to": "2021-03-05"}).body
+    body = as_user("legal").get("/reports/paths/quality", **{"from": "2018-03-05", "to": "2018-03-05"}).body
     assert {key: item["complaints"] for key, item in by_element(body).items()} == {
         ("task", "verify_purchase"): 1, ("task", "assess_quality"): 1}
     body = as_user("manager").get("/reports/paths/conflict", **MARCH).body
@@ -179,10 +179,10 @@ def test_other_roles_are_refused(as_user, fixture, user):
 
 
 @pytest.mark.parametrize("query, field", [
-    ({"from": "2021-13-01", "to": "2021-03-31"}, "from"),
-    ({"to": "2021-03-31"}, "from"),
-    ({"from": "2021-03-31", "to": "2021-03-01"}, "to"),
-    ({"from": "2019-01-01", "to": "2021-03-01"}, "to"),
+    ({"from": "2018-13-01", "to": "2018-03-31"}, "from"),
+    ({"to": "2018-03-31"}, "from"),
+    ({"from": "2018-03-31", "to": "2018-03-01"}, "to"),
+    ({"from": "2016-01-01", "to": "2018-03-01"}, "to"),
 ])
 def test_bad_days_are_a_bilingual_422(as_user, fixture, query, field):
     answer = as_user("senior").get("/reports/paths/quality", **query)
