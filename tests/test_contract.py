@@ -27,9 +27,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.attachments.models import Attachment
+from app.definitions.draft_models import ProcessDraft
 from app.extensions import db
 from app.runtime.models import Complaint, HumanTask, Incident
 from app.users.models import ApiToken, User
@@ -93,8 +94,8 @@ def state_restored(app, tokens):
     """Put back what this module may change for the tests after it: every setting (time limits, whole-case limits,
     calendar, sign-off, second factor, retention), active versions, the users' names, roles, passwords and whether
     they are active, and the API tokens it revoked or gave an expiry (first: the rest is put back as the admin and
-    the process owner); and cancel the complaints it registered, so that their tasks do not crowd the inboxes of
-    later tests."""
+    the process owner); delete the tokens and drafts it made, whose generated names the pages would show; and
+    cancel the complaints it registered, so that their tasks do not crowd the inboxes of later tests."""
     client = app.test_client()
     admin = {"Authorization": f"Bearer {tokens['admin']}"}
     owner = {"Authorization": f"Bearer {tokens['owner']}"}
@@ -104,6 +105,7 @@ def state_restored(app, tokens):
                     for user in db.session.scalars(select(User))}
         token_states = {token.id: (token.revoked_at, token.expires_at)
                         for token in db.session.scalars(select(ApiToken))}
+        drafts_before = list(db.session.scalars(select(ProcessDraft.id)))
         db.session.remove()
     saved_settings = {name: client.get(f"/api/v1/settings/{name}", headers=admin).get_json() for name in SETTINGS}
     active = {p["key"]: p["active_version"] for p in
@@ -114,6 +116,9 @@ def state_restored(app, tokens):
             user.display_name, user.roles, user.active, user.password_hash = accounts[user.id]
         for token in db.session.scalars(select(ApiToken).where(ApiToken.id.in_(token_states))):
             token.revoked_at, token.expires_at = token_states[token.id]
+        # Tokens and drafts it made carry generated names, which the account and process pages would show.
+        db.session.execute(delete(ApiToken).where(ApiToken.id.not_in(token_states)))
+        db.session.execute(delete(ProcessDraft).where(ProcessDraft.id.not_in(drafts_before)))
         db.session.commit()
         db.session.remove()
     for name, value in saved_settings.items():
