@@ -46,6 +46,7 @@ from app.reports.outcome_categories import ACCEPTED, BRANCH_ENDS, CATEGORIES, CL
 from app.runtime.models import Complaint, HumanTask
 from tests import bpmn_samples as s
 from tests.conftest import ROOT, intake
+from tests.test_reports import section
 
 MALL = ZoneInfo("Asia/Shanghai")
 MARCH = {"period": "month", "month": "2021-03"}
@@ -171,12 +172,6 @@ def fixture(app) -> Iterator[Fixture]:
     made.build()
     yield made
     made.remove()
-
-
-def section(body: dict, key: str) -> dict[str, dict]:
-    found = [s for s in body["sections"] if s["key"] == key]
-    assert found, [s["key"] for s in body["sections"]]
-    return {row["key"]: row for row in found[0]["rows"]}
 
 
 def periods(rows: dict[str, dict]) -> dict[str, tuple]:
