@@ -124,7 +124,7 @@ def app(database_url, tmp_path_factory):
     application = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
                               "ATTACHMENTS_DIR": str(tmp_path_factory.mktemp("attachments"))})
     with application.app_context():
-        upgrade(revision="heads")  # parallel branches of migrations are chained before they land
+        upgrade()
         from app.definitions import service as definitions
 
         files = sorted([*(ROOT / "processes").glob("*.bpmn"), *(ROOT / "processes").glob("*.dmn")])

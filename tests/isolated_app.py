@@ -65,7 +65,7 @@ def ready_app(url: str, attachments: Path) -> tuple[Flask, dict[str, str]]:
     """An application on `url`, migrated, with the processes deployed and a few staff; and their API tokens."""
     application = bare_app(url, attachments)
     with application.app_context():
-        upgrade(revision="heads")
+        upgrade()
         from app.definitions import service as definitions
 
         files = sorted([*(ROOT / "processes").glob("*.bpmn"), *(ROOT / "processes").glob("*.dmn")])

@@ -21,7 +21,7 @@ def test_every_migration_after_the_workbench_upgrades_a_database_whose_versions_
             " 'a', 'b', '[]', 1, '2026-11-30 00:00:00')"))
         db.session.execute(text("INSERT INTO deployed_catalogue (definition_id, entries) VALUES (1, '{}')"))
         db.session.commit()
-        upgrade(revision="heads")
+        upgrade()
         assert db.session.execute(text("SELECT activated_by_id, key FROM process_definition")).all() == [
             (None, "quality")]
         assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
@@ -51,7 +51,7 @@ def test_every_migration_after_0025_upgrades_a_database_holding_complaints_and_t
             " 'quality', 'verify', '核实', 'service_desk', 'quality.verify', 'ready', '2026-11-30 00:00:00',"
             " '2026-11-30 00:00:00')"))
         db.session.commit()
-        upgrade(revision="heads")
+        upgrade()
         assert db.session.execute(text("SELECT number, place_id FROM complaint")).all() == [("TS-20261130-0001", None)]
         assert db.session.execute(text("SELECT complaint_id FROM task")).all() == [(1,)]
         assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
