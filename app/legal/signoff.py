@@ -39,11 +39,17 @@ from app.users.permissions import require
 READERS = frozenset({"legal", "process_owner", "admin"})
 DECIDERS = frozenset({"legal"})
 MAX_COMMENT = 2000
+_content_digests: dict[int, str] = {}  # version id -> content_digest
 
 
 def content_digest(definition: ProcessDefinition) -> str:
-    """The digest of what the version's register says, whatever the version's number and name."""
-    return register.digest({**computed_register(definition), "version": None, "name": None})
+    """The digest of what the version's register says, whatever the version's number and name; worked out once
+    per version, as its register is (a stored version never changes), since every versions page asks for it."""
+    found = _content_digests.get(definition.id)
+    if found is None:
+        found = register.digest({**computed_register(definition), "version": None, "name": None})
+        _content_digests[definition.id] = found
+    return found
 
 
 def _dependency_hashes(definition: ProcessDefinition) -> list[dict[str, Any]]:
