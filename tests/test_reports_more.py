@@ -31,7 +31,6 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
@@ -46,15 +45,11 @@ from app.reports.outcome_categories import ACCEPTED, BRANCH_ENDS, CATEGORIES, CL
 from app.runtime.models import Complaint, HumanTask
 from tests import bpmn_samples as s
 from tests.conftest import ROOT, intake
-from tests.test_reports import section
+from tests.test_reports import MALL, listed, mall, section
+from tests.test_reports import Fixture as ReportsFixture
 
-MALL = ZoneInfo("Asia/Shanghai")
 MARCH = {"period": "month", "month": "2021-03"}
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-
-
-def mall(*args: int) -> datetime:
-    return datetime(*args, tzinfo=MALL)
 
 
 def injury(**amounts: float) -> dict:
@@ -103,12 +98,8 @@ TASKS = [
 ]
 
 
-class Fixture:
+class Fixture(ReportsFixture):
     """The hand-counted complaints with their tasks, decisions and supplier actions."""
-
-    def __init__(self, app):
-        self.app = app
-        self.ids: dict[str, int] = {}
 
     def build(self) -> None:
         with self.app.app_context():
@@ -158,13 +149,6 @@ class Fixture:
             db.session.commit()
             db.session.remove()
 
-    def numbers(self, *marks: str) -> set[str]:
-        with self.app.app_context():
-            found = set(db.session.scalars(select(Complaint.number).where(
-                Complaint.id.in_([self.ids[m] for m in marks]))))
-            db.session.remove()
-        return found
-
 
 @pytest.fixture(scope="module")
 def fixture(app) -> Iterator[Fixture]:
@@ -176,12 +160,6 @@ def fixture(app) -> Iterator[Fixture]:
 
 def periods(rows: dict[str, dict]) -> dict[str, tuple]:
     return {key: (row["current"], row["previous"], row["last_year"]) for key, row in rows.items()}
-
-
-def listed(as_user, query: dict) -> set[str]:
-    answer = as_user("manager").get("/complaints", per_page=100, **query)
-    assert answer.status == 200, answer.body
-    return {item["number"] for item in answer["items"]}
 
 
 def test_time_to_first_response_and_to_feedback(as_user, fixture):
