@@ -8,6 +8,7 @@ from app.case_migration.models import JOB_STATES, RESULT_STATES
 from app.engine.migration import REASONS
 from app.errors import ErrorSchema
 from app.forms.fields import MAX_INT, page_number, per_page
+from app.page_schema import PageSchema
 
 VERSION = validate.Range(min=1, max=MAX_INT)
 
@@ -81,7 +82,7 @@ class MigrationFlaggedSchema(Schema):
     numbers = fields.List(fields.String(), required=True)
 
 
-class MigrationDryRunSchema(Schema):
+class MigrationDryRunSchema(PageSchema):
     key = fields.String(required=True)
     to_version = fields.Integer(required=True)
     movable = fields.Integer(required=True)
@@ -89,9 +90,6 @@ class MigrationDryRunSchema(Schema):
     register_changed = fields.Nested(MigrationFlaggedSchema, required=True, metadata={
         "description": "complaints on a path whose escalation register differs between the versions (legal)"})
     items = fields.List(fields.Nested(MigrationDryRunItemSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class MigrationResultSchema(Schema):
@@ -113,7 +111,7 @@ class MigrationCountsSchema(Schema):
     refused = fields.Integer(required=True)
 
 
-class MigrationJobSchema(Schema):
+class MigrationJobSchema(PageSchema):
     id = fields.Integer(required=True)
     key = fields.String(required=True)
     to_version = fields.Integer(required=True)
@@ -128,9 +126,6 @@ class MigrationJobSchema(Schema):
     counts = fields.Nested(MigrationCountsSchema, required=True)
     done = fields.Integer(required=True)
     items = fields.List(fields.Nested(MigrationResultSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class MigrationJobQuerySchema(Schema):

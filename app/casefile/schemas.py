@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.casefile.models import WHAT
 from app.forms.fields import AwareDateTime, page_number, per_page
+from app.page_schema import PageSchema
 
 LANGS = ("zh", "en")
 FORMATS = ("pdf", "zip")
@@ -39,12 +40,9 @@ class ReadSchema(Schema):
                          metadata={"description": "phone, contact (phone and email) or case_file"})
 
 
-class ReadPageSchema(Schema):
+class ReadPageSchema(PageSchema):
     items = fields.List(fields.Nested(ReadSchema), required=True)
-    total = fields.Integer(required=True)
     total_capped = fields.Boolean(required=True, metadata={"description": "more reads than `total` counts"})
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class BrokenLinkSchema(Schema):

@@ -26,6 +26,7 @@ from app.forms.fields import (
     timestamp,
 )
 from app.notifications.texts import LANGUAGES
+from app.page_schema import PageSchema
 from app.tasks.schemas import TaskComplaintSchema, TaskConflictSchema, TaskHistorySchema, TaskSummarySchema
 
 LANGUAGE_MESSAGE = N_("Choose the language of messages to the customer: zh (Chinese) or en (English).")
@@ -219,12 +220,9 @@ class ComplaintDetailSchema(ComplaintSummarySchema):
                               metadata={"description": "what the complaint waits for from outside the service"})
 
 
-class ComplaintPageSchema(Schema):
+class ComplaintPageSchema(PageSchema):
     items = fields.List(fields.Nested(ComplaintSummarySchema), required=True)
-    total = fields.Integer(required=True)
     total_capped = fields.Boolean(required=True, metadata={"description": "more complaints than `total` counts"})
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class StepResultSchema(Schema):
@@ -276,9 +274,6 @@ class OpenIncidentSchema(IncidentSchema):
     complaint = fields.Nested(TaskComplaintSchema, required=True)
 
 
-class IncidentPageSchema(Schema):
+class IncidentPageSchema(PageSchema):
     items = fields.List(fields.Nested(OpenIncidentSchema), required=True)
-    total = fields.Integer(required=True)
     total_capped = fields.Boolean(required=True, metadata={"description": "more incidents than `total` counts"})
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.forms.fields import page_number, per_page, timestamp
+from app.page_schema import PageSchema
 from app.tasks.schemas import TASK_STATES, TaskComplaintSchema
 
 ESCALATION_STATES = ["open", "closed"]
@@ -58,9 +59,6 @@ class EscalationSchema(Schema):
     notes = fields.List(fields.Nested(NoteViewSchema), required=True)
 
 
-class EscalationPageSchema(Schema):
+class EscalationPageSchema(PageSchema):
     items = fields.List(fields.Nested(EscalationSchema), required=True)
-    total = fields.Integer(required=True)
     total_capped = fields.Boolean(required=True, metadata={"description": "more items than `total` counts"})
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)

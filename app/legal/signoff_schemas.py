@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.forms.fields import page_number, per_page
+from app.page_schema import PageSchema
 
 STATES = ["not_needed", "pending", "approved", "rejected"]
 
@@ -69,11 +70,8 @@ class QueueEntrySchema(Schema):
     changed = fields.Integer(required=True)
 
 
-class QueueSchema(Schema):
+class QueueSchema(PageSchema):
     items = fields.List(fields.Nested(QueueEntrySchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class TrailEventSchema(Schema):
@@ -88,11 +86,8 @@ class TrailEventSchema(Schema):
     hash = fields.String(required=True)
 
 
-class TrailSchema(Schema):
+class TrailSchema(PageSchema):
     items = fields.List(fields.Nested(TrailEventSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class BrokenSignoffSchema(Schema):

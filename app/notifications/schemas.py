@@ -8,6 +8,7 @@ from app.errors import ErrorSchema
 from app.forms.fields import page_number, per_page, timestamp
 from app.notifications.service import DELIVERY_STATES
 from app.notifications.texts import LANGUAGES
+from app.page_schema import PageSchema
 
 
 class FeedFilterSchema(Schema):
@@ -36,12 +37,10 @@ class NotificationSchema(Schema):
     read = fields.Boolean(required=True)
 
 
-class FeedPageSchema(Schema):
+class FeedPageSchema(PageSchema):
     items = fields.List(fields.Nested(NotificationSchema), required=True)
     total = fields.Integer(required=True, metadata={"description": "counted up to 1,000"})
     total_capped = fields.Boolean(required=True, metadata={"description": "more notifications than `total`"})
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
     unread = fields.Integer(required=True, metadata={"description": "unread notifications, counted up to 100"})
 
 
@@ -76,11 +75,8 @@ class DeliverySchema(Schema):
     delivered_at = timestamp(nullable=True)
 
 
-class DeliveryPageSchema(Schema):
+class DeliveryPageSchema(PageSchema):
     items = fields.List(fields.Nested(DeliverySchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class DeliveryConflictSchema(ErrorSchema):

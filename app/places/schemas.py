@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.forms.fields import StrictBoolean, not_blank, page_number, per_page
+from app.page_schema import PageSchema
 from app.places.models import PLACE_KINDS
 
 CODE_MESSAGE = "Use 1-40 letters, digits, dashes or underscores, e.g. F1-FOOD. / 编码只能用字母、数字、- 或 _。"
@@ -50,8 +51,5 @@ class PlaceFilterSchema(Schema):
     per_page = per_page(default=100, maximum=500)
 
 
-class PlacePageSchema(Schema):
+class PlacePageSchema(PageSchema):
     items = fields.List(fields.Nested(PlaceSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)

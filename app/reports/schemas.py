@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from app.complaint_types import CHANNELS, COMPLAINT_TYPES
 from app.complaints.schemas import ComplaintFilterSchema
 from app.forms.fields import MAX_INT
+from app.page_schema import PageSchema
 
 PERIOD_MESSAGE = "Choose month, quarter or custom. / 请选择 month（月）、quarter（季度）或 custom（自定义）。"
 FORMAT_MESSAGE = "Choose csv or xlsx. / 请选择 csv 或 xlsx。"
@@ -117,11 +118,8 @@ class ReportNameSchema(Schema):
     title = fields.Nested(ReportNamesSchema, required=True)
 
 
-class ReportListSchema(Schema):
+class ReportListSchema(PageSchema):
     items = fields.List(fields.Nested(ReportNameSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class MonthlyReviewQuerySchema(Schema):

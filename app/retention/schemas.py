@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from app.forms.fields import page_number, per_page, timestamp
+from app.page_schema import PageSchema
 from app.records.retention import RetentionSchema
 from app.retention.service import ReasonSchema
 from app.retention.subject import PhoneSchema
@@ -46,11 +47,8 @@ class PurgeRunSchema(Schema):
     held = fields.Integer(required=True, metadata={"description": "due complaints skipped under a legal hold"})
 
 
-class PurgeRunPageSchema(Schema):
+class PurgeRunPageSchema(PageSchema):
     items = fields.List(fields.Nested(PurgeRunSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class SubjectComplaintSchema(Schema):

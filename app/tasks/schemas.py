@@ -7,6 +7,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from app.complaint_types import COMPLAINT_TYPES
 from app.errors import ErrorSchema
 from app.forms.fields import AwareDateTime, page_number, timestamp
+from app.page_schema import PageSchema
 from app.records.labels import ITEM_KINDS
 
 
@@ -115,12 +116,9 @@ class TaskDetailSchema(TaskSummarySchema):
         "description": "field -> the earlier answer an open task's form starts with (its field's `x-prefill`)"})
 
 
-class InboxPageSchema(Schema):
+class InboxPageSchema(PageSchema):
     items = fields.List(fields.Nested(TaskSummarySchema), required=True)
-    total = fields.Integer(required=True)
     total_capped = fields.Boolean(required=True, metadata={"description": "more tasks than `total` counts"})
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class StepComplaintSchema(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.forms.fields import page_number, per_page
+from app.page_schema import PageSchema
 from app.users.roles import ROLES
 from app.users.second_factor_policy import PolicySchema
 from app.users.tokens import NewTokenSchema
@@ -32,11 +33,8 @@ class NewTokenResultSchema(TokenSchema):
     token = fields.String(required=True, metadata={"description": "the token itself, shown this once"})
 
 
-class TokenPageSchema(Schema):
+class TokenPageSchema(PageSchema):
     items = fields.List(fields.Nested(TokenSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class SessionSchema(Schema):
@@ -49,11 +47,8 @@ class SessionSchema(Schema):
                                                                      "is not a session)"})
 
 
-class SessionPageSchema(Schema):
+class SessionPageSchema(PageSchema):
     items = fields.List(fields.Nested(SessionSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
 
 
 class SecondFactorStateSchema(Schema):
