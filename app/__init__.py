@@ -165,6 +165,7 @@ def _has_user() -> bool:
 def _register_cli(app: Flask) -> None:
     from app.backups.cli import backup, restore
     from app.complaints.cli import audit_cli
+    from app.complaints.index_rotation import rotate_index_key
     from app.complaints.key_rotation import rotate_data_key
     from app.definitions.cli import processes_cli
     from app.places.cli import places_cli
@@ -178,6 +179,7 @@ def _register_cli(app: Flask) -> None:
     for command in (purge, backup, restore):
         app.cli.add_command(command)
     app.cli.add_command(rotate_data_key)
+    app.cli.add_command(rotate_index_key)
     app.extensions["before_worker_loop"] = [warm_specs]  # the first timer fired runs on a compiled spec too
     app.extensions["worker_jobs"] = [worker_job]  # run by the worker's loop after timers and notifications
 

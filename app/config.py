@@ -24,10 +24,13 @@ def _secret_key(instance_path: Path) -> str:
 
 def _data_keys(instance_path: Path) -> tuple[str, str]:
     """DATA_KEYS and DATA_INDEX_KEY (app/encryption.py) from the environment, else each generated once into
-    instance/ like the secret key."""
+    instance/ like the secret key (the index key not when DATA_INDEX_KEYS is given, which replaces it)."""
     keys = []
     for name, make in (("DATA_KEYS", new_data_key), ("DATA_INDEX_KEY", lambda: secrets.token_urlsafe(32))):
         key_file = instance_path / name.lower()
+        if name == "DATA_INDEX_KEY" and os.environ.get("DATA_INDEX_KEYS") and not key_file.exists():
+            keys.append(os.environ.get(name) or "")
+            continue
         if not os.environ.get(name) and not key_file.exists():
             instance_path.mkdir(parents=True, exist_ok=True)
             key_file.write_text(make())
@@ -48,6 +51,8 @@ def load_config(instance_path: Path) -> dict:
         # Customer contact data at rest: Fernet keys, comma-separated, the first encrypts (app/encryption.py).
         "DATA_KEYS": data_keys,
         "DATA_INDEX_KEY": data_index_key,
+        # The blind indexes' keys during a rotation, comma-separated: the first indexes, every one is searched.
+        "DATA_INDEX_KEYS": os.environ.get("DATA_INDEX_KEYS", ""),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
         "MALL_TIMEZONE": os.environ.get("MALL_TIMEZONE", "Asia/Shanghai"),
         "PROCESSES_DIR": os.environ.get("PROCESSES_DIR", str(Path(__file__).resolve().parent.parent / "processes")),

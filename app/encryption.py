@@ -7,8 +7,10 @@ key_rotation.py) and a value whose key is not configured is refused by name inst
 has run).
 
 Searching cannot use the ciphertext (Fernet tokens differ each time), so what is searched is a blind index beside
-it: an HMAC-SHA256, under the separate `DATA_INDEX_KEY`, of the normalised value (the phone's digits, its last four,
-the surname). Rotating the data key leaves the blind indexes as they are.
+it: an HMAC-SHA256, under the separate index key, of the normalised value (the phone's digits, its last four,
+the surname). Rotating the data key leaves the blind indexes as they are. The index keys are `DATA_INDEX_KEYS`
+(else the single `DATA_INDEX_KEY`): the first indexes what is written, every one is searched (`blinds`), so that
+`flask rotate-index-key` (app/complaints/index_rotation.py) can recompute the stored indexes while the service runs.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Flask, current_app
-from sqlalchemy import String, Text, column, select, table
+from sqlalchemy import ColumnElement, String, Text, column, false, select, table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 
@@ -48,15 +50,15 @@ def key_id(key: str) -> str:
 
 @dataclass(frozen=True)
 class Keyring:
-    """The configured data keys by id (the first one encrypts) and the blind-index key."""
+    """The configured data keys by id (the first one encrypts) and the blind-index keys (the first one indexes)."""
 
     primary: str
     fernets: dict[str, Fernet]
-    index_key: bytes
+    index_keys: tuple[bytes, ...]
 
     @classmethod
-    def from_config(cls, data_keys: str | Iterable[str], index_key: str) -> Keyring:
-        keys = [k.strip() for k in (data_keys.split(",") if isinstance(data_keys, str) else data_keys) if k.strip()]
+    def from_config(cls, data_keys: str | Iterable[str], index_keys: str | Iterable[str]) -> Keyring:
+        keys = _listed(data_keys)
         if not keys:
             raise DataKeyError("DATA_KEYS is empty: give at least one key, made with `python -c 'from "
                                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`.")
@@ -67,9 +69,16 @@ class Keyring:
             except ValueError:
                 raise DataKeyError(f"DATA_KEYS: key {n} is not a Fernet key (32 bytes in URL-safe base64, 44 "
                                    "characters).") from None
-        if len(index_key or "") < MIN_INDEX_KEY_LENGTH:
-            raise DataKeyError(f"DATA_INDEX_KEY must be at least {MIN_INDEX_KEY_LENGTH} characters long.")
-        return cls(primary=key_id(keys[0]), fernets=fernets, index_key=index_key.encode())
+        indexing = _listed(index_keys or "")
+        if not indexing or any(len(k) < MIN_INDEX_KEY_LENGTH for k in indexing):
+            raise DataKeyError(f"DATA_INDEX_KEY must be at least {MIN_INDEX_KEY_LENGTH} characters long (each of "
+                               "DATA_INDEX_KEYS too).")
+        return cls(primary=key_id(keys[0]), fernets=fernets, index_keys=tuple(k.encode() for k in indexing))
+
+    @property
+    def index_key_id(self) -> str:
+        """The id of the index key that indexes what is written (8 hex digits, as a data key's)."""
+        return key_id(self.index_keys[0].decode())
 
     def encrypt(self, clear: str) -> str:
         return self.primary + SEPARATOR + self.fernets[self.primary].encrypt(clear.encode()).decode()
@@ -92,15 +101,27 @@ class Keyring:
         return stored is None or stored.startswith(self.primary + SEPARATOR)
 
     def blind(self, kind: str, normalised: str | None) -> str | None:
-        """The blind index of an already normalised value (None stays None)."""
+        """The blind index of an already normalised value under the first index key (None stays None)."""
         if normalised is None:
             return None
-        return hmac.new(self.index_key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self.index_keys[0], f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+    def blinds(self, kind: str, normalised: str | None) -> list[str]:
+        """The value's blind index under every index key, the first key's first: what a search compares while
+        a rotation has left rows indexed under an older key (none for None)."""
+        if normalised is None:
+            return []
+        return [hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest() for key in self.index_keys]
+
+
+def _listed(keys: str | Iterable[str]) -> list[str]:
+    return [k.strip() for k in (keys.split(",") if isinstance(keys, str) else keys) if k.strip()]
 
 
 def init_app(app: Flask) -> None:
     """Build the keyring from the configuration (DataKeyError when a key is malformed)."""
-    app.extensions["data_keys"] = Keyring.from_config(app.config["DATA_KEYS"], app.config["DATA_INDEX_KEY"])
+    app.extensions["data_keys"] = Keyring.from_config(
+        app.config["DATA_KEYS"], app.config.get("DATA_INDEX_KEYS") or app.config["DATA_INDEX_KEY"])
 
 
 def keyring() -> Keyring:
@@ -137,6 +158,15 @@ def phone_digits(phone: str | None) -> str | None:
     return digits[2:] if len(digits) == 13 and digits.startswith("861") else digits
 
 
+def _last4(phone: str | None) -> str | None:
+    digits = phone_digits(phone)
+    return digits[-4:] if digits and len(digits) >= 4 else None
+
+
+def _surname(surname: str | None) -> str | None:
+    return None if surname is None else " ".join(surname.split()).casefold()
+
+
 def phone_index(phone: str | None) -> str | None:
     """The blind index of the phone's digits (None without any, e.g. once purged)."""
     return keyring().blind("phone", phone_digits(phone) or None)
@@ -144,12 +174,32 @@ def phone_index(phone: str | None) -> str | None:
 
 def phone_last4_index(phone: str | None) -> str | None:
     """The blind index of the phone's last four digits (None with fewer than four)."""
-    digits = phone_digits(phone)
-    return keyring().blind("phone_last4", digits[-4:] if digits and len(digits) >= 4 else None)
+    return keyring().blind("phone_last4", _last4(phone))
 
 
 def surname_index(surname: str | None) -> str | None:
-    return keyring().blind("surname", None if surname is None else " ".join(surname.split()).casefold())
+    return keyring().blind("surname", _surname(surname))
+
+
+def phone_indexes(phone: str | None) -> list[str]:
+    """What a search by phone compares: the phone's blind index under every index key."""
+    return keyring().blinds("phone", phone_digits(phone) or None)
+
+
+def phone_last4_indexes(phone: str | None) -> list[str]:
+    return keyring().blinds("phone_last4", _last4(phone))
+
+
+def surname_indexes(surname: str | None) -> list[str]:
+    return keyring().blinds("surname", _surname(surname))
+
+
+def matches(column_: ColumnElement[Any], indexes: list[str]) -> ColumnElement[bool]:
+    """The condition that a blind-index column holds one of `indexes` (a plain equality with a single index key,
+    so that the search's ordered index serves it as before); none matches nothing."""
+    if not indexes:
+        return false()
+    return column_ == indexes[0] if len(indexes) == 1 else column_.in_(indexes)
 
 
 def index_default(index: Callable[[str | None], str | None], source: str) -> Callable[[Any], str | None]:

@@ -33,7 +33,7 @@ from app.complaints import message_answers
 from app.complaints.customer_models import PublicLookup
 from app.complaints.service import WITHDRAWN
 from app.database import begin_write
-from app.encryption import keyring, phone_last4_index
+from app.encryption import keyring, matches, phone_last4_indexes
 from app.engine.instance import Instance
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
@@ -128,9 +128,15 @@ def normalise_number(number: Any) -> str:
 
 
 def client_tag(client: str | None) -> str:
-    """The client's address as lookups and the audit trail keep it: an HMAC under the data index key (64 hex
+    """The client's address as lookups and the audit trail keep it: an HMAC under the first index key (64 hex
     digits), never the address."""
     return keyring().blind("client", client or "-") or ""
+
+
+def client_tags(client: str | None) -> list[str]:
+    """The address's tag under every index key, the first key's first: what the limits count while lookups
+    tagged under an older key are still within their window (an index key's rotation)."""
+    return keyring().blinds("client", client or "-")
 
 
 def _check_input(number: str, last4: str) -> None:
@@ -154,10 +160,10 @@ def _verify(number: Any, phone_last4: Any, client: str | None) -> Complaint:
     last4 = str(phone_last4 or "").strip()
     _check_input(number, last4)
     now = utcnow()
-    client = client_tag(client)
+    tags = client_tags(client)
     begin_write()
-    lookup_id = _count(number, client, now)
-    refused = _over_limit(number, client, now)
+    lookup_id = _count(number, tags[0], now)
+    refused = _over_limit(number, tags, now)
     if refused is not None:
         db.session.execute(delete(PublicLookup).where(PublicLookup.id == lookup_id))  # refused: not a lookup
         db.session.commit()
@@ -166,7 +172,8 @@ def _verify(number: Any, phone_last4: Any, client: str | None) -> Complaint:
     stored = complaint.customer_phone_last4_index if complaint is not None else None
     # The phone is encrypted: its last four digits' blind index is compared, in constant time, and the same way
     # whether or not the number exists.
-    matched = hmac.compare_digest(stored or "-", phone_last4_index(last4)) and stored is not None
+    matched = sum(hmac.compare_digest(stored or "-", index) for index in phone_last4_indexes(last4)) > 0 \
+        and stored is not None
     if matched:
         db.session.execute(update(PublicLookup).where(PublicLookup.id == lookup_id).values(matched=True))
     db.session.commit()
@@ -186,13 +193,14 @@ def _count(number: str, client: str, now: datetime) -> int:
     return lookup_id
 
 
-def _over_limit(number: str, client: str, now: datetime) -> TooManyLookups | None:
-    """The first limit the lookups counted so far (this one included) exceed, as the error to raise."""
+def _over_limit(number: str, tags: list[str], now: datetime) -> TooManyLookups | None:
+    """The first limit the lookups counted so far (this one included) exceed, as the error to raise; the client's
+    lookups are those tagged under any index key."""
     wrong = PublicLookup.matched.is_(False)
+    by_client = matches(PublicLookup.client, tags)
     limits = (
-        (LOOKUPS_PER_CLIENT, CLIENT_WINDOW, PublicLookup.client == client),
-        (WRONG_DIGITS_PER_NUMBER, NUMBER_WINDOW, and_(PublicLookup.number == number, PublicLookup.client == client,
-                                                     wrong)),
+        (LOOKUPS_PER_CLIENT, CLIENT_WINDOW, by_client),
+        (WRONG_DIGITS_PER_NUMBER, NUMBER_WINDOW, and_(PublicLookup.number == number, by_client, wrong)),
         (WRONG_DIGITS_PER_NUMBER_ANYWHERE, NUMBER_WINDOW, and_(PublicLookup.number == number, wrong)),
     )
     for limit, window, which in limits:

@@ -18,7 +18,7 @@ from app.complaints.schemas import CancelSchema, IntakeSchema, WithdrawSchema
 from app.complaints.waits import RECORDS_ANSWERS
 from app.database import begin_write, execute_core
 from app.definitions import service as definitions
-from app.encryption import phone_index, surname_index
+from app.encryption import matches, phone_indexes, surname_indexes
 from app.engine.instance import Instance, NothingWaiting
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
@@ -247,8 +247,9 @@ def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
 
 
 def _blind(filters: dict[str, Any]) -> dict[str, Any]:
-    """The filters with the surname and the phone as their blind indexes: the columns are encrypted."""
-    blind = {"surname": surname_index, "phone": phone_index}
+    """The filters with the surname and the phone as their blind indexes under every index key: the columns are
+    encrypted."""
+    blind = {"surname": surname_indexes, "phone": phone_indexes}
     return {name: blind[name](value) if name in blind else value for name, value in filters.items()}
 
 
@@ -311,7 +312,8 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
                          ("place_id", complaint.place_id), ("involved_party", complaint.involved_party),
                          ("outcome", complaint.outcome)):
         if name in filters:
-            query = query.where(column == filters[name])
+            query = query.where(matches(column, filters[name]) if name in ("surname", "phone")
+                                else column == filters[name])
     if "closed_from" in filters:
         query = query.where(complaint.closed_at >= filters["closed_from"])
     if "closed_to" in filters:

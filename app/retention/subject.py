@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.attachments import service as attachments
 from app.casefile import reads
 from app.complaint_types import COMPLAINT_TYPES
+from app.encryption import matches, phone_indexes
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.forms.fields import PHONE_MAX_LENGTH, PHONE_MESSAGE, PHONE_PATTERN
@@ -44,7 +45,7 @@ def _phone(payload: Any) -> str:
 
 def _of_phone(phone: str) -> Any:
     if hasattr(Complaint, "customer_phone_index"):  # contact data encrypted at rest: compare the blind index
-        return Complaint.customer_phone_index == Complaint(customer_phone=phone).customer_phone_index
+        return matches(Complaint.customer_phone_index, phone_indexes(phone))
     return Complaint.customer_phone == phone
 
 
