@@ -15,16 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import select
 
-from app.definitions import catalogues
+from app.definitions import catalogues, version_numbers
 from app.definitions.compare_words import Words, describe, flow_label, lane_label, type_name, unnamed
 from app.definitions.draft_models import DeployedCatalogue
 from app.definitions.models import ProcessDefinition
 from app.engine.xml import BPMN_NS, SPIFF_NS, parse_document
-from app.errors import Invalid, NotFound
 from app.extensions import db
-from app.forms.fields import MAX_INT
 from app.users.models import User
 from app.users.permissions import DEFINITION_READERS, require
 from app.users.roles import lane_names
@@ -92,27 +89,11 @@ def compare(key: str, from_version: Any, to_version: Any, viewer: User) -> Compa
 
 
 def sides(key: str, from_version: Any, to_version: Any, viewer: User) -> tuple[Side, Side]:
-    """The two versions to compare, read (as query parameters give them: a number that is not one is a 422)."""
+    """The two versions to compare, read (as query parameters give them: app/definitions/version_numbers.py)."""
     require(viewer, DEFINITION_READERS, "read process definitions")
-    numbers = []
-    for value in (from_version, to_version):
-        try:
-            numbers.append(int(value))
-        except (TypeError, ValueError):
-            raise Invalid("Give the two versions to compare as numbers: ?from=1&to=2. / "
-                          "请以数字给出要比较的两个版本：?from=1&to=2。",
-                          errors={"from" if value is from_version else "to": ["Not a version number. / 不是版本号。"]}
-                          ) from None
-    old, new = (read(_version(key, number)) for number in numbers)
+    numbers = version_numbers.parse(from_version, "from"), version_numbers.parse(to_version, "to")
+    old, new = (read(version_numbers.process_version(key, number)) for number in numbers)
     return old, new
-
-
-def _version(key: str, number: int) -> ProcessDefinition:
-    definition = None if not 0 < number <= MAX_INT else db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key, ProcessDefinition.version == number)).first()
-    if definition is None:
-        raise NotFound(f"Process '{key}' has no version {number}. / 流程 '{key}' 没有第 {number} 版。")
-    return definition
 
 
 def read(definition: ProcessDefinition) -> Side:

@@ -7,12 +7,14 @@ from flask import request
 from app.api import PREFIX, Blueprint, errors
 from app.definitions import compare
 from app.definitions.compare_schemas import ComparisonSchema
+from app.forms.fields import MAX_INT
 from app.users.auth import current_user
 
 blp = Blueprint("definition_compare", __name__, url_prefix=f"{PREFIX}/process-definitions",
                 description="Comparing two versions of a process")
 
-VERSIONS = [{"in": "query", "name": name, "required": True, "schema": {"type": "integer", "minimum": 1},
+VERSIONS = [{"in": "query", "name": name, "required": True,
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
              "description": description}
             for name, description in (("from", "the older version (or any)"), ("to", "the version compared with it"))]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.definitions import service
+from app.definitions import service, version_numbers
 from app.definitions.models import ProcessDefinition
 from app.errors import Invalid, NotFound
 from app.extensions import db
@@ -43,10 +43,7 @@ def version_file(key: str, version: int, viewer: User, table: str | None = None)
     """The file name to save a process version under (`quality-v3.bpmn`) and its XML, or, with `table`, those of
     the version of that decision table it uses (`authority_limits-v2.dmn`); for whoever reads definitions."""
     require(viewer, DEFINITION_READERS, "read process definitions")
-    definition = db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
-    if definition is None:
-        raise NotFound(f"Process '{key}' has no version {version}. / 流程 '{key}' 没有第 {version} 版。")
+    definition = version_numbers.process_version(key, version)
     if table is not None:
         used = next((d for d in definition.dependencies if d["kind"] == "dmn" and d["key"] == table), None)
         if used is None:

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.database import begin_write
-from app.definitions import conventions
+from app.definitions import conventions, version_numbers
 from app.definitions.models import ProcessDefinition
 from app.engine.lint import NS, Vocabulary, lint_bpmn, lint_dmn
 from app.engine.lint_context import resolve
@@ -513,7 +513,7 @@ def activate(key: str, version: int, actor: User | None) -> ProcessDefinition:
     if actor is not None:
         require(actor, {"process_owner"}, "activate process versions")
     begin_write()
-    definition = _version(key, version)
+    definition = version_numbers.process_version(key, version)
     refusal = _make_active(definition, actor)
     if refusal is not None:
         en, _sep, zh = refusal["message"].partition(" / ")
@@ -558,16 +558,7 @@ def listed_versions(key: str, viewer: User) -> list[ListedVersion]:
 
 def get_version(key: str, version: int, viewer: User) -> ProcessDefinition:
     require(viewer, DEFINITION_READERS, "read process definitions")
-    return _version(key, version)
-
-
-def _version(key: str, version: int) -> ProcessDefinition:
-    definition = db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key,
-        ProcessDefinition.version == version)).first()
-    if definition is None:
-        raise NotFound(f"Process '{key}' has no version {version}.")
-    return definition
+    return version_numbers.process_version(key, version)
 
 
 def active_definition(key: str) -> ProcessDefinition | None:

@@ -106,7 +106,7 @@ def get_process(key: str):
 @blp.route("/<key>/versions/<int:version>/bpmn", methods=["GET"])
 @blp.doc(summary="The BPMN XML of one version")
 @blp.response(200, {"type": "string"}, content_type="application/xml")
-@errors(blp, 401, 403, 404)
+@errors(blp, 401, 403, 404, 422)
 def get_bpmn(key: str, version: int):
     return Response(service.get_version(key, version, current_user()).source, mimetype="application/xml")
 
@@ -115,6 +115,6 @@ def get_bpmn(key: str, version: int):
 @blp.doc(summary="Make a version the one new complaints start on (activating an older one is the rollback)",
          description="409 while legal's sign-off holds the version back (awaiting review, or rejected).")
 @blp.response(200, VersionSchema)
-@errors(blp, 401, 403, 404, 409, schemas={409: ActivationRefusedSchema})
+@errors(blp, 401, 403, 404, 409, 422, schemas={409: ActivationRefusedSchema})
 def activate(key: str, version: int):
     return service.activate(key, version, current_user())

@@ -25,8 +25,9 @@ from sqlalchemy import func, select
 
 from app.database import begin_write
 from app.definitions import service as definitions
+from app.definitions import version_numbers
 from app.definitions.models import ProcessDefinition
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.legal import register, register_diff, signoff_trail
 from app.legal.service import computed_register
@@ -126,7 +127,7 @@ def _refusal(definition: ProcessDefinition, state: str, en: str, zh: str, reason
 def review_of(key: str, version: int, viewer: User) -> dict[str, Any]:
     """A version's review state with the latest decision."""
     require(viewer, READERS, "read the sign-off of process versions")
-    return _review(_version(key, version))
+    return _review(version_numbers.process_version(key, version))
 
 
 def reviews_of(key: str, viewer: User) -> dict[int, dict[str, Any]]:
@@ -183,7 +184,7 @@ def decide(key: str, version: int, payload: Any, actor: User) -> dict[str, Any]:
     require(actor, DECIDERS, "approve or reject process versions")
     decision, comment = _decision_payload(payload)
     begin_write()
-    definition = _version(key, version)
+    definition = version_numbers.process_version(key, version)
     if definition.deployed_by_id == actor.id:
         raise Forbidden("You deployed this version: someone else in legal must review it. / "
                         "此版本由您部署，须由法务的另一位同事审核。")
@@ -265,12 +266,3 @@ def may_decide(user: User) -> bool:
 def _names(ids: set[int | None]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()) if ids else {}
-
-
-def _version(key: str, version: int) -> ProcessDefinition:
-    definition = db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key,
-        ProcessDefinition.version == version)).first()
-    if definition is None:
-        raise NotFound(f"Process '{key}' has no version {version}. / 流程 '{key}' 没有第 {version} 版。")
-    return definition

@@ -32,7 +32,7 @@ def review_queue(query):
 @blp.route("/process-definitions/<key>/versions/<int:version>/review", methods=["GET"])
 @blp.doc(summary="A version's sign-off state (not_needed, pending, approved, rejected) with legal's latest decision")
 @blp.response(200, ReviewSchema)
-@errors(blp, 401, 403, 404)
+@errors(blp, 401, 403, 404, 422)
 def get_review(key: str, version: int):
     return signoff.review_of(key, version, current_user())
 

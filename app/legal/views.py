@@ -20,7 +20,7 @@ blp = Blueprint("escalation_register", __name__, url_prefix=f"{PREFIX}/process-d
                      "limits and, for payments, the money limits; with a sha256 digest. For legal, process owners "
                      "and administrators.")
 @blp.response(200, RegisterSchema)
-@errors(blp, 401, 403, 404)
+@errors(blp, 401, 403, 404, 422)
 def version_register(key: str, version: int):
     return service.register_of(key, version, current_user())
 

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from app.definitions import decision_test
+from app.definitions import decision_test, version_numbers
 from app.engine.xml import DiagramError
 from app.errors import Invalid, ServiceError
 from app.payloads import parse_json
@@ -80,7 +80,7 @@ def _body() -> Any:
 @bp.route("/processes/<key>/decision")
 @login_required
 def decision_editor(key: str):
-    state = decision_test.editor_state(key, request.args.get("version", type=int), me())
+    state = decision_test.editor_state(key, version_numbers.optional(request.args.get("version"), "version"), me())
     config = {"key": key, "version": state["version"], "lang": i18n.lang(), "csrf": generate_csrf(),
               "xml": state["xml"], "columns": state["columns"],
               "roles": {role: i18n.pick(names) for role, names in ROLES.items()},

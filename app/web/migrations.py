@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from app.case_migration import service as migrations
 from app.case_migration.models import RESULT_STATES
 from app.definitions import service as definitions
+from app.definitions import version_numbers
 from app.errors import Conflict, Invalid
 from app.web.views import bp, me
 
@@ -40,7 +41,7 @@ def reason_words() -> dict[str, str]:
 def migration_report(key: str):
     versions = definitions.versions_of(key, me())
     latest = versions[-1].version
-    target = request.args.get("to", type=int) or latest
+    target = version_numbers.optional(request.args.get("to"), "to") or latest
     page = max(request.args.get("page", 1, type=int), 1)
     report = migrations.dry_run(key, target, {}, me(), page, 50)
     return render_template("web/migration.html", key=key, report=report, versions=list(reversed(versions)),

@@ -18,13 +18,12 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
-from app.definitions import choices, drafts
+from app.definitions import choices, drafts, version_numbers
 from app.definitions import service as definitions
 from app.definitions.schemas import LintFilesSchema
 from app.engine.xml import DiagramError
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.forms import form_keys, json_schema
-from app.forms.fields import MAX_INT
 from app.payloads import parse_json
 from app.web import formrender, i18n
 from app.web.views import bp, me
@@ -106,13 +105,8 @@ def editor_state(key: str):
 
 
 def _version_asked() -> int | None:
-    """`?version=n`: a version number the database can hold, else none asked (a 404 for one that is not)."""
-    raw = request.args.get("version")
-    if raw is None:
-        return None
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_INT:
-        raise NotFound(f"There is no version {raw[:20]}.")
-    return int(raw)
+    """`?version=n`, if given (a 422 for what is not a version number, app/definitions/version_numbers.py)."""
+    return version_numbers.optional(request.args.get("version"), "version")
 
 
 @bp.route("/processes/edit/vocabulary.json")

@@ -35,6 +35,7 @@ from app.complaints import service as complaints
 from app.complaints.schemas import ComplaintFilterSchema, IntakeSchema, default_language
 from app.database import writes_at_once
 from app.definitions import service as definitions
+from app.definitions import version_numbers
 from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthenticated
 from app.places import service as places
 from app.records import labels as record_labels
@@ -518,8 +519,11 @@ def processes():
 def process(key: str):
     versions = definitions.versions_of(key, me())
     active = next((v for v in versions if v.active), None)
-    wanted = request.args.get("version", type=int)
-    shown = next((v for v in versions if v.version == wanted), None) or active or versions[-1]
+    wanted = version_numbers.optional(request.args.get("version"), "version")
+    shown = next((v for v in versions if v.version == wanted), None)
+    if wanted is not None and shown is None:
+        raise version_numbers.not_found(key, wanted)
+    shown = shown or active or versions[-1]
     title = i18n.element_name(key, key, shown.name or key)
     names = {k: i18n.pick(v) for k, v in i18n.catalogue(key).items() if isinstance(v, dict)}
     return render_template("web/process.html", key=key, title=title, versions=list(reversed(versions)),

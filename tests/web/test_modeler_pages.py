@@ -57,9 +57,10 @@ def test_bad_input_to_the_editor_is_a_4xx_in_the_page_language(app):
     refused = client.put("/processes/quality/draft.json", json={"xml": "<bpmn", "revision": 0}, headers=headers)
     assert refused.status_code == 422 and "草稿" in refused.get_json()["message"]
     assert client.get("/processes/nothing_here/edit").status_code == 404
-    for version in ("999", "99999999999999999999", "-1", "x"):
-        assert client.get(f"/processes/quality/edit?version={version}").status_code == 404
-        assert client.get(f"/processes/quality/edit/state.json?version={version}", headers=headers).status_code == 404
+    for version, status in (("999", 404), ("99999999999999999999", 422), ("-1", 422), ("x", 422)):
+        assert client.get(f"/processes/quality/edit?version={version}").status_code == status
+        state = client.get(f"/processes/quality/edit/state.json?version={version}", headers=headers)
+        assert state.status_code == status
     assert client.get("/processes/edit/form-preview?form=nope", headers=headers).status_code == 404
     assert client.post("/processes/edit/lint.json", json={"files": "x"}, headers=headers).status_code == 422
     assert client.post("/processes/quality/versions/999/activate.json", headers=headers).status_code == 404
