@@ -41,6 +41,22 @@ def personal(prop: dict[str, Any]) -> bool:
     return bool(prop.get("x-personal")) or prop.get("pattern") == PHONE_PATTERN or prop.get("format") == "email"
 
 
+FREE_TEXT = ("text", "multiline", "lines")
+
+
+def by_reference(prop: dict[str, Any], value: Any) -> bool:
+    """Whether the audit trail keeps the answer `value` only as a reference to where it is kept: a personal field's,
+    and any free text (a line or more of words, a list of free lines), since staff's notes and reasons may name the
+    customer whether or not the form marks them. Empty answers, numbers, yes/no, dates and choices stay as they
+    are."""
+    if value in (None, "", []):
+        return False
+    if personal(prop):
+        return True
+    return kind(prop) in FREE_TEXT and "format" not in prop and (
+        isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)))
+
+
 def choices(prop: dict[str, Any]) -> dict[str, dict[str, str]]:
     """The property's choices in their order (its enum, or its items' for a list of choices), each with its words
     by language from `x-option-labels` (on the property or its items): {value: {"zh": …, "en": …}}; a value

@@ -91,12 +91,12 @@ def json_schema(name: str) -> dict[str, Any]:
 
 
 def for_audit(name: str, payload: dict[str, Any], answer_id: int) -> dict[str, Any]:
-    """The payload as the audit trail keeps it: a personal field's value only as a reference to the message's
-    answer row `answer_id` (app/runtime/message_models.py, emptied by the retention purge), so the hash-chained
-    trail holds no personal data."""
+    """The payload as the audit trail keeps it: a personal field's value and any free text only as a reference to
+    the message's answer row `answer_id` (app/runtime/message_models.py, emptied by the retention purge), so the
+    hash-chained trail holds no personal data."""
     properties = json_schema(name).get("properties") or {}
     return {field: {"ref": f"message_answer:{answer_id}/{field}"}
-            if value not in (None, "", []) and field_kinds.personal(properties.get(field) or {}) else value
+            if field_kinds.by_reference(properties.get(field) or {}, value) else value
             for field, value in payload.items()}
 
 

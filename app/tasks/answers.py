@@ -69,11 +69,12 @@ def masked(form_key: str, submitted: dict[str, Any] | None, viewer: User) -> dic
 
 
 def for_audit(form_key: str, submitted: dict[str, Any], task_id: str) -> dict[str, Any]:
-    """The answers as the audit trail keeps them: a personal field's value only as a reference to the task's
-    answer, which the retention purge empties, so the hash-chained trail never holds personal data."""
+    """The answers as the audit trail keeps them: a personal field's value and any free text only as a reference to
+    the task's answer (`field_kinds.by_reference`), which the retention purge empties, so the hash-chained trail
+    never holds personal data."""
     properties = form_properties(form_key)
     return {name: {"ref": f"task:{task_id}/{name}"}
-            if value not in (None, "", []) and field_kinds.personal(properties.get(name) or {}) else value
+            if field_kinds.by_reference(properties.get(name) or {}, value) else value
             for name, value in submitted.items()}
 
 

@@ -1,6 +1,7 @@
 """The case file on the pages: exporting it (PDF in Chinese or English, or the ZIP) from the complaint page,
 legal's verification of one complaint's audit chain and of every complaint's (run in batches by the page's
-script), and legal's review of who read customers' unmasked personal data.
+script), legal's review of who read customers' unmasked personal data, and the words the timeline's events name
+by reference (app/audit_references.py).
 
 The routes join the `web` blueprint and call app/casefile, which decides who may.
 """
@@ -16,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from app import audit_references
 from app.casefile import reads, verification
 from app.casefile.export import export
 from app.casefile.schemas import FORMATS, LANGS, ReadFilterSchema
@@ -33,7 +35,8 @@ def _casefile_helpers() -> dict[str, Any]:
     signed_in = current_user.is_authenticated
     return {"may_export_case_file": lambda: signed_in and may_read_complaints(me()),
             "may_verify_audit": lambda: signed_in and verification.may_verify(me()),
-            "may_review_reads": lambda: signed_in and reads.may_review(me())}
+            "may_review_reads": lambda: signed_in and reads.may_review(me()),
+            "trail_words": lambda complaint_id, trail: audit_references.resolve(complaint_id, trail, me())}
 
 
 @bp.route("/complaints/<int:complaint_id>/case-file")
