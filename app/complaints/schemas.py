@@ -113,6 +113,9 @@ class ComplaintFilterSchema(Schema):
     closed_from = AwareDateTime(metadata={"description": "closed or cancelled at or after"})
     closed_to = AwareDateTime(metadata={"description": "closed or cancelled before"})
     open_at = AwareDateTime(metadata={"description": "registered before this moment and still open at it"})
+    recovered_from = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded "
+                                                            "at or after"})
+    recovered_to = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded before"})
     surname = fields.String(validate=validate.Length(min=1, max=40))
     phone = fields.String(validate=phone_checks(), metadata={"description": "the customer's phone number, whole"})
     overdue = fields.Boolean(metadata={"description": "Only complaints with an open task past its due time"})

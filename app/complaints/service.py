@@ -25,7 +25,7 @@ from app.extensions import db
 from app.forms import messages
 from app.payloads import load
 from app.places import service as places
-from app.records import payments
+from app.records import payments, recoveries
 from app.records import service as records
 from app.runtime import audit, steps
 from app.runtime.models import Complaint, HumanTask, Incident
@@ -325,6 +325,9 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
         query = query.where(complaint.created_at >= filters["created_from"])
     if "created_to" in filters:
         query = query.where(complaint.created_at < filters["created_to"])
+    if filters.keys() & {"recovered_from", "recovered_to"}:
+        query = query.where(complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
+                                                                             filters.get("recovered_to"))))
     if filters.get("overdue") is False:  # read from the index the order walks
         query = query.where(or_(complaint.tasks_due_at.is_(None), complaint.tasks_due_at >= now))
     if filters.get("case_overdue"):  # open complaints newest first, the due time read from their index

@@ -54,6 +54,7 @@ class ReadyHumanTask:
     meta: HumanTaskMeta
     due_at: datetime | None = None
     role: str | None = None  # the lane's role, or the role the task data names (`roleFrom`)
+    call_path: str = ""  # the call activities and embedded subprocesses holding it, top-level first ("a/b")
 
 
 @dataclass(frozen=True)
@@ -203,8 +204,17 @@ class Instance:
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             meta = self.compiled.human_task(task.workflow.spec.name, task.task_spec.name)
             if meta is not None:
-                ready.append(ReadyHumanTask(str(task.id), meta, self._due(task), self._role(task, meta)))
+                ready.append(ReadyHumanTask(str(task.id), meta, self._due(task), self._role(task, meta),
+                                            self._call_path(task)))
         return ready
+
+    def _call_path(self, task) -> str:
+        """The elements (call activities, embedded subprocesses) whose runs hold `task`, top-level first."""
+        path: list[str] = []
+        while task.workflow.parent_task_id is not None:
+            task = self.workflow.get_task_from_id(task.workflow.parent_task_id)
+            path.append(task.task_spec.bpmn_id or task.task_spec.name)
+        return "/".join(reversed(path))
 
     def _role(self, task, meta: HumanTaskMeta) -> str | None:
         """The role named by the task data's `roleFrom` field when it holds one, else the lane's."""

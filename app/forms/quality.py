@@ -153,6 +153,7 @@ SUPPLIER_ACTIONS = {
     "claim": ("向供应商索赔", "Recover compensation from the supplier"),
     "return_and_claim": ("下架退货并索赔", "Delist, return and recover compensation"),
 }
+RECOVERING_ACTIONS = ("claim", "return_and_claim")  # the follow-ups that claim money back from the supplier
 
 
 @register("quality.supplier", "采购部与供应商对接", "Purchasing deals with the supplier", shows=[
@@ -163,6 +164,17 @@ class SupplierForm(Schema):
     supplier = text("供应商", "Supplier", max_length=200)
     supplier_cause = text("供应商核实的原因", "Cause as established with the supplier", multiline=True)
     supplier_action = choice("后续处理措施", "Follow-up with the supplier", SUPPLIER_ACTIONS)
+    supplier_recovery = money("向供应商追回金额（元，仅索赔时填写）",
+                              "Amount recovered from the supplier (¥, with a claim only)", required=False)
+
+    JSON_SCHEMA_EXTRA = {"allOf": [_if_positive_then("supplier_recovery", {
+        "properties": {"supplier_action": {"enum": list(RECOVERING_ACTIONS)}}, "required": ["supplier_action"]})]}
+
+    @validates_schema
+    def _recovery_with_a_claim(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if _positive(data.get("supplier_recovery")) and data.get("supplier_action") not in RECOVERING_ACTIONS:
+            raise ValidationError("An amount is recovered only with a follow-up that claims from the supplier. / "
+                                  "只有向供应商索赔时才填写追回金额。", "supplier_recovery")
 
 
 NUTRITION_BASIS = {

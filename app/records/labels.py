@@ -172,6 +172,7 @@ RECORD_FIELDS: dict[str, dict[str, Label]] = {
         "product": Label("商品", "Product"),
         "action": Label("措施", "Action", "choice", SUPPLIER_ACTIONS),
         "note": Label("说明", "Note"),
+        "recovered_amount": Label("追回金额", "Amount recovered", "money"),
         "created_at": Label("记录时间", "Recorded at", "datetime"),
     },
     "investigation_reports": {

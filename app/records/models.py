@@ -60,7 +60,8 @@ OPEN_PAYMENT_STATES = ("requested", "approved")
 
 
 class SupplierAction(db.Model):
-    """A quality finding handed to purchasing for the supplier (delist, return, recover costs)."""
+    """A quality finding handed to purchasing for the supplier (delist, return, recover costs), with the amount
+    recovered from the supplier."""
 
     __tablename__ = "supplier_action"
 
@@ -69,6 +70,8 @@ class SupplierAction(db.Model):
     product: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
+    # what the supplier paid back (money coming in, not a payment out); null: recorded before it was asked
+    recovered_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -52,6 +52,8 @@ MEANINGS: dict[str, tuple[Words, dict[str, Words]]] = {
         "product": ("涉及的商品", "The product concerned"),
         "action": ("对供应商的处理，如下架、退货、索赔", "What is done with the supplier: delist, return, claim"),
         "note": ("说明（可不填）", "A note (optional)"),
+        "recovered": ("向供应商追回的金额（元，可不填；进账，不是付款）",
+                      "The amount recovered from the supplier (¥, optional; money coming in, not a payment)"),
     }),
     "record_investigation": (("存档投诉调查报告", "File the investigation report"), {
         "findings": ("调查结论", "What the investigation found"),

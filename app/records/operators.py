@@ -190,10 +190,14 @@ def record_emergency_call(context: StepContext, service: str, reason: str) -> di
 
 
 @operator("record_supplier_action")
-def record_supplier_action(context: StepContext, product: str, action: str, note: str = "") -> dict:
-    """Hand a quality finding to purchasing for the supplier."""
+def record_supplier_action(context: StepContext, product: str, action: str, note: str = "",
+                           recovered: Any = None) -> dict:
+    """Hand a quality finding to purchasing for the supplier, with the amount recovered from the supplier (money
+    coming in: no payment request, no authority check; None: not asked, as before the form asked it)."""
+    amount = None if recovered is None else _amount(recovered)
     return {"supplier_action_id": _add(SupplierAction(complaint_id=context.complaint_id, product=_text(product, 200),
-                                                      action=_text(action, 40), note=_text(note)))}
+                                                      action=_text(action, 40), note=_text(note),
+                                                      recovered_amount=amount))}
 
 
 @operator("record_investigation")

@@ -39,6 +39,7 @@ _H2 = ParagraphStyle("review-h2", parent=_BODY, fontSize=11.5, leading=16, space
 _GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke), ("ALIGN", (1, 1), (-1, -1), "RIGHT")])
 SERIES_COLOURS = (colors.HexColor("#1f5fa8"), colors.HexColor("#9db7d5"))
+COUNTS_AMONG_MONEY = ("payments", "recoveries")  # how many, in a section of amounts
 MAX_CHART_ROWS = 24  # hours of the day; longer sections (merchants, products) are tables only
 LONG_LABEL = 14
 
@@ -97,7 +98,7 @@ def value_text(unit: str, key: str, value: Any) -> str:
         return "—"
     if _is_share(unit, key):
         return f"{float(value) * 100:.1f}%"
-    if unit == "yuan" and key != "payments":
+    if unit == "yuan" and key not in COUNTS_AMONG_MONEY:
         return f"¥{float(value):,.2f}"
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
@@ -114,7 +115,7 @@ def change_text(w: _Writer, unit: str, key: str, current: Any, earlier: Any) -> 
     difference = float(current) - float(earlier)
     if not difference:
         return "0"
-    shown = f"{difference:+,.2f}" if unit == "yuan" and key != "payments" else (
+    shown = f"{difference:+,.2f}" if unit == "yuan" and key not in COUNTS_AMONG_MONEY else (
         f"{difference:+,.1f}" if not difference.is_integer() else f"{int(difference):+,}")
     if earlier:
         shown += f" ({difference / float(earlier) * 100:+.0f}%)"

@@ -22,8 +22,9 @@ from sqlalchemy.orm import aliased
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.forms.lifecycle import SATISFACTION
-from app.forms.quality import HEADS, SUPPLIER_ACTIONS
+from app.forms.quality import HEADS, RECOVERING_ACTIONS, SUPPLIER_ACTIONS
 from app.payloads import load
+from app.records import recoveries
 from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels, outcome_categories
 from app.reports.periods import Period, Window, parse
@@ -47,7 +48,6 @@ REFERENCE = '{"ref"'
 FIRST_RESPONSE_FORM = "lifecycle.acknowledge"  # calming the customer and telling the next steps: the first response
 FEEDBACK_FORM = "lifecycle.feedback"  # the desk's follow-up call with the result
 INJURY_FORM = "quality.injury_compensation"
-RECOVERY_ACTIONS = ("claim", "return_and_claim")
 
 # (section key, title, unit, rows); a row is (key, label, value, complaint-list query or None)
 Row = tuple[str, labels.Label, float | int | None, dict[str, Any] | None]
@@ -237,7 +237,7 @@ def overdue_now(ctx: Context) -> Section:
 
 def money(ctx: Context, window: Window) -> list[Section]:
     """What was paid in the period (refunds, compensation, medical advances), by purpose and by complaint type;
-    what was handed to suppliers, and the injury compensation assessed by head."""
+    what was handed to suppliers and recovered from them, and the injury compensation assessed by head."""
     paid = and_(in_window(PaymentRequest.paid_at, window), PaymentRequest.status == "paid")
     base = select(func.count(), func.coalesce(func.sum(PaymentRequest.amount), 0)).join(
         Complaint, Complaint.id == PaymentRequest.complaint_id).where(paid)
@@ -260,21 +260,55 @@ def money(ctx: Context, window: Window) -> list[Section]:
         ("by_type", _title("按投诉类型（元）", "By complaint type (¥)"), "yuan",
          [(key, labels.complaint_type(key), _yuan(amount), None) for key, _n, amount in by_type]),
         _supplier_actions(ctx, window),
+        *_supplier_recoveries(ctx, window),
         _injury_heads(ctx, window),
     ]
 
 
 def _supplier_actions(ctx: Context, window: Window) -> Section:
     """Quality findings handed to purchasing in the period, by what is done with the supplier; the recoveries
-    sought are those claiming compensation from the supplier (the amount recovered is not recorded)."""
+    sought are those claiming compensation from the supplier (the amounts recovered: `_supplier_recoveries`)."""
     query = select(SupplierAction.action, func.count()).join(Complaint, Complaint.id == SupplierAction.complaint_id)\
         .where(in_window(SupplierAction.created_at, window)).group_by(SupplierAction.action)
     found = dict(db.session.execute(filtered(query, ctx.filters)).all())
     rows: list[Row] = [(key, labels.supplier_action(key), found.get(key, 0), None)
                        for key in [*SUPPLIER_ACTIONS, *sorted(set(found) - set(SUPPLIER_ACTIONS))]]
     rows.append(("recoveries_sought", _title("向供应商索赔（含退货并索赔）", "Recoveries sought from suppliers"),
-                 sum(found.get(key, 0) for key in RECOVERY_ACTIONS), None))
+                 sum(found.get(key, 0) for key in RECOVERING_ACTIONS), None))
     return ("supplier_actions", _title("供应商处理", "Supplier actions"), "count", rows)
+
+
+def _supplier_recoveries(ctx: Context, window: Window) -> list[Section]:
+    """Money recovered from suppliers (coming in, not paid out) as purchasing recorded it in the period: how many
+    recoveries and how much, by complaint type and by merchant or department, each with the complaints behind it."""
+    recovered = recoveries.recovered(window.start, window.end)
+    in_period = {"recovered_from": window.start, "recovered_to": window.end}
+
+    def grouped(column: Any) -> list[tuple[Any, int, Any]]:
+        query = select(column, func.count(), func.sum(SupplierAction.recovered_amount)).join(
+            Complaint, Complaint.id == SupplierAction.complaint_id).where(recovered).group_by(column)
+        return list(db.session.execute(filtered(query, ctx.filters).order_by(func.sum(
+            SupplierAction.recovered_amount).desc(), column)))
+
+    count, total = db.session.execute(filtered(select(
+        func.count(), func.coalesce(func.sum(SupplierAction.recovered_amount), 0)).join(
+        Complaint, Complaint.id == SupplierAction.complaint_id).where(recovered), ctx.filters)).one()
+    parties = [(key, amount) for key, _n, amount in grouped(Complaint.involved_party) if key is not None]
+    return [
+        ("supplier_recoveries", _title("向供应商追回（元）", "Recovered from suppliers (¥)"), "yuan", [
+            ("recoveries", _title("追回笔数", "Recoveries"), count, ctx.list_query(**in_period)),
+            ("recovered", _title("追回金额（元）", "Amount recovered (¥)"), _yuan(total),
+             ctx.list_query(**in_period)),
+        ]),
+        ("recoveries_by_type", _title("向供应商追回，按投诉类型（元）",
+                                      "Recovered from suppliers, by complaint type (¥)"), "yuan",
+         [(key, labels.complaint_type(key), _yuan(amount), ctx.list_query(type=key, **in_period))
+          for key, _n, amount in grouped(Complaint.type)]),
+        ("recoveries_by_party", _title("向供应商追回，按商户或部门（元）",
+                                       "Recovered from suppliers, by merchant or department (¥)"), "yuan",
+         [(key, {"zh": key, "en": key}, _yuan(amount), ctx.list_query(involved_party=key, **in_period))
+          for key, amount in parties[:TOP_PARTIES]]),
+    ]
 
 
 def _injury_heads(ctx: Context, window: Window) -> Section:

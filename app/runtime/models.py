@@ -154,6 +154,9 @@ class HumanTask(db.Model):
     complaint_created_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the complaints list's order
     process_id: Mapped[str] = mapped_column(String(120))
     element_id: Mapped[str] = mapped_column(String(120))
+    # the call activities and embedded subprocesses, top-level first and joined by "/", whose run holds the task
+    # ("" in the top-level diagram; null for tasks opened before it was kept): the heat maps' drill-down
+    call_path: Mapped[str | None] = mapped_column(String(400))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(40))
     form_key: Mapped[str] = mapped_column(String(120))

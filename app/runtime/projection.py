@@ -73,7 +73,7 @@ def project_tasks(complaint: Complaint, instance: Instance, before: frozenset[st
     new_rows = [{
         "id": task_id, "complaint_id": complaint.id, "complaint_number": complaint.number,
         "complaint_type": complaint.type, "complaint_created_at": complaint.created_at,
-        "process_id": task.meta.process_id, "element_id": task.meta.element_id,
+        "process_id": task.meta.process_id, "element_id": task.meta.element_id, "call_path": task.call_path,
         "name": task.meta.name, "role": task.role or "duty_manager", "form_key": task.meta.form_key or "",
         "state": "ready", "created_at": now, "due_at": task.due_at, "due_order": task.due_at or NO_DUE_DATE,
     } for task_id, task in ready.items() if task_id not in before]
