@@ -5,8 +5,10 @@ expression in a diagram is evaluated. Elements are matched by id. For each eleme
 cares about are gathered (name, instructions, condition, default flow, form, operator and its parameters, time
 limit, lane or role, called process, decision table, event, what it is attached to, and the steps it comes from
 and goes on to) and compared one by one; app/definitions/compare_words.py tells each difference in Chinese and
-English. SpiffWorkflow's SpecDiff was not used: it needs both versions compiled with everything they call, matches
-task specs only (no lanes, no sequence flows) and reports which serialized attribute differs, not what it means.
+English. A draft's conflict (app/definitions/drafts.py) tells what the other side changed with the same reading of
+the elements, one line per element with its aspects as written (`conflict_lines`). SpiffWorkflow's SpecDiff was
+not used: it needs both versions compiled with everything they call, matches task specs only (no lanes, no
+sequence flows) and reports which serialized attribute differs, not what it means.
 """
 
 from __future__ import annotations
@@ -17,7 +19,18 @@ from typing import Any
 from lxml import etree
 
 from app.definitions import catalogues, version_numbers
-from app.definitions.compare_words import Words, describe, flow_label, lane_label, type_name, unnamed
+from app.definitions.compare_words import (
+    Words,
+    added_line,
+    at_most,
+    changed_line,
+    describe,
+    flow_label,
+    lane_label,
+    removed_line,
+    type_name,
+    unnamed,
+)
 from app.definitions.draft_models import DeployedCatalogue
 from app.definitions.models import ProcessDefinition
 from app.engine.xml import BPMN_NS, SPIFF_NS, parse_document
@@ -35,6 +48,12 @@ EVENT_DEFINITIONS = {"messageEventDefinition": "messageRef", "escalationEventDef
                      "signalEventDefinition": "signalRef", "errorEventDefinition": "errorRef",
                      "terminateEventDefinition": None, "conditionalEventDefinition": None}
 TIMER_EXPRESSIONS = frozenset({"timeDate", "timeDuration", "timeCycle"})
+# The elements an owner edits that a draft's conflict tells of.
+CONFLICT_KINDS = frozenset({"userTask", "manualTask", "task", "serviceTask", "scriptTask", "sendTask", "receiveTask",
+                            "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
+                            "inclusiveGateway", "eventBasedGateway", "startEvent", "endEvent",
+                            "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "sequenceFlow",
+                            "lane"})
 
 
 @dataclass
@@ -115,11 +134,10 @@ def side_of(root: etree._Element, definition: ProcessDefinition, catalogue: dict
                 for node in root if isinstance(node.tag, str) and node.get("id")
                 and etree.QName(node).localname in ("message", "escalation", "signal", "error")}
     roles = lane_names()
-    lane_of: dict[str, str] = {}
+    lanes = list(process.iter(f"{{{BPMN_NS}}}lane"))
+    lane_of = {node_id: lane.get("id") for node_id, lane in _lanes_of(lanes).items()}
     elements: dict[str, Element] = {}
-    for lane in process.iter(f"{{{BPMN_NS}}}lane"):
-        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
-            lane_of[(ref.text or "").strip()] = lane.get("id")  # nested lanes come later: the innermost wins
+    for lane in lanes:
         name = (lane.get("name") or "").strip()
         role = roles.get(name, name)
         elements[lane.get("id")] = Element(lane.get("id"), "lane", lane_label(role), {"role": role})
@@ -127,7 +145,7 @@ def side_of(root: etree._Element, definition: ProcessDefinition, catalogue: dict
     for node in _flow_elements(process):
         local = etree.QName(node).localname
         elements[node.get("id")] = Element(node.get("id"), local, _name(node, catalogue, own),
-                                           _facts(node, local, catalogue, messages))
+                                           _compared(_read(node, local), node.get("id"), catalogue, messages))
         if local == "sequenceFlow":
             flows.append(node)
     for element in elements.values():
@@ -148,6 +166,11 @@ def side_of(root: etree._Element, definition: ProcessDefinition, catalogue: dict
             labels[flow.get("id")] = flow_label(flow.get("sourceRef"), flow.get("targetRef"), labels)
             elements[flow.get("id")].name = labels[flow.get("id")]
     return Side(definition, elements, labels)
+
+
+def _lanes_of(lanes: list[etree._Element]) -> dict[str, etree._Element]:
+    """Flow node id -> the lane it is in (nested lanes come later: the innermost wins)."""
+    return {(ref.text or "").strip(): lane for lane in lanes for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
 
 
 def _flow_elements(container: etree._Element):
@@ -171,34 +194,73 @@ def _name(node: etree._Element, catalogue: dict[str, Any], own: bool) -> Words:
     return {"zh": written, "en": written}
 
 
-def _facts(node: etree._Element, local: str, catalogue: dict[str, Any], messages: dict[str, str]) -> dict[str, Any]:
-    """What an owner reads in one element, from one pass over its children."""
-    facts: dict[str, Any] = {}
+def _read(node: etree._Element, local: str) -> dict[str, Any]:
+    """What one element says as written, from one pass over its children: its name and references, documentation,
+    condition, extensions, time limit and event definition (the last of each; a value as written, None when an
+    attribute is missing). The compare (`_compared`) and a draft's conflict (`_aspects`) each keep what they tell."""
+    read: dict[str, Any] = {"name": node.get("name")}
     for attribute, fact in (("default", "default"), ("calledElement", "called"), ("attachedToRef", "attached"),
                             ("sourceRef", "source"), ("targetRef", "target")):
         if node.get(attribute):
-            facts[fact] = node.get(attribute)
+            read[fact] = node.get(attribute)
     if local == "boundaryEvent":
-        facts["interrupting"] = node.get("cancelActivity", "true") != "false"
-    documentation = ""
+        read["interrupting"] = node.get("cancelActivity", "true") != "false"
     for child in node:
         if not isinstance(child.tag, str):
             continue
         name = etree.QName(child).localname
         if name == "documentation":
-            documentation = " ".join((child.text or "").split())
-        elif name == "conditionExpression" and (child.text or "").strip():
-            facts["condition"] = child.text.strip()
+            read["documentation"] = " ".join((child.text or "").split())
+        elif name == "conditionExpression":
+            _keep_said(read, "condition", (child.text or "").strip())
         elif name == "extensionElements":
-            facts.update(_extensions(child))
+            _read_extensions(child, read)
         elif name == "timerEventDefinition":
             for expression in child:
                 if isinstance(expression.tag, str) and etree.QName(expression).localname in TIMER_EXPRESSIONS:
-                    facts["timer"] = (expression.text or "").strip()
+                    read["timer"] = (expression.text or "").strip()
         elif name in EVENT_DEFINITIONS:
-            ref = child.get(EVENT_DEFINITIONS[name]) if EVENT_DEFINITIONS[name] else None
-            facts["event"] = (name, messages.get(ref, ref) if ref else None)
-    entry = catalogue.get(node.get("id"))
+            read["event"] = (name, child.get(EVENT_DEFINITIONS[name]) if EVENT_DEFINITIONS[name] else None)
+    return read
+
+
+def _keep_said(read: dict[str, Any], fact: str, text: str) -> None:
+    """An empty text counts only while nothing was said before it (a later empty one does not undo a value)."""
+    if text or fact not in read:
+        read[fact] = text
+
+
+def _read_extensions(extensions: etree._Element, read: dict[str, Any]) -> None:
+    """The service's extensions of an element: its form and other properties, operator and decision table."""
+    for prop in extensions.iterfind("spiffworkflow:properties/spiffworkflow:property", NS):
+        read["form" if prop.get("name") == "formKey" else f"property:{prop.get('name')}"] = prop.get("value")
+    operator = extensions.find("spiffworkflow:serviceTaskOperator", NS)
+    if operator is not None:
+        read["operator"] = operator.get("id")
+        read["parameters"] = tuple((p.get("id"), p.get("value"))
+                                   for p in operator.iterfind(".//spiffworkflow:parameter", NS))
+    decision = extensions.find("spiffworkflow:calledDecisionId", NS)
+    if decision is not None:
+        _keep_said(read, "decision", (decision.text or "").strip())
+
+
+def _compared(read: dict[str, Any], element_id: str, catalogue: dict[str, Any],
+              messages: dict[str, str]) -> dict[str, Any]:
+    """The facts the compare tells of an element, from what it says (`_read`) and its catalogue entry."""
+    facts: dict[str, Any] = {}
+    for fact, value in read.items():
+        if fact in ("default", "called", "attached", "source", "target", "interrupting", "timer"):
+            facts[fact] = value
+        elif fact == "form" or fact.startswith("property:") or fact == "operator":
+            facts[fact] = value or ""
+        elif fact == "parameters":
+            facts[fact] = {parameter: given or "" for parameter, given in value}
+        elif fact in ("condition", "decision") and value:
+            facts[fact] = value
+        elif fact == "event":
+            facts[fact] = (value[0], messages.get(value[1], value[1]) if value[1] else None)
+    documentation = read.get("documentation", "")
+    entry = catalogue.get(element_id)
     instructions = entry.get("instructions") if isinstance(entry, dict) else None
     zh = " ".join(str(instructions.get("zh") or "").split()) if isinstance(instructions, dict) else ""
     if documentation or zh:
@@ -206,33 +268,71 @@ def _facts(node: etree._Element, local: str, catalogue: dict[str, Any], messages
     return facts
 
 
-def _extensions(extensions: etree._Element) -> dict[str, Any]:
-    """The service's extensions of an element: its form and other properties, operator and decision table."""
-    facts: dict[str, Any] = {}
-    for prop in extensions.iterfind("spiffworkflow:properties/spiffworkflow:property", NS):
-        facts["form" if prop.get("name") == "formKey" else f"property:{prop.get('name')}"] = prop.get("value") or ""
-    operator = extensions.find("spiffworkflow:serviceTaskOperator", NS)
-    if operator is not None:
-        facts["operator"] = operator.get("id") or ""
-        facts["parameters"] = {p.get("id"): p.get("value") or ""
-                               for p in operator.iterfind(".//spiffworkflow:parameter", NS)}
-    decision = extensions.find("spiffworkflow:calledDecisionId", NS)
-    if decision is not None and (decision.text or "").strip():
-        facts["decision"] = decision.text.strip()
-    return facts
+def _match(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    """Elements matched by id: those only in `new` and those only in `old` (each in its document's order), and
+    those in both (in `new`'s order)."""
+    return ([i for i in new if i not in old], [i for i in old if i not in new], [i for i in new if i in old])
 
 
 def compare_versions(key: str, old: Side, new: Side) -> Comparison:
     """What changed from `old` to `new`: elements by id, each difference told in both languages."""
-    added = [ElementDiff(e.id, e.type, new.labels[e.id]) for e in new.elements.values() if e.id not in old.elements]
-    removed = [ElementDiff(e.id, e.type, old.labels[e.id]) for e in old.elements.values()
-               if e.id not in new.elements]
+    added_ids, removed_ids, kept_ids = _match(old.elements, new.elements)
+    added = [ElementDiff(i, new.elements[i].type, new.labels[i]) for i in added_ids]
+    removed = [ElementDiff(i, old.elements[i].type, old.labels[i]) for i in removed_ids]
     changed = []
-    for element in new.elements.values():
-        before = old.elements.get(element.id)
-        if before is None:
-            continue
-        changes = describe(before, element, old.labels, new.labels)
+    for element_id in kept_ids:
+        element = new.elements[element_id]
+        changes = describe(old.elements[element_id], element, old.labels, new.labels)
         if changes:
             changed.append(ElementDiff(element.id, element.type, new.labels[element.id], changes))
     return Comparison(key, old.definition.version, new.definition.version, added, removed, changed)
+
+
+# --- a draft's conflict: what the other side changed, one line per element --------------------------------------
+
+def conflict_lines(before: etree._Element | None, after: etree._Element) -> list[dict[str, str]]:
+    """The changes from document `before` to `after` in every process they hold, one {"zh", "en"} line per element
+    an owner edits (app/definitions/compare_words.py words them); `before` None: everything in `after` is new."""
+    old, new = _aspects_of(before) if before is not None else {}, _aspects_of(after)
+    added, removed, kept = _match(old, new)
+    return at_most([*(added_line(new[i], i) for i in added), *(removed_line(old[i], i) for i in removed),
+                    *(changed_line(old[i], new[i], i) for i in kept if old[i] != new[i])])
+
+
+def _aspects_of(root: etree._Element) -> dict[str, dict[str, Any]]:
+    """Element id -> what an owner edits of it (ASPECTS), for each of CONFLICT_KINDS in each process, in document
+    order."""
+    message_names: dict[str, str | None] = {}
+    for message in root.iterfind("bpmn:message", NS):
+        if message.get("id") is not None:
+            message_names.setdefault(message.get("id"), message.get("name"))
+    found: dict[str, dict[str, Any]] = {}
+    for process in root.iterfind("bpmn:process", NS):
+        lanes = list(process.iter(f"{{{BPMN_NS}}}lane"))
+        lane_of = _lanes_of(lanes)
+        order = {node: position for position, node in enumerate(process.iter())}
+        chosen = [node for node in (*lanes, *_flow_elements(process))
+                  if node.get("id") and etree.QName(node).localname in CONFLICT_KINDS]
+        for node in sorted(chosen, key=order.__getitem__):
+            kind = etree.QName(node).localname
+            lane = lane_of.get(node.get("id"))
+            found[node.get("id")] = _aspects(_read(node, kind), kind, None if lane is None else lane.get("name"),
+                                             message_names)
+    return found
+
+
+def _aspects(read: dict[str, Any], kind: str, lane: str | None,
+             message_names: dict[str, str | None]) -> dict[str, Any]:
+    """The aspects a conflict tells of an element, as written (None where it says nothing), from `_read`."""
+    aspects: dict[str, Any] = {"kind": kind, "name": (read["name"] or "").strip() or None}
+    for aspect in ("form", "operator", "parameters", "called", "decision", "timer", "condition", "default"):
+        if aspect in read:
+            aspects[aspect] = read[aspect]
+    event = read.get("event")
+    if event is not None and event[0] == "messageEventDefinition":
+        aspects["message"] = message_names.get(event[1], event[1])
+    if read.get("documentation"):
+        aspects["instructions"] = read["documentation"]
+    if kind not in ("lane", "sequenceFlow"):
+        aspects["lane"] = lane
+    return aspects

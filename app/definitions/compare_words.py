@@ -2,7 +2,8 @@
 
 Each fact of an element (see app/definitions/compare.py) has its sentence: forms by their titles, operators and
 their parameters by what they do, time limits by the named limit they call, lanes by the role, and other elements
-by their names in the version they belong to (the old one's for what was, the new one's for what is).
+by their names in the version they belong to (the old one's for what was, the new one's for what is). A draft's
+conflict is told one line per element added, removed or changed, with its aspects as the diagrams write them.
 """
 
 from __future__ import annotations
@@ -207,3 +208,61 @@ def describe(before: Element, after: Element, old: Labels, new: Labels) -> list[
 
 def _yes_no(value: Any) -> Words:
     return {"zh": "是", "en": "yes"} if value else {"zh": "否", "en": "no"}
+
+
+# --- a draft's conflict: one line per element, its aspects as written (app/definitions/compare.py's `_aspects`) ---
+
+ASPECTS: dict[str, tuple[str, str]] = {
+    "kind": ("类型", "kind"), "name": ("名称", "name"), "form": ("表单", "form"), "operator": ("操作", "operator"),
+    "parameters": ("参数", "parameters"), "called": ("调用的流程", "called process"),
+    "decision": ("决策表", "decision table"), "timer": ("时限", "time limit"), "condition": ("条件", "condition"),
+    "lane": ("泳道", "lane"), "message": ("消息", "message"), "instructions": ("说明", "instructions"),
+    "default": ("默认流", "default flow"),
+}
+MAX_LINES = 40
+
+
+def added_line(aspects: dict[str, Any], element_id: str) -> Words:
+    return _line("新增", "Added", aspects, element_id)
+
+
+def removed_line(aspects: dict[str, Any], element_id: str) -> Words:
+    return _line("删除", "Removed", aspects, element_id)
+
+
+def changed_line(was: dict[str, Any], now: dict[str, Any], element_id: str) -> Words:
+    """Every aspect that differs, from what it was to what it is."""
+    changed = [aspect for aspect in ASPECTS if was.get(aspect) != now.get(aspect)]
+    zh_parts = [f"{ASPECTS[a][0]}「{_show(was.get(a))}」→「{_show(now.get(a))}」" for a in changed]
+    en_parts = [f"{ASPECTS[a][1]} '{_show(was.get(a))}' → '{_show(now.get(a))}'" for a in changed]
+    kind = type_name(now["kind"])
+    return {"zh": f"修改{kind['zh']}{_title(now, element_id, 'zh')}：{'；'.join(zh_parts)}",
+            "en": f"Changed {kind['en']} {_title(now, element_id, 'en')}: {'; '.join(en_parts)}"}
+
+
+def at_most(lines: list[Words]) -> list[Words]:
+    """The first MAX_LINES lines and a last one counting the rest."""
+    if len(lines) <= MAX_LINES:
+        return lines
+    rest = len(lines) - MAX_LINES
+    return lines[:MAX_LINES] + [{"zh": f"另有 {rest} 处改动", "en": f"and {rest} more changes"}]
+
+
+def _line(verb_zh: str, verb_en: str, aspects: dict[str, Any], element_id: str) -> Words:
+    kind = type_name(aspects["kind"])
+    return {"zh": f"{verb_zh}{kind['zh']}{_title(aspects, element_id, 'zh')}",
+            "en": f"{verb_en} {kind['en']} {_title(aspects, element_id, 'en')}"}
+
+
+def _title(aspects: dict[str, Any], element_id: str, lang: str) -> str:
+    name = aspects.get("name")
+    if lang == "zh":
+        return f"「{name}」（{element_id}）" if name else f"（{element_id}）"
+    return f"'{name}' ({element_id})" if name else f"({element_id})"
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "—" if value is None else ""
+    text = value if isinstance(value, str) else ", ".join(f"{k}={v}" for k, v in value)
+    return text if len(text) <= 80 else text[:79] + "…"

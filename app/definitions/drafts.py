@@ -24,7 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.database import begin_write
-from app.definitions import catalogues, draft_changes
+from app.definitions import catalogues, compare
 from app.definitions import service as definitions
 from app.definitions.choices import require_editor
 from app.definitions.draft_models import ProcessDraft
@@ -259,7 +259,7 @@ def _check_newer(key: str, base: int | None, started: datetime | None) -> None:
     deployer = db.session.get(User, latest.deployed_by_id) if latest.deployed_by_id else None
     who = deployer.username if deployer else None
     before = parse_document(base_row.source, f"{key}.bpmn") if base_row is not None else None
-    changes = draft_changes.describe(before, parse_document(latest.source, f"{key}.bpmn"))
+    changes = compare.conflict_lines(before, parse_document(latest.source, f"{key}.bpmn"))
     by_en, by_zh = (f" by {who}", f"由 {who} ") if who else (" from the command line", "从命令行")
     raise _refuse(Conflict,
                   f"Version {latest.version} of '{key}' was deployed{by_en} at {isoformat(latest.deployed_at)}, "
@@ -272,7 +272,7 @@ def _check_newer(key: str, base: int | None, started: datetime | None) -> None:
 
 def _changed(row: ProcessDraft, yours: str) -> Exception:
     """A 409: the draft was saved meanwhile (another tab); what that save holds that this copy does not."""
-    changes = draft_changes.describe(_parsed_or_none(yours, row.key), parse_document(row.source, f"{row.key}.bpmn"))
+    changes = compare.conflict_lines(_parsed_or_none(yours, row.key), parse_document(row.source, f"{row.key}.bpmn"))
     return _refuse(Conflict,
                    f"Your draft of '{row.key}' was saved meanwhile from elsewhere (revision {row.revision}, "
                    f"{isoformat(row.updated_at)}).",
