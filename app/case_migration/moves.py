@@ -12,19 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.case_migration import diffs
-from app.database import execute_core
+from app.database import begin_write, execute_core, row_locks
 from app.definitions.models import ProcessDefinition
 from app.engine.migration import MigrationRefused, MovePlan, migrate_instance
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.runtime import audit
 from app.runtime.environment import Actor
 from app.runtime.models import Complaint, HumanTask, Timer
-from app.runtime.steps import Snapshot, load_instance, lock_complaint, save
+from app.runtime.steps import Snapshot, load_instance, mark_locked, save
 
 ACTION = "process_migrated"
 CHANGED_MEANWHILE = "changed_meanwhile"
@@ -54,7 +55,7 @@ def move(complaint_id: int, target_id: int, actor: Actor | None, *, expected_def
          expected_revision: int | None, job: int | None, back: bool) -> Moved:
     """Move a complaint to the version `target_id` and leave the transaction open for the caller to add to and
     commit. Raises Stale or Refused with the transaction rolled back."""
-    complaint = lock_complaint(complaint_id)
+    complaint = _lock(complaint_id)
     if (complaint.status != "open" or (expected_revision is not None and complaint.revision != expected_revision)
             or (expected_definition is not None and complaint.definition_id != expected_definition)):
         db.session.rollback()
@@ -81,6 +82,29 @@ def move(complaint_id: int, target_id: int, actor: Actor | None, *, expected_def
     return Moved(complaint, plan, detail)
 
 
+# What a move never reads: the customer's contact data (decrypting it costs more than the rest of the row) and
+# the long texts. Deferred, they are loaded only if something asks for them.
+_UNREAD = tuple(defer(column) for column in (
+    Complaint.customer_surname, Complaint.customer_phone, Complaint.customer_email, Complaint.description,
+    Complaint.demand, Complaint.intake, Complaint.cancel_reason))
+
+
+def _lock(complaint_id: int) -> Complaint:
+    """Lock the complaint as every step does (app/runtime/steps.py), leaving out the columns a move never reads.
+    A complaint the session already holds is read again, so the checks below see it as it is under the lock."""
+    begin_write()
+    query = (select(Complaint).where(Complaint.id == complaint_id).options(*_UNREAD)
+             .execution_options(populate_existing=True))
+    if row_locks():
+        query = query.with_for_update()
+    complaint = db.session.scalars(query).first()
+    if complaint is None:
+        db.session.rollback()
+        raise NotFound(f"There is no complaint {complaint_id}. / 没有投诉 {complaint_id}。")
+    mark_locked(complaint)
+    return complaint
+
+
 _versions: dict[int, int] = {}  # a deployed version never changes its number
 
 
@@ -105,8 +129,9 @@ def changes(plan: MovePlan) -> dict[str, Any]:
 def _rename_kept(plan: MovePlan) -> None:
     """A kept open task whose element has a new name in the target version shows it."""
     before = {p.task_id: p.name for p in plan.before}
-    tasks = HumanTask.__table__
-    for position in plan.after:
-        if position.task_id in before and before[position.task_id] != position.name:
-            execute_core(update(tasks).where(tasks.c.id == position.task_id, tasks.c.state == "ready")
-                         .values(name=position.name))
+    renamed = [{"task_id": p.task_id, "new_name": p.name} for p in plan.after
+               if p.task_id in before and before[p.task_id] != p.name]
+    if renamed:
+        tasks = HumanTask.__table__
+        execute_core(update(tasks).where(tasks.c.id == bindparam("task_id"), tasks.c.state == "ready")
+                     .values(name=bindparam("new_name")), renamed)

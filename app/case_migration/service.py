@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Row, func, insert, select, text, update
 
 from app.case_migration import diffs, moves
 from app.case_migration.models import UNFINISHED, MigrationJob, MigrationResult
@@ -143,9 +143,10 @@ def run_due_jobs(limit: int = BATCH) -> int:
         return 0
     job_id, target_id = job.id, job.to_definition_id
     actor = JobActor(job.created_by_id, job.created_by_name) if job.created_by_id else None
-    pending = list(db.session.scalars(select(MigrationResult.id).where(
-        MigrationResult.job_id == job_id, MigrationResult.state == "pending").order_by(MigrationResult.id)
-        .limit(limit)))
+    results = MigrationResult.__table__
+    pending = list(db.session.execute(
+        select(results.c.id, results.c.complaint_id, results.c.revision, results.c.from_definition_id)
+        .where(results.c.job_id == job_id, results.c.state == "pending").order_by(results.c.id).limit(limit)))
     # Conditional on the state read: a cancel that came meanwhile stays cancelled.
     jobs = MigrationJob.__table__
     if not pending:
@@ -156,8 +157,8 @@ def run_due_jobs(limit: int = BATCH) -> int:
         execute_core(update(jobs).where(jobs.c.id == job_id, jobs.c.state == "queued")
                      .values(state="running", started_at=utcnow()))
     db.session.commit()
-    for result_id in pending:
-        _settle(result_id, target_id, actor, job_id)  # a cancelled job's results are no longer pending
+    for result in pending:
+        _settle(result, target_id, actor, job_id)  # a cancelled job's results are no longer pending
     return len(pending)
 
 
@@ -191,14 +192,12 @@ def worker_job(_app) -> None:
     run_due_jobs(BATCH)
 
 
-def _settle(result_id: int, target_id: int, actor: JobActor | None, job_id: int) -> None:
-    """Move one selected complaint, recording its result in the same transaction (or why it did not move)."""
+def _settle(found: Row, target_id: int, actor: JobActor | None, job_id: int) -> None:
+    """Move one selected complaint (its pending result `found`, read with the batch), recording its result in
+    the same transaction, or why it did not move. A result settled meanwhile (another worker, a cancel) is not
+    written again: the result's update is conditional on its still being pending, and rolls the move back."""
     results = MigrationResult.__table__
-    found = db.session.execute(select(results.c.complaint_id, results.c.revision, results.c.from_definition_id)
-                               .where(results.c.id == result_id, results.c.state == "pending")).first()
-    db.session.rollback()  # SQLite: the move's write transaction begins with its lock
-    if found is None:
-        return
+    result_id = found.id
     try:
         moved = moves.move(found.complaint_id, target_id, actor, expected_definition=found.from_definition_id,
                            expected_revision=found.revision, job=job_id, back=False)

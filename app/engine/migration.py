@@ -31,7 +31,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -149,7 +150,6 @@ class VersionDiff:
     target: CompiledProcess
     top: SpecDiff
     subprocesses: dict[str, SpecDiff | None]
-    _cycles: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def of(self, process_name: str) -> SpecDiff | None:
         return self.top if process_name == self.source.spec.name else self.subprocesses.get(process_name)
@@ -158,6 +158,14 @@ class VersionDiff:
         if process_name == self.source.spec.name:
             return self.target.spec
         return self.target.subprocess_specs.get(process_name)
+
+    @cached_property
+    def top_changes(self) -> tuple[dict[str, Any], frozenset[str], frozenset[str]]:
+        """The top-level specs of both versions by name, and the names the target added and removed: what
+        `_ahead` reads for every workflow moved."""
+        named = {**{s.name: s for s in self.source.spec.task_specs.values()},
+                 **{s.name: s for s in self.target.spec.task_specs.values()}}
+        return (named, frozenset(s.name for s in self.top.added), frozenset(s.name for s in self.top.removed))
 
 
 def diff_versions(source: CompiledProcess, target: CompiledProcess) -> VersionDiff:
@@ -372,7 +380,13 @@ def _in_loop(spec, spec_diff: SpecDiff) -> bool:
     """Whether `spec` is a loop activity, the body of one, or on a cycle of sequence flows."""
     if isinstance(spec, LoopTask) or bool(_cycle(spec)):
         return True
-    return any(isinstance(other, LoopTask) and other.task_spec == spec.name for other in spec_diff.alignment)
+    return spec.name in _loop_bodies(spec_diff)
+
+
+@lru_cache(maxsize=256)
+def _loop_bodies(spec_diff: SpecDiff) -> frozenset[str]:
+    """The names of the specs a loop activity of the diff's source repeats (once per diff, not per task)."""
+    return frozenset(other.task_spec for other in spec_diff.alignment if isinstance(other, LoopTask))
 
 
 def _cycle_changed(spec, spec_diff: SpecDiff) -> bool:
@@ -383,11 +397,13 @@ def _cycle_changed(spec, spec_diff: SpecDiff) -> bool:
 
 def _cycle(spec) -> frozenset[str]:
     """The names of the specs on a cycle through `spec` (empty when none)."""
-    forward, backward = _reach(spec, "outputs"), _reach(spec, "inputs")
-    return frozenset(forward & backward)
+    return _reach(spec, "outputs") & _reach(spec, "inputs")
 
 
-def _reach(spec, direction: str) -> set[str]:
+@lru_cache(maxsize=50_000)
+def _reach(spec, direction: str) -> frozenset[str]:
+    """The names of the specs reachable from `spec` along `direction` ("outputs" or "inputs"). A deployed
+    version's specs never change, so this is worked out once per spec, not once per workflow moved."""
     seen: set[str] = set()
     pending = list(getattr(spec, direction))
     while pending:
@@ -396,7 +412,7 @@ def _reach(spec, direction: str) -> set[str]:
             continue
         seen.add(current.name)
         pending += getattr(current, direction)
-    return seen
+    return frozenset(seen)
 
 
 def _boundary_changed(task, spec_diff: SpecDiff) -> bool:
@@ -422,10 +438,7 @@ def _ahead(workflow: BpmnWorkflow, diff: VersionDiff) -> tuple[tuple[str, ...], 
         target = diff.top.alignment.get(spec)
         if target is not None:
             target_ahead |= _reach(target, "outputs")
-    added = {s.name for s in diff.top.added}
-    removed = {s.name for s in diff.top.removed}
-    named = {**{s.name: s for s in diff.source.spec.task_specs.values()},
-             **{s.name: s for s in diff.target.spec.task_specs.values()}}
+    named, added, removed = diff.top_changes
     ahead_added = sorted(_element(named[n]) for n in target_ahead & added if named[n].bpmn_id)
     ahead_removed = sorted(_element(named[n]) for n in source_ahead & removed if named[n].bpmn_id)
     return tuple(ahead_added), tuple(ahead_removed)
