@@ -1,4 +1,4 @@
-"""The indexes the reports read (migration 0028), declared on the tables their features own.
+"""The indexes the reports read (migrations 0028 and 0041), declared on the tables their features own.
 
 Each report is a handful of aggregate queries over a period; these indexes hold every column those queries
 group or filter by, so that the database answers them from the index alone and never reads a workflow.
@@ -23,6 +23,11 @@ REPORT_INDEXES = (
     # the merchants and departments named (one complaint in five or so): grouped from this index alone
     Index("ix_complaint_report_party", Complaint.involved_party, Complaint.created_at,
           sqlite_where=Complaint.involved_party.is_not(None), postgresql_where=Complaint.involved_party.is_not(None)),
-    Index("ix_task_report_form", HumanTask.form_key, HumanTask.completed_at),
+    # finished tasks of a form in a period, with their complaint (migration 0041)
+    Index("ix_task_report_form_state", HumanTask.form_key, HumanTask.state, HumanTask.completed_at,
+          HumanTask.complaint_id),
+    # a complaint's finished tasks of a form: whether one came earlier (first response), a re-review (outcomes)
+    Index("ix_task_report_complaint_form", HumanTask.complaint_id, HumanTask.form_key, HumanTask.state,
+          HumanTask.completed_at, HumanTask.id),
     Index("ix_audit_event_report", AuditEvent.action, AuditEvent.at),
 )

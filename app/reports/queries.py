@@ -3,13 +3,13 @@ weekday in the mall's zone, durations in hours and nearest-rank percentiles."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, cast, func, literal, select
+from sqlalchemy import Integer, and_, cast, func, literal, or_, select
 
 from app.extensions import db
 from app.reports.periods import Window
@@ -82,14 +82,24 @@ def hours_between(start: Any, end: Any) -> Any:
     return (func.julianday(end) - func.julianday(start)) * 24.0
 
 
-def percentiles(values: Any, condition: Any, shares: tuple[float, ...]) -> list[float | None]:
-    """Nearest-rank percentiles of a numeric expression over the rows meeting `condition` (None when none do):
-    one count, then one sort that numbers the rows and keeps those at the ranks asked for."""
-    count = db.session.scalar(select(func.count()).where(condition))
-    if not count:
-        return [None for _share in shares]
-    ranks = [max(1, math.ceil(share * count)) for share in shares]
-    numbered = select(values.label("value"), func.row_number().over(order_by=values).label("rank")).where(
-        condition).subquery()
-    found = dict(db.session.execute(select(numbered.c.rank, numbered.c.value).where(numbered.c.rank.in_(ranks))).all())
-    return [None if found.get(rank) is None else round(float(found[rank]), 2) for rank in ranks]
+def percentiles(values: Any, condition: Any, shares: tuple[float, ...]) -> tuple[int, list[float | None]]:
+    """How many rows meet `condition`, and the nearest-rank percentiles of a numeric expression over them (None
+    when none do), from one sort that numbers the rows, counts them and keeps those at the ranks asked for: the
+    row at the nearest rank of share p among n is the one with rank >= p n > rank - 1."""
+    fractions = [Fraction(share).limit_denominator(1000) for share in shares]
+    numbered = select(values.label("value"), func.row_number().over(order_by=values).label("rank"),
+                      func.count().over().label("n")).where(condition).subquery()
+    rank, n = numbered.c.rank, numbered.c.n
+
+    def at(share: Fraction) -> Any:
+        return and_(rank * share.denominator >= n * share.numerator,
+                    (rank - 1) * share.denominator < n * share.numerator)
+
+    rows = db.session.execute(select(n, numbered.c.value, *(at(share) for share in fractions)).where(
+        or_(*(at(share) for share in fractions)))).all()
+    found: list[float | None] = [None for _share in shares]
+    for _n, value, *hits in rows:
+        for index, hit in enumerate(hits):
+            if hit and value is not None:
+                found[index] = round(float(value), 2)
+    return (rows[0][0] if rows else 0), found

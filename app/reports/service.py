@@ -86,10 +86,13 @@ def _count(ctx: Context, condition: Any) -> int:
     return db.session.scalar(filtered(select(func.count()).select_from(Complaint).where(condition), ctx.filters))
 
 
-def _open_at(moment: datetime) -> Any:
-    """Registered before `moment` and not yet closed or cancelled then (two index ranges: still open, or closed
-    after it)."""
-    return and_(Complaint.created_at < moment, or_(Complaint.closed_at.is_(None), Complaint.closed_at >= moment))
+def _open_at_count(ctx: Context, moment: datetime) -> int:
+    """How many were registered before `moment` and not yet closed or cancelled then: those never closed and
+    those closed after it, counted apart (two ranges of the closing index: few rows, where the one condition
+    with OR read every complaint registered before the moment)."""
+    before = Complaint.created_at < moment
+    return (_count(ctx, and_(Complaint.closed_at.is_(None), before))
+            + _count(ctx, and_(Complaint.closed_at >= moment, before)))
 
 
 def _by_hour_and_weekday(ctx: Context, window: Window, condition: Any) -> list[Section]:
@@ -109,8 +112,30 @@ def _by_hour_and_weekday(ctx: Context, window: Window, condition: Any) -> list[S
     ]
 
 
-def _by_place(ctx: Context, condition: Any, received: dict[str, Any]) -> Section:
-    rows = _grouped(ctx, Complaint.place_id, condition)
+class Received:
+    """What was received in a window by type, channel and place, from one grouped query (the three breakdowns
+    and the total summed from its rows): each breakdown ordered as a grouped query orders it, most first, then
+    by key, NULL where the database sorts it."""
+
+    def __init__(self, ctx: Context, condition: Any):
+        query = select(Complaint.type, Complaint.channel, Complaint.place_id, func.count()).where(condition).group_by(
+            Complaint.type, Complaint.channel, Complaint.place_id)
+        rows = db.session.execute(filtered(query, ctx.filters)).all()
+        self.total = sum(count for *_keys, count in rows)
+        nulls_first = db.session.get_bind().dialect.name == "sqlite"
+        self.by_type, self.by_channel, self.by_place = (
+            self._ordered([(row[index], row[3]) for row in rows], nulls_first) for index in range(3))
+
+    @staticmethod
+    def _ordered(pairs: list[tuple[Any, int]], nulls_first: bool) -> list[tuple[Any, int]]:
+        summed: dict[Any, int] = {}
+        for key, count in pairs:
+            summed[key] = summed.get(key, 0) + count
+        return sorted(summed.items(), key=lambda item: (-item[1], (item[0] is None) != nulls_first,
+                                                        item[0] if item[0] is not None else 0))
+
+
+def _by_place(ctx: Context, rows: list[tuple[Any, int]], received: dict[str, Any]) -> Section:
     names = labels.places({key for key, _ in rows if key is not None})
     return ("by_place", _title("按地点", "By place"), "count",
             [(str(key) if key is not None else "none", names.get(key, labels.NONE) if key else labels.NONE, count,
@@ -123,20 +148,22 @@ def counts(ctx: Context, window: Window) -> list[Section]:
     received_range = {"created_from": window.start, "created_to": window.end}
     closed_range = {"closed_from": window.start, "closed_to": window.end}
     received = _received(window)
-    closed = and_(in_window(Complaint.closed_at, window), Complaint.status == "closed")
-    cancelled = and_(in_window(Complaint.closed_at, window), Complaint.status == "cancelled")
+    got = Received(ctx, received)
+    ended = dict(db.session.execute(filtered(select(Complaint.status, func.count()).where(
+        in_window(Complaint.closed_at, window), Complaint.status.in_(("closed", "cancelled"))).group_by(
+        Complaint.status), ctx.filters)).all())
     totals: list[Row] = [
-        ("received", _title("受理", "Received"), _count(ctx, received), ctx.list_query(**received_range)),
-        ("closed", _title("结案", "Closed"), _count(ctx, closed), ctx.list_query(status="closed", **closed_range)),
-        ("cancelled", _title("取消", "Cancelled"), _count(ctx, cancelled),
+        ("received", _title("受理", "Received"), got.total, ctx.list_query(**received_range)),
+        ("closed", _title("结案", "Closed"), ended.get("closed", 0), ctx.list_query(status="closed", **closed_range)),
+        ("cancelled", _title("取消", "Cancelled"), ended.get("cancelled", 0),
          ctx.list_query(status="cancelled", **closed_range)),
-        ("open_at_end", _title("期末未结", "Open at the period's end"), _count(ctx, _open_at(window.end)),
+        ("open_at_end", _title("期末未结", "Open at the period's end"), _open_at_count(ctx, window.end),
          ctx.list_query(open_at=window.end)),
     ]
     by_type = [(key, labels.complaint_type(key), count, ctx.list_query(type=key, **received_range))
-               for key, count in _grouped(ctx, Complaint.type, received)]
+               for key, count in got.by_type]
     by_channel = [(key, labels.channel(key), count, ctx.list_query(channel=key, **received_range))
-                  for key, count in _grouped(ctx, Complaint.channel, received)]
+                  for key, count in got.by_channel]
     parties = _grouped(ctx, Complaint.involved_party, and_(received, Complaint.involved_party.is_not(None)))
     by_party = [(key, {"zh": key, "en": key}, count, ctx.list_query(involved_party=key, **received_range))
                 for key, count in parties[:TOP_PARTIES]]
@@ -149,7 +176,7 @@ def counts(ctx: Context, window: Window) -> list[Section]:
         ("totals", _title("总数", "Totals"), "count", totals),
         ("by_type", _title("按投诉类型", "By complaint type"), "count", by_type),
         ("by_channel", _title("按渠道", "By channel"), "count", by_channel),
-        _by_place(ctx, received, received_range),
+        _by_place(ctx, got.by_place, received_range),
         *_by_hour_and_weekday(ctx, window, received),
         ("by_party", _title("按商户或部门", "By merchant or department"), "count", by_party),
         ("by_product", _title("按商品（转采购部）", "By product (handed to purchasing)"), "count",
@@ -166,7 +193,8 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
     met = _count(ctx, and_(with_limit, Complaint.closed_at <= Complaint.due_at))
     limited = _count(ctx, with_limit)
     resolution = filtered(select(Complaint.id).where(ended), ctx.filters).whereclause
-    median, p90 = percentiles(hours_between(Complaint.created_at, Complaint.closed_at), resolution, (0.5, 0.9))
+    _closed, (median, p90) = percentiles(hours_between(Complaint.created_at, Complaint.closed_at), resolution,
+                                         (0.5, 0.9))
     case_rows: list[Row] = [
         ("closed_with_limit", _title("有整案时限的结案数", "Closed with a case limit"), limited,
          ctx.list_query(status="closed", **closed_range)),
@@ -198,14 +226,19 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
 
 def _hours_to_first(ctx: Context, window: Window, form_key: str) -> tuple[int, float | None, float | None]:
     """How many complaints had their first task of `form_key` finished in the window, and the median and 90th
-    percentile hours from registration to it."""
-    first = select(HumanTask.complaint_id.label("complaint_id"), func.min(HumanTask.completed_at).label("at")).where(
-        HumanTask.form_key == form_key, HumanTask.state == "completed", HumanTask.completed_at < window.end
-    ).group_by(HumanTask.complaint_id).subquery()
-    condition = filtered(select(Complaint.id).where(Complaint.id == first.c.complaint_id,
-                                                    in_window(first.c.at, window)), ctx.filters).whereclause
-    median, p90 = percentiles(hours_between(Complaint.created_at, first.c.at), condition, (0.5, 0.9))
-    return db.session.scalar(select(func.count()).where(condition)), median, p90
+    percentile hours from registration to it: the tasks finished in the window with none of the form finished
+    before them (probed in the task index by complaint and form, never reading the tasks of earlier periods)."""
+    earlier = aliased(HumanTask)
+    first = ~exists().where(earlier.complaint_id == HumanTask.complaint_id, earlier.form_key == form_key,
+                            earlier.state == "completed",
+                            or_(earlier.completed_at < HumanTask.completed_at,
+                                and_(earlier.completed_at == HumanTask.completed_at, earlier.id < HumanTask.id)))
+    condition = filtered(select(Complaint.id).where(
+        Complaint.id == HumanTask.complaint_id, HumanTask.form_key == form_key, HumanTask.state == "completed",
+        in_window(HumanTask.completed_at, window), first), ctx.filters).whereclause
+    count, (median, p90) = percentiles(hours_between(Complaint.created_at, HumanTask.completed_at), condition,
+                                       (0.5, 0.9))
+    return count, median, p90
 
 
 def _response_times(ctx: Context, window: Window) -> Section:
@@ -368,16 +401,11 @@ def _by_category(ctx: Context, window: Window) -> Section:
              for key in outcome_categories.CATEGORIES if key != "other" or found.get(key)])
 
 
-def _survey_queries(ctx: Context, window: Window, *columns: str) -> list[Any]:
-    """Selects of the survey answers given in the window: the follow-up and answer forms the desk completed, and
-    the answers customers sent online (the `satisfaction_survey` message, as the audit trail holds it: its figures
-    outlive the purge). Each select gives the complaint's number, when, and the answer's `columns`."""
-    audit_values = [AuditEvent.detail[("payload", name)] for name in columns]
-    online = select(Complaint.number, AuditEvent.at, *audit_values).join(
-        Complaint, Complaint.id == AuditEvent.complaint_id).where(
-        AuditEvent.action == "message_received", in_window(AuditEvent.at, window),
-        AuditEvent.detail["message"].as_string() == SURVEY_MESSAGE)
-    return [_desk_survey(ctx, window, *columns), filtered(online, ctx.filters)]
+def _narrowed(ctx: Context, query: Any, complaint_id: Any) -> Any:
+    """The query narrowed to the report's filters: its complaint is joined only when a filter is given."""
+    if all(value is None for value in ctx.filters.values()):
+        return query
+    return filtered(query.join(Complaint, Complaint.id == complaint_id), ctx.filters)
 
 
 def _desk_survey(ctx: Context, window: Window, *columns: str) -> Any:
@@ -401,11 +429,18 @@ def satisfaction(ctx: Context, window: Window) -> list[Section]:
     result (answers, not complaints: a customer may answer the desk and then online)."""
     levels: dict[str, int] = {}
     accepted = {True: 0, False: 0}
-    for query in _survey_queries(ctx, window, "satisfaction", "satisfied"):
-        level, verdict = query.selected_columns[2].as_string(), query.selected_columns[3].as_boolean()
-        grouped = query.with_only_columns(level, verdict, func.count()).where(level.is_not(None)).group_by(
-            level, verdict)
-        for key, ok, count in db.session.execute(grouped):
+    # the follow-up and answer forms the desk completed, and the answers customers sent online (the
+    # `satisfaction_survey` message, as the audit trail holds it: its figures outlive the purge)
+    desk = ((HumanTask.submitted["satisfaction"].as_string(), HumanTask.submitted["satisfied"].as_boolean()),
+            HumanTask.complaint_id, (HumanTask.form_key.in_(SURVEY_FORMS), HumanTask.state == "completed",
+                                     in_window(HumanTask.completed_at, window)))
+    online = ((AuditEvent.detail[("payload", "satisfaction")].as_string(),
+               AuditEvent.detail[("payload", "satisfied")].as_boolean()),
+              AuditEvent.complaint_id, (AuditEvent.action == "message_received", in_window(AuditEvent.at, window),
+                                        AuditEvent.detail["message"].as_string() == SURVEY_MESSAGE))
+    for (level, verdict), complaint_id, conditions in (desk, online):
+        grouped = select(level, verdict, func.count()).where(*conditions, level.is_not(None)).group_by(level, verdict)
+        for key, ok, count in db.session.execute(_narrowed(ctx, grouped, complaint_id)):
             levels[key] = levels.get(key, 0) + count
             accepted[bool(ok)] += count
     answered = sum(levels.values())
@@ -446,11 +481,12 @@ def bag_loss(ctx: Context, window: Window) -> list[Section]:
     ctx = Context({**ctx.filters, "type": "lost_property"}, ctx.zone, ctx.now)
     received_range = {"created_from": window.start, "created_to": window.end}
     received = _received(window)
+    got = Received(ctx, received)
     return [
         ("totals", _title("总数", "Totals"), "count", [
-            ("received", _title("财物丢失或损坏投诉", "Lost or damaged property complaints"), _count(ctx, received),
+            ("received", _title("财物丢失或损坏投诉", "Lost or damaged property complaints"), got.total,
              ctx.list_query(**received_range))]),
-        _by_place(ctx, received, received_range),
+        _by_place(ctx, got.by_place, received_range),
         *_by_hour_and_weekday(ctx, window, received),
     ]
 
