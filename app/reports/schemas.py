@@ -130,6 +130,12 @@ class MonthlyReviewQuerySchema(Schema):
     lang = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"], error=LANGUAGE_MESSAGE))
 
 
+CALL_PATH = r"^[A-Za-z_][\w.-]{0,119}(/[A-Za-z_][\w.-]{0,119})*$"
+TYPE_MESSAGE = "Not a complaint type. / 不是投诉类型。"
+VIA_MESSAGE = ("Give the call activities' ids from the top down, joined by /. / "
+               "请给出自顶层起的调用活动编号，以 / 分隔。")
+
+
 class PathsQuerySchema(Schema):
     """The days (mall time, both included) of a diagram's heat map."""
 
@@ -139,12 +145,37 @@ class PathsQuerySchema(Schema):
     to = fields.Date(required=True, error_messages={
         "invalid": DATE_MESSAGE,
         "required": "Give the last day as to=YYYY-MM-DD. / 请以 to=YYYY-MM-DD 给出结束日期。"})
+    type = fields.String(validate=validate.OneOf(list(COMPLAINT_TYPES), error=TYPE_MESSAGE), metadata={
+        "description": "only the complaints of this type (the diagram whose call activity was drilled into)"})
+    via = fields.String(validate=[validate.Length(max=400, error=VIA_MESSAGE),
+                                  validate.Regexp(CALL_PATH, error=VIA_MESSAGE)], metadata={
+        "description": "only what ran inside this call activity of the complaints' own diagram, given as the "
+                       "`drill_down` of its figure: the call activities and embedded subprocesses from the top "
+                       "down, joined by /"})
+
+
+class DrillDownSchema(Schema):
+    process_key = fields.String(required=True, metadata={"description": "the called process"})
+    type = fields.String(required=True)
+    via = fields.String(required=True)
+    from_ = fields.String(data_key="from", attribute="from", required=True)
+    to = fields.String(required=True)
 
 
 class PathElementSchema(Schema):
     process_id = fields.String(required=True, metadata={"description": "the BPMN process the element belongs to"})
     element_id = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(["task", "timer", "end"]))
+    call_path = fields.String(required=True, allow_none=True, metadata={
+        "description": "the call activities and embedded subprocesses of this heat map's diagram (joined by /) "
+                       "through which its complaints reached the element: '' for an element of the diagram "
+                       "itself, 'acknowledge' for a task of the process that call activity calls; null for tasks "
+                       "opened before call paths were kept"})
+    kind = fields.String(required=True, validate=validate.OneOf(["task", "timer", "end", "call", "subprocess"]))
+    calls = fields.String(required=True, allow_none=True, metadata={
+        "description": "for a call activity, the process it calls; else null"})
+    drill_down = fields.Nested(DrillDownSchema, required=True, allow_none=True, metadata={
+        "description": "for a call activity, the query of GET /reports/paths/{process_key} giving the called "
+                       "process's heat map restricted to the complaints that ran it from here; else null"})
     name = fields.String(required=True, allow_none=True, metadata={"description": "a task's name as projected"})
     complaints = fields.Integer(required=True, metadata={"description": "complaints that reached it in the period"})
     still_open = fields.Integer(required=True, metadata={"description": "of its tasks, those not finished yet"})
@@ -156,6 +187,8 @@ class PathElementSchema(Schema):
 
 class PathsSchema(Schema):
     process_key = fields.String(required=True)
+    type = fields.String(required=True, allow_none=True, metadata={"description": "the complaint type asked for"})
+    via = fields.String(required=True, allow_none=True, metadata={"description": "the call path asked for"})
     period = fields.Nested(WindowSchema, required=True)
     total = fields.Integer(required=True, metadata={"description": "complaints of the period with any element"})
     items = fields.List(fields.Nested(PathElementSchema), required=True)

@@ -109,7 +109,8 @@ def _step_name(key: str, item: dict[str, Any], names: dict[str, str]) -> str:
 def report_paths(key: str):
     today = datetime.now(ZoneInfo(current_app.config["MALL_TIMEZONE"])).date()
     query = {"from": request.args.get("from") or (today - timedelta(days=29)).isoformat(),
-             "to": request.args.get("to") or today.isoformat()}
+             "to": request.args.get("to") or today.isoformat(),
+             **{name: request.args[name] for name in ("type", "via") if request.args.get(name)}}
     message, errors, result = None, {}, None
     try:
         result = paths.heat_map(key, query, me())
@@ -127,9 +128,23 @@ def report_paths(key: str):
     for item in items:
         item["name"] = _step_name(key, item, step_names)
         item["url"] = _complaints_url(item["list_query"])
+        drill = item.get("drill_down")
+        item["drill_url"] = drill and url_for("web.report_paths", key=drill["process_key"], **{
+            name: drill[name] for name in ("from", "to", "type", "via")})
     overlays = [{"id": item["element_id"], "complaints": item["complaints"], "median": item["median_hours"],
-                 "url": item["url"]} for item in items if item["process_id"] == key or item["kind"] != "task"]
+                 "url": item["url"], "drill": item["drill_url"]} for item in items if _in_diagram(key, item)]
     return render_template("web/reports_paths.html", key=key, title=i18n.process_name(key),
                            query=query, message=message, errors=errors, result=result, items=items,
                            active=active, names=names, overlays=overlays), \
         422 if message else 200
+
+
+def _in_diagram(key: str, item: dict[str, Any]) -> bool:
+    """Whether the element is drawn in this diagram: its own elements, the figures on its call activities and
+    embedded subprocesses, and the tasks inside those subprocesses (whose process is the subprocess itself)."""
+    if item["kind"] != "task":
+        return True
+    path = item["call_path"]
+    if not path:
+        return path == "" or item["process_id"] == key
+    return item["process_id"] == path.rpartition("/")[2]

@@ -1,7 +1,8 @@
 // A diagram's heat map: draws the active version with bpmn-js (NavigatedViewer), names its elements and lanes in the
 // page's language, colours each element that complaints reached by its volume (four steps up to the busiest) and
 // puts an overlay on it with the count (a link to the complaints when the service gives their list) and the median
-// hours its tasks stayed open. The table below the diagram holds the same figures.
+// hours its tasks stayed open; a call activity's overlay links to the called process's heat map restricted to the
+// complaints that ran it from there. The table below the diagram holds the same figures.
 const box = document.getElementById("diagram");
 if (box && window.BpmnJS) {
   const names = JSON.parse(box.dataset.names || "{}");
@@ -34,6 +35,13 @@ if (box && window.BpmnJS) {
       label.append(count);
       if (figure.median !== null && figure.median !== undefined) {
         label.append(" · ", box.dataset.hours.replace("%s", figure.median.toFixed(1)));
+      }
+      if (figure.drill) {
+        const drill = document.createElement("a");
+        drill.href = figure.drill;
+        drill.className = "drill-down";
+        drill.textContent = box.dataset.drill;
+        label.append(" · ", drill);
       }
       overlays.add(figure.id, "heat", { position: { top: -22, left: 0 }, html: label });
     }
