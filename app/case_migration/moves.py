@@ -1,10 +1,10 @@
 """Moving one complaint to another version as one transaction, like a step.
 
-Under the complaint's lock: check it is still what was planned (version and, for a job, the revision it had
-when selected), move its workflow (app/engine/migration.py), write the new state and version with the same
-revision check as every step, keep the rows of the open tasks that survive (ids, assignees, due dates; a new
-name is written), rebuild its timers, and append one audit event with the versions and the task changes.
-Nothing of a refused or stale move is written.
+Check the complaint is still what was planned (version and, for a job, the revision it had when selected) and
+move its workflow in memory (app/engine/migration.py); then, under the complaint's lock and only if it still has
+that revision, write the new state and version with the same revision check as every step, keep the rows of the
+open tasks that survive (ids, assignees, due dates; a new name is written), rebuild its timers, and append one
+audit event with the versions and the task changes. Nothing of a refused or stale move is written.
 """
 
 from __future__ import annotations
@@ -54,16 +54,16 @@ class Moved:
 def move(complaint_id: int, target_id: int, actor: Actor | None, *, expected_definition: int | None,
          expected_revision: int | None, job: int | None, back: bool) -> Moved:
     """Move a complaint to the version `target_id` and leave the transaction open for the caller to add to and
-    commit. Raises Stale or Refused with the transaction rolled back."""
-    complaint = _lock(complaint_id)
-    if (complaint.status != "open" or (expected_revision is not None and complaint.revision != expected_revision)
-            or (expected_definition is not None and complaint.definition_id != expected_definition)):
-        db.session.rollback()
-        raise Stale("The complaint changed since the migration was planned; it was not moved. / "
-                    "投诉在计划迁移后已有变化，未迁移。")
-    source_id = complaint.definition_id
+    commit. Raises Stale or Refused with the transaction rolled back.
+
+    The move is worked out before the complaint is locked, when the caller reads (`start_reading`: the job's
+    worker does), and written under the lock only if the complaint still has the revision it was worked out
+    on: the lock (on SQLite the one write lock, which staff's steps wait for) is held for the writes alone."""
+    complaint = _read(complaint_id, lock=False)
+    _check(complaint, expected_definition, expected_revision)
+    source_id, revision = complaint.definition_id, complaint.revision
     instance = load_instance(complaint, actor)
-    before = Snapshot.of(instance)
+    open_before = frozenset(instance.ready_task_ids())  # its timers are deleted and rebuilt: no need to list them
     try:
         plan = migrate_instance(instance, diffs.version_diff(source_id, target_id))
     except MigrationRefused as refused:
@@ -73,13 +73,23 @@ def move(complaint_id: int, target_id: int, actor: Actor | None, *, expected_def
     detail = {"from_version": _version_of(source_id), "to_version": _version_of(target_id),
               "from_definition_id": source_id, "to_definition_id": target_id, "job": job, "back": back,
               **changes(plan)}
+    complaint = _read(complaint_id, lock=True)
+    _check(complaint, source_id, revision)
     head = audit.append(complaint, actor, ACTION, detail)
     for key, value in head.items():
         set_committed_value(complaint, key, value)
     execute_core(delete(Timer.__table__).where(Timer.__table__.c.complaint_id == complaint_id))
-    save(complaint, instance, Snapshot(before.tasks, frozenset()), None, extra={**head, "definition_id": target_id})
+    save(complaint, instance, Snapshot(open_before, frozenset()), None, extra={**head, "definition_id": target_id})
     _rename_kept(plan)
     return Moved(complaint, plan, detail)
+
+
+def _check(complaint: Complaint, expected_definition: int | None, expected_revision: int | None) -> None:
+    if (complaint.status != "open" or (expected_revision is not None and complaint.revision != expected_revision)
+            or (expected_definition is not None and complaint.definition_id != expected_definition)):
+        db.session.rollback()
+        raise Stale("The complaint changed since the migration was planned; it was not moved. / "
+                    "投诉在计划迁移后已有变化，未迁移。")
 
 
 # What a move never reads: the customer's contact data (decrypting it costs more than the rest of the row) and
@@ -89,19 +99,21 @@ _UNREAD = tuple(defer(column) for column in (
     Complaint.demand, Complaint.intake, Complaint.cancel_reason))
 
 
-def _lock(complaint_id: int) -> Complaint:
-    """Lock the complaint as every step does (app/runtime/steps.py), leaving out the columns a move never reads.
-    A complaint the session already holds is read again, so the checks below see it as it is under the lock."""
-    begin_write()
+def _read(complaint_id: int, lock: bool) -> Complaint:
+    """The complaint without the columns a move never reads; with `lock`, locked as every step locks it
+    (app/runtime/steps.py) and read again as it is under the lock."""
+    if lock:
+        begin_write()
     query = (select(Complaint).where(Complaint.id == complaint_id).options(*_UNREAD)
              .execution_options(populate_existing=True))
-    if row_locks():
+    if lock and row_locks():
         query = query.with_for_update()
     complaint = db.session.scalars(query).first()
     if complaint is None:
         db.session.rollback()
         raise NotFound(f"There is no complaint {complaint_id}. / 没有投诉 {complaint_id}。")
-    mark_locked(complaint)
+    if lock:
+        mark_locked(complaint)
     return complaint
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Row, func, insert, select, text, update
 
 from app.case_migration import diffs, moves
 from app.case_migration.models import UNFINISHED, MigrationJob, MigrationResult
-from app.database import begin_write, execute_core, row_locks
+from app.database import begin_write, end_request, execute_core, row_locks, start_reading
 from app.definitions.models import ProcessDefinition
 from app.engine.migration import STATE_UNREADABLE, Planner
 from app.errors import Conflict, Invalid, NotFound
@@ -198,6 +198,7 @@ def _settle(found: Row, target_id: int, actor: JobActor | None, job_id: int) -> 
     written again: the result's update is conditional on its still being pending, and rolls the move back."""
     results = MigrationResult.__table__
     result_id = found.id
+    start_reading()  # the move is worked out before its write transaction (SQLite: before the write lock)
     try:
         moved = moves.move(found.complaint_id, target_id, actor, expected_definition=found.from_definition_id,
                            expected_revision=found.revision, job=job_id, back=False)
@@ -214,6 +215,8 @@ def _settle(found: Row, target_id: int, actor: JobActor | None, job_id: int) -> 
         db.session.rollback()
         _record(result_id, "refused", STATE_UNREADABLE, f"{type(exc).__name__}: {exc}"[:2000])
         return
+    finally:
+        end_request()  # the worker writes by default again
     done = execute_core(update(results).where(results.c.id == result_id, results.c.state == "pending")
                         .values(state="migrated", changes=moved.detail, done_at=utcnow()))
     if done.rowcount != 1:  # another worker settled it first
