@@ -157,3 +157,40 @@ def test_a_short_index_key_among_several_is_refused_at_start(app):
 
     with pytest.raises(DataKeyError, match="DATA_INDEX_KEY must be at least 32"):
         create_app({"TESTING": True, "DATA_INDEX_KEYS": f"{NEW_INDEX_KEY},short"})
+
+
+def test_a_row_a_step_changes_during_the_rotation_keeps_the_change(app, tokens, keyed):
+    Service(app, tokens).register(a_phone(), a_surname())
+    rotating = keyed(f"{NEW_INDEX_KEY},{DATA_INDEX_KEY}")
+    from app.encryption import phone_index
+
+    with rotating.app.app_context():
+        first_id = db.session.scalar(text("SELECT min(id) FROM complaint"))
+        row = text("SELECT customer_phone, customer_phone_index FROM complaint WHERE id = :id").bindparams(id=first_id)
+        original = db.session.execute(row).one()
+        db.session.commit()
+        meanwhile = {"phone": rotating.app.extensions["data_keys"].encrypt("13700000000"),
+                     "index": phone_index("13700000000"), "id": first_id}
+        changed: list[str] = []
+
+        def step_meanwhile(connection, cursor, statement, parameters, context, executemany):
+            # Just before the rotation rewrites the first batch, its row changes (as a step would commit it).
+            if statement.startswith("UPDATE complaint") and not changed:
+                changed.append(statement)
+                connection.execute(text("UPDATE complaint SET customer_phone = :phone, customer_phone_index = :index"
+                                        " WHERE id = :id"), meanwhile)
+
+        event.listen(db.engine, "before_cursor_execute", step_meanwhile)
+        try:
+            done = rotate(batch=1)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", step_meanwhile)
+        assert done.changed_meanwhile == 1
+        assert tuple(db.session.execute(row).one()) == (meanwhile["phone"], meanwhile["index"])  # the change stands
+        db.session.commit()
+        again = rotate()  # what the first run left of that row (its surname's index) is done by the next
+        assert (again.complaints, again.changed_meanwhile) == (1, 0)
+        db.session.execute(text("UPDATE complaint SET customer_phone = :phone WHERE id = :id"),
+                           {"phone": original.customer_phone, "id": first_id})
+        db.session.commit()
+        db.session.remove()

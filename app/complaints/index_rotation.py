@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import column, select, table, update
+from sqlalchemy import bindparam, column, select, table, update
 
 from app.complaints.customer import KEEP_LOOKUPS
 from app.encryption import keyring, phone_index, phone_last4_index, surname_index
@@ -29,6 +29,12 @@ INDEXES = ("customer_surname_index", "customer_phone_index", "customer_phone_las
 # The table as stored (no column types): the contact columns are read as ciphertexts and decrypted here.
 _complaint = table("complaint", column("id"), column("customer_surname"), column("customer_phone"),
                    *(column(name) for name in INDEXES))
+# One statement for a batch's rows (executemany): a row is rewritten only if its contact data are still what was read.
+_REINDEX = update(_complaint).where(
+    _complaint.c.id == bindparam("row_id"),
+    _complaint.c.customer_surname.is_not_distinct_from(bindparam("read_surname")),
+    _complaint.c.customer_phone.is_not_distinct_from(bindparam("read_phone")),
+).values(**{name: bindparam(f"new_{name}") for name in INDEXES})
 
 
 @dataclass
@@ -50,22 +56,20 @@ def rotate(batch: int = BATCH) -> IndexRotation:
         if not rows:
             db.session.commit()
             return done
+        stale = []
         for row in rows:
-            done.checked += 1
             surname = None if row.customer_surname is None else ring.decrypt(row.customer_surname)
             phone = None if row.customer_phone is None else ring.decrypt(row.customer_phone)
             new = {"customer_surname_index": surname_index(surname), "customer_phone_index": phone_index(phone),
                    "customer_phone_last4_index": phone_last4_index(phone)}
-            if all(getattr(row, name) == value for name, value in new.items()):
-                continue
-            unchanged = [_complaint.c[name] == getattr(row, name) if getattr(row, name) is not None
-                         else _complaint.c[name].is_(None) for name in ("customer_surname", "customer_phone")]
-            if db.session.execute(update(_complaint).where(_complaint.c.id == row.id, *unchanged)
-                                  .values(**new)).rowcount:
-                done.complaints += 1
-            else:
-                done.changed_meanwhile += 1
+            if any(getattr(row, name) != value for name, value in new.items()):
+                stale.append({"row_id": row.id, "read_surname": row.customer_surname, "read_phone": row.customer_phone,
+                              **{f"new_{name}": value for name, value in new.items()}})
+        rewritten = db.session.execute(_REINDEX, stale).rowcount if stale else 0
         db.session.commit()
+        done.checked += len(rows)
+        done.complaints += rewritten
+        done.changed_meanwhile += len(stale) - rewritten
         last = rows[-1].id
 
 
