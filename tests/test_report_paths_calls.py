@@ -39,6 +39,7 @@ from app.definitions.models import ProcessDefinition
 from app.engine.instance import Instance
 from app.engine.specs import Document, compile_process, parse_documents
 from app.extensions import db
+from app.reports.paths import containers
 from app.runtime.models import Complaint, HumanTask
 from tests import bpmn_samples as s
 from tests.conftest import logged_in_client
@@ -217,3 +218,15 @@ def test_the_page_links_the_call_activity_to_its_drill_down(app, fixture):
     text = page.get_data(as_text=True)
     assert 'id="paths-scope"' in text and "discretion_remedy" in text
     assert 'name="via" value="discretion_remedy"' in text
+
+
+def test_a_diagram_s_containers_are_found_at_any_depth():
+    """Call activities and embedded subprocesses by their path in the diagram: a call inside a subprocess under it."""
+    sub = ('<bpmn:subProcess id="{id}" name="子流程"><bpmn:startEvent id="ss"/>'
+           '<bpmn:callActivity id="inner_call" name="调用" calledElement="lifecycle_review"/>'
+           '<bpmn:endEvent id="se"/><bpmn:sequenceFlow id="sf1" sourceRef="ss" targetRef="inner_call"/>'
+           '<bpmn:sequenceFlow id="sf2" sourceRef="inner_call" targetRef="se"/></bpmn:subProcess>')
+    xml = s.process("t_depth", "服务中心", [s.call_activity("lifecycle_acknowledge"), sub])
+    assert containers(xml, "t_depth") == {"step0": ("call", "lifecycle_acknowledge"), "step1": ("subprocess", None),
+                                          "step1/inner_call": ("call", "lifecycle_review")}
+    assert containers(xml, "another") == {}
