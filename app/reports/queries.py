@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, cast, func, literal, or_, select
+from sqlalchemy import Integer, and_, cast, func, literal, or_, select, text
 
 from app.extensions import db
 from app.reports.periods import Window
@@ -29,6 +29,13 @@ def filtered(query: Any, filters: dict[str, Any]) -> Any:
         if filters.get(name) is not None:
             query = query.where(column == filters[name])
     return query
+
+
+def without_jit() -> None:
+    """For the rest of the transaction, PostgreSQL runs the reports' plans without compiling them first (JIT):
+    their aggregates over a year cost enough to be compiled, and the compiling took longer than the query."""
+    if _dialect() == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
 
 
 def in_window(column: Any, window: Window) -> Any:

@@ -28,7 +28,7 @@ from app.records import recoveries
 from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels, outcome_categories
 from app.reports.periods import Period, Window, parse
-from app.reports.queries import filtered, hours_between, in_window, local_hour_and_weekday, percentiles
+from app.reports.queries import filtered, hours_between, in_window, local_hour_and_weekday, percentiles, without_jit
 from app.reports.schemas import ReportQuerySchema
 from app.runtime.message_models import MessageAnswer
 from app.runtime.models import AuditEvent, Complaint, HumanTask
@@ -227,16 +227,19 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
 def _hours_to_first(ctx: Context, window: Window, form_key: str) -> tuple[int, float | None, float | None]:
     """How many complaints had their first task of `form_key` finished in the window, and the median and 90th
     percentile hours from registration to it: the tasks finished in the window with none of the form finished
-    before them (probed in the task index by complaint and form, never reading the tasks of earlier periods)."""
+    before them (probed in the task index by complaint and form, never reading the tasks of earlier periods),
+    timed from the registration the task row carries."""
     earlier = aliased(HumanTask)
     first = ~exists().where(earlier.complaint_id == HumanTask.complaint_id, earlier.form_key == form_key,
                             earlier.state == "completed",
                             or_(earlier.completed_at < HumanTask.completed_at,
                                 and_(earlier.completed_at == HumanTask.completed_at, earlier.id < HumanTask.id)))
-    condition = filtered(select(Complaint.id).where(
-        Complaint.id == HumanTask.complaint_id, HumanTask.form_key == form_key, HumanTask.state == "completed",
-        in_window(HumanTask.completed_at, window), first), ctx.filters).whereclause
-    count, (median, p90) = percentiles(hours_between(Complaint.created_at, HumanTask.completed_at), condition,
+    found = and_(HumanTask.form_key == form_key, HumanTask.state == "completed",
+                 in_window(HumanTask.completed_at, window), first)
+    if any(value is not None for value in ctx.filters.values()):
+        found = filtered(select(HumanTask.id).where(found, Complaint.id == HumanTask.complaint_id),
+                         ctx.filters).whereclause
+    count, (median, p90) = percentiles(hours_between(HumanTask.complaint_created_at, HumanTask.completed_at), found,
                                        (0.5, 0.9))
     return count, median, p90
 
@@ -523,6 +526,7 @@ def report(name: str, raw_query: dict[str, Any], viewer: User, schema: Schema = 
     period = parse(query, zone)
     filters = {key: query.get(key) for key in ("type", "channel", "place_id", "involved_party")}
     ctx = Context(filters, zone, utcnow())
+    without_jit()
     title, build = REPORTS[name]
     current, previous, last_year = (build(ctx, w) for w in (period.current, period.previous, period.last_year))
     sections = _merge(current, previous, last_year)
