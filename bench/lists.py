@@ -76,6 +76,9 @@ from bench import (
     scalar,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from app.encryption import Keyring, new_data_key, phone_digits  # noqa: E402
+
 TARGET_P95_MS = 20.0
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BENCH_DATABASE = "bench_lists"
@@ -121,7 +124,7 @@ COMPLAINT_COLUMNS = ("id", "number", "type", "definition_id", "status", "outcome
                      "customer_surname", "customer_phone", "contact_consent", "occurred_at", "location",
                      "involved_party", "description", "demand", "intake", "created_by_id", "created_at",
                      "updated_at", "closed_at", "cancel_reason", "audit_seq", "audit_hash", "due_at",
-                     "tasks_due_at")
+                     "tasks_due_at", "customer_surname_index", "customer_phone_index", "customer_phone_last4_index")
 TASK_COLUMNS = ("id", "complaint_id", "complaint_number", "complaint_type", "complaint_created_at", "process_id",
                 "element_id", "name", "role", "form_key", "state", "assignee_id", "assignee_name", "due_at",
                 "due_order", "created_at", "completed_at", "completed_by_id", "completed_by_name")
@@ -262,6 +265,7 @@ def seed(database: Database, count: int, history: int, user_id: int) -> Seeded:
     step = (now - timedelta(minutes=1) - first) / count
     types, channels, surnames = _weighted(rng, TYPES, count), _weighted(rng, CHANNELS, count), _surnames(rng, count)
     counters: dict[str, int] = {}
+    contact = Contact()
     writer = Writer(database)
     consent = (lambda flag: int(flag)) if database.name == "sqlite" else bool
     open_tasks = 0
@@ -280,16 +284,18 @@ def seed(database: Database, count: int, history: int, user_id: int) -> Seeded:
                 open_dues = [None if rng.random() < 0.1 else created + timedelta(hours=48)
                              for _n in range(1 if rng.random() < 0.8 else 2)]
             tasks_due = min((due for due in open_dues if due is not None), default=None)
+            surname, phone = contact.surname(surnames[i]), contact.phone(f"13{rng.randint(0, 999_999_999):09d}")
             writer.add("complaint", COMPLAINT_COLUMNS, (
                 complaint_id, number, kind, definitions[kind], status,
                 "end_archived" if status == "closed" else None, 3, f'{{"format": 1, "n": "{uuid.uuid4().hex * 16}"}}',
-                channels[i], surnames[i], f"13{rng.randint(0, 999_999_999):09d}", consent(rng.random() < 0.6),
+                channels[i], surname[0], phone[0], consent(rng.random() < 0.6),
                 stored(database, created - timedelta(hours=rng.randint(0, 48))), LOCATIONS[i % len(LOCATIONS)],
                 None, "顾客反映所购商品存在质量问题，要求退换并给予说明。" * rng.randint(1, 4), "退款并道歉",
                 '{"amount_claimed": null, "receipt_number": null}', user_id, stored(database, created),
                 stored(database, closed or created), stored(database, closed),
                 "顾客撤回" if status == "cancelled" else None, 0, "0" * 64,
-                stored(database, created + timedelta(hours=CASE_HOURS[kind])), stored(database, tasks_due)))
+                stored(database, created + timedelta(hours=CASE_HOURS[kind])), stored(database, tasks_due),
+                surname[1], *phone[1:]))
             for n, due in enumerate(open_dues):
                 role = _weighted(rng, TASK_ROLES, 1)[0]
                 writer.add("task", TASK_COLUMNS, _task(database, complaint_id, number, kind, n, role, "ready",
@@ -313,6 +319,36 @@ def seed(database: Database, count: int, history: int, user_id: int) -> Seeded:
         writer.close()
     return Seeded(count, written.get("task", 0), open_tasks, written.get("audit_event", 0),
                   written.get("attachment", 0), time.perf_counter() - started)
+
+
+class Contact:
+    """The surname and phone as the service stores them: encrypted with DATA_KEYS, with their blind indexes under
+    DATA_INDEX_KEY (main sets both for the service and the seeding alike). A surname is encrypted once and its
+    ciphertext reused: reading still decrypts every row, which is the cost the lists pay."""
+
+    def __init__(self) -> None:
+        self.ring = Keyring.from_config(os.environ["DATA_KEYS"], os.environ["DATA_INDEX_KEY"])
+        self.surnames: dict[str, tuple[str, str | None]] = {}
+
+    def surname(self, surname: str) -> tuple[str, str | None]:
+        if surname not in self.surnames:
+            self.surnames[surname] = (self.ring.encrypt(surname), self.ring.blind("surname", surname.casefold()))
+        return self.surnames[surname]
+
+    def phone(self, phone: str) -> tuple[str, str | None, str | None]:
+        digits = phone_digits(phone)
+        return self.ring.encrypt(phone), self.ring.blind("phone", digits), self.ring.blind("phone_last4", digits[-4:])
+
+
+def use_data_keys(data_dir: Path) -> None:
+    """DATA_KEYS and DATA_INDEX_KEY for the service and the seeding, kept in the data directory so that --reuse
+    reads the seeded contact data with the keys it was written with."""
+    for name, make in (("DATA_KEYS", new_data_key), ("DATA_INDEX_KEY", lambda: uuid.uuid4().hex * 2)):
+        key_file = data_dir / name.lower()
+        if not key_file.exists():
+            key_file.write_text(make())
+            key_file.chmod(0o600)
+        os.environ[name] = key_file.read_text().strip()
 
 
 def _task(database: Database, complaint_id: int, number: str, kind: str, n: int, role: str, state: str,
@@ -788,6 +824,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[list[str], Options, Path | N
     data_dir.mkdir(parents=True, exist_ok=True)
     options = Options(args.complaints, args.history, args.requests, args.workers, args.postgres_url,
                       data_dir.resolve(), args.reuse)
+    use_data_keys(options.data_dir)
     return names, options, args.json, keep
 
 

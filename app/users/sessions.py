@@ -46,22 +46,27 @@ def start(user: User, client: str | None, user_agent: str | None) -> str:
     return session_id
 
 
-def alive(session_id: str | None, user_id: int) -> bool:
-    """Whether the session is the user's and has not ended nor gone idle; a live one is noted as seen."""
+def signed_in_user(session_id: str | None, username: str) -> User | None:
+    """The active user named `username` whose live session this is, read with the session in one statement, or
+    None (no such session, another user's, ended, or gone idle: then it is ended). A live one is noted as seen."""
     if not session_id:
-        return False
-    row = db.session.scalars(select(UserSession).where(UserSession.id_hash == _hash(session_id))).first()
+        return None
+    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id).where(
+        UserSession.id_hash == _hash(session_id))).first()
+    if found is None:
+        return None
+    row, user = found
     now = utcnow()
-    if row is None or row.user_id != user_id or row.ended_at is not None:
-        return False
+    if user.username != username or not user.active or row.ended_at is not None:
+        return None
     if row.last_seen_at <= now - idle_limit():
         _end(row.id, now)
-        return False
+        return None
     if row.last_seen_at <= now - TOUCH_EVERY:
         begin_write()
         db.session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
         db.session.commit()
-    return True
+    return user
 
 
 def end(session_id: str | None) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.web.extensions import babel, csrf, login_manager
+from app.web.header import init_header
 from app.web.security import init_security
 
 
@@ -50,6 +51,7 @@ def init_web(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install_page_gettext(app)
     init_security(app)
+    init_header(app)
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     register_error_pages(app)

@@ -77,9 +77,10 @@ def _logged_in(user: User, target: str | None) -> Response:
     return redirect(_safe_next(target) or url_for("web.home"))
 
 
-def session_alive(user: User) -> bool:
-    """Whether this request's session record is live (Flask-Login's user loader asks)."""
-    return sessions.alive(session.get(SESSION_ID), user.id)
+def session_user(username: str) -> User | None:
+    """The user this request's live session record belongs to, when it is `username` (Flask-Login's user loader
+    asks)."""
+    return sessions.signed_in_user(session.get(SESSION_ID), username)
 
 
 def end_session() -> None:
