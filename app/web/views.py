@@ -70,10 +70,10 @@ class SessionUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(username: str):
-    from app.web.account import session_alive  # the account pages build on this module
+    from app.web.account import session_user  # the account pages build on this module
 
-    user = users.find_user(username)
-    return SessionUser(user) if user is not None and user.active and session_alive(user) else None
+    user = session_user(username)
+    return SessionUser(user) if user is not None else None
 
 
 @login_manager.unauthorized_handler
