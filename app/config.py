@@ -75,6 +75,7 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # A page session ends after this many minutes without a request (app/users/sessions.py).
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", 30)),
+        "HEADER_COUNT_SECONDS": float(os.environ.get("HEADER_COUNT_SECONDS", 5)),
         **_notification_config(),
     }
 
