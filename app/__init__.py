@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from app import encryption, request_checks, routing
+from app import encryption, request_checks, routing, sealed
 from app.config import load_config
 from app.database import configure_engine, end_request, start_request
 from app.extensions import db, migrate
@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
     encryption.init_app(app)
+    sealed.init_app(app, _personal_keys())
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     trust_proxies(app)
@@ -43,6 +44,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_migration_worker(app)
     _register_monthly_review(app)
     return app
+
+
+def _personal_keys() -> frozenset[str]:
+    """The names under which form data is personal, which is encrypted at rest (app/sealed.py)."""
+    from app.forms.personal import personal_keys
+
+    return personal_keys()
 
 
 def _register_models() -> None:

@@ -12,13 +12,13 @@ diagram (processes/quality.bpmn) over HTTP, with one sequential client:
 1. A long case, --complaints times: intake, then --steps steps (default 50): acknowledge, the duty
    manager's assessment, the purchase check and the quality assessment, then a customer who turns down
    offer after offer (the duty manager proposes a refund, the customer's answer arrives as the BPMN
-   message `customer_response` with `accepted: false`, and the diagram loops back through its call
-   activities to the remedy). The stored workflow state is read with SQL (`length(state)`, averaged over
-   the complaints) at intake, after step 18 and after the last step; each step's latency (the request
-   that completes the task or delivers the message) is kept by step number, and the p50 of step 1 and
-   of the last step are printed with their ratio. The cases run staggered (a new one starts every few
-   rounds, each round takes the next step of every case under way), so early and late steps are timed
-   side by side throughout the run.
+   message `customer_response` with `accepted: false`, the duty manager chooses to revise the offer, and the
+   diagram loops back through its call activities to the remedy). The stored workflow state is read with SQL
+   (`length(state)`, averaged over the complaints) at intake, after step 18 and after the last step; each
+   step's latency (the request that completes the task or delivers the message) is kept by step number, and
+   the p50 of step 1 and of the last step are printed with their ratio. The cases run staggered (a new one
+   starts every few rounds, each round takes the next step of every case under way), so early and late steps
+   are timed side by side throughout the run.
 2. Completions on the real diagram: --closed complaints (default 20) driven from intake to their end
    (a product defect taken to the supplier, a refund offered and accepted, paid by finance, the
    customer called back, both reviews), and the p50 / p95 of every task completion among their steps.
@@ -117,9 +117,12 @@ def answer(accepted: bool) -> Step:
     return message("customer_response", {"accepted": accepted})
 
 
+REVISE = task("协商未果处理", {"next_step": "revise", "no_agreement_reason": "顾客要求的金额超出公司标准"})
+
+
 SUPPLIER = task("采购部与供应商对接", {"supplier": "光明乳业", "supplier_cause": "批次标签印错保质期",
                               "supplier_action": "return_and_claim"})
-PAY = task("财务付款", {"paid": True, "voucher_number": "V-1", "claim_form_signed": True})
+PAY = task("财务付款", {"voucher_number": "V-1", "claim_form": "CF-1"})
 EXECUTE = task("执行处理方案", {"owner": "李主管", "done": True, "customer_updated": True})
 FEEDBACK = task("回访顾客", {"reached_customer": True, "satisfied": True, "satisfaction": "satisfied"})
 REVIEWED = {"handled_properly": True, "lessons": "加强培训"}
@@ -133,7 +136,7 @@ def long_path(steps: int) -> list[Step]:
     """The first `steps` steps of a case whose customer turns down every offer."""
     path = [ACKNOWLEDGE, SITUATION, VERIFY, assess("service")]
     while len(path) < steps:
-        path += [offer(100), answer(False)]
+        path += [offer(100), answer(False), REVISE]
     return path[:steps]
 
 

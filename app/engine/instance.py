@@ -133,9 +133,10 @@ def _event_element(task, definition) -> str:
 class Instance:
     """One workflow, bound to its compiled process and this step's script engine."""
 
-    def __init__(self, compiled: CompiledProcess, workflow: BpmnWorkflow):
+    def __init__(self, compiled: CompiledProcess, workflow: BpmnWorkflow, seal: stored.DataSeal | None = None):
         self.compiled = compiled
         self.workflow = workflow
+        self.seal = seal  # seals the data it stores (app/engine/state.py), opened by it on load
 
     @classmethod
     def start(
@@ -144,12 +145,13 @@ class Instance:
         data: Mapping[str, Any],
         functions: Mapping[str, Callable[..., Any]],
         service_caller: ServiceCaller | None,
+        seal: stored.DataSeal | None = None,
     ) -> Instance:
         engine = RestrictedScriptEngine(functions, service_caller)
         workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=engine)
         start = workflow.get_next_task(state=TaskState.READY)
         start.data.update(json.loads(json.dumps(dict(data))))
-        instance = cls(compiled, workflow)
+        instance = cls(compiled, workflow, seal)
         instance.run()
         return instance
 
@@ -160,18 +162,19 @@ class Instance:
         state: str,
         functions: Mapping[str, Callable[..., Any]],
         service_caller: ServiceCaller | None,
+        seal: stored.DataSeal | None = None,
     ) -> Instance:
         try:
-            workflow = stored.decode(state, compiled)
+            workflow = stored.decode(state, compiled, seal)
         except stored.StateFormatError as exc:
             raise StepError(str(exc)) from exc
         workflow.script_engine = RestrictedScriptEngine(functions, service_caller)
-        return cls(compiled, workflow)
+        return cls(compiled, workflow, seal)
 
     def dump(self) -> str:
-        """The state to store. Prunes the workflow first: what is dropped is history, so the
-        instance still answers every question below and can go on running."""
-        return stored.encode(self.workflow)
+        """The state to store, its data sealed by the instance's seal. Prunes the workflow first: what is
+        dropped is history, so the instance still answers every question below and can go on running."""
+        return stored.encode(self.workflow, self.seal)
 
     def run(self) -> None:
         """Run engine steps (gateways, service tasks) up to the next wait; timers wait for `fire_timer`.

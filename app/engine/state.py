@@ -20,13 +20,19 @@ Two kinds of change need a new format number and a step:
   older pruning dropped, or show it is not needed.
 
 A pruning change that keeps less needs no step: older states are merely larger.
+
+The task data inside may be sealed: a `DataSeal` given to `encode` and `decode` is applied to every data dict
+of the workflow (each task's data, delta and internal data, the workflow's and its subworkflows' data, the
+payloads of its pending events) as it is stored and restored, so that what it seals (the service's personal values,
+app/sealed.py) is never stored in clear while the running workflow reads it in clear. It leaves the layout alone
+and needs no format number.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -43,6 +49,14 @@ FORMAT = 2
 LEGACY_FORMAT = "spiff-3.2-nospec"  # format 1: the flat dict, tagged with this string, unpruned
 
 State = dict[str, Any]
+
+
+class DataSeal(Protocol):
+    """Seals a workflow's data dicts as they are stored and opens them as they are restored (copies)."""
+
+    def seal(self, data: dict[str, Any]) -> dict[str, Any]: ...
+
+    def open(self, data: dict[str, Any]) -> dict[str, Any]: ...
 
 
 class StateFormatError(Exception):
@@ -81,26 +95,53 @@ def _make_serializer() -> BpmnWorkflowSerializer:
 _SERIALIZER = _make_serializer()
 
 
-def encode(workflow: BpmnWorkflow) -> str:
-    """Prune the workflow (in place: it stays runnable) and return it in the current format."""
+def encode(workflow: BpmnWorkflow, seal: DataSeal | None = None) -> str:
+    """Prune the workflow (in place: it stays runnable) and return it in the current format, its data sealed by
+    `seal`."""
     prune(workflow)
-    state = {"format": FORMAT, "serializer": SERIALIZER_VERSION, "workflow": _SERIALIZER.to_dict(workflow)}
+    dumped = _SERIALIZER.to_dict(workflow)
+    if seal is not None:
+        map_data(dumped, seal.seal)
+    state = {"format": FORMAT, "serializer": SERIALIZER_VERSION, "workflow": dumped}
     return json.dumps(state, separators=(",", ":"))
 
 
-def decode(text: str, compiled: CompiledProcess) -> BpmnWorkflow:
-    """Restore a stored workflow of any known format onto its compiled process."""
+def decode(text: str, compiled: CompiledProcess, seal: DataSeal | None = None) -> BpmnWorkflow:
+    """Restore a stored workflow of any known format onto its compiled process, its data opened by `seal`
+    (without one, sealed values stay sealed)."""
     try:
         state = json.loads(text)
     except ValueError as exc:
         raise StateFormatError("The stored workflow state is not JSON.") from exc
     state = upgrade(state, compiled)
+    if seal is not None:
+        map_data(state["workflow"], seal.open)
     return _SERIALIZER.from_dict(state["workflow"], compiled=compiled)
 
 
 def rewrite(text: str, compiled: CompiledProcess) -> str:
-    """A stored state in the current format, pruned (what a migration of the stored rows does)."""
+    """A stored state in the current format, pruned (what a migration of the stored rows does); sealed values
+    are kept as they were."""
     return encode(decode(text, compiled))
+
+
+def map_data(workflow: dict[str, Any], change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Replace, in a serialized workflow (the envelope's `workflow`, or a format 1 state), every data dict by
+    `change` of it: each task's data, the updates of its delta and its internal data, the workflow's and each
+    subworkflow's data, and the payloads of pending events."""
+    for owner in (workflow, *(workflow.get("subprocesses") or {}).values()):
+        if isinstance(owner.get("data"), dict):
+            owner["data"] = change(owner["data"])
+        for task in (owner.get("tasks") or {}).values():
+            for name in ("data", "internal_data"):
+                if isinstance(task.get(name), dict):
+                    task[name] = change(task[name])
+            delta = task.get("delta")  # a child task's data: what it changed of its parent's
+            if isinstance(delta, dict) and isinstance(delta.get("updates"), dict):
+                task["delta"] = {**delta, "updates": change(delta["updates"])}
+    for event in workflow.get("bpmn_events") or []:
+        if isinstance(event, dict) and isinstance(event.get("payload"), dict):
+            event["payload"] = change(event["payload"])
 
 
 def format_of(state: Any) -> int | None:

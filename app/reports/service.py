@@ -32,6 +32,7 @@ from app.reports.queries import filtered, hours_between, in_window, local_hour_a
 from app.reports.schemas import ReportQuerySchema
 from app.runtime.message_models import MessageAnswer
 from app.runtime.models import AuditEvent, Complaint, HumanTask
+from app.sealed import MARK
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
 from app.users.permissions import require
@@ -465,13 +466,15 @@ def survey_comments(ctx: Context, window: Window) -> list[dict[str, Any]]:
     """The newest comments customers gave with their answers in the period (digits that could be a phone number
     masked), with the complaint's number: those the desk recorded in its forms and those sent online."""
     found = []
-    for query in (_desk_survey(ctx, window, "comments", "satisfaction"),
-                  _kept_survey(ctx, window, "comments", "satisfaction")):
-        text, level = query.selected_columns[2].as_string(), query.selected_columns[3].as_string()
-        moment = query.selected_columns[1]
-        rows = db.session.execute(query.with_only_columns(query.selected_columns[0], moment, text, level)
-                                  .where(text.is_not(None), text != "").order_by(moment.desc())
-                                  .limit(MAX_COMMENTS))
+    # A comment is personal, so it is encrypted at rest (app/sealed.py): SQL finds the given ones by their token
+    # and the column reads them in clear.
+    for query, answers in ((_desk_survey(ctx, window, "satisfaction"), HumanTask.submitted),
+                           (_kept_survey(ctx, window, "satisfaction"), MessageAnswer.payload)):
+        level, moment = query.selected_columns[2].as_string(), query.selected_columns[1]
+        rows = db.session.execute(query.with_only_columns(query.selected_columns[0], moment, answers["comments"],
+                                                          level)
+                                  .where(answers[("comments", MARK)].as_string().is_not(None))
+                                  .order_by(moment.desc()).limit(MAX_COMMENTS))
         found += [{"complaint_number": number, "at": isoformat(at), "satisfaction": lvl,
                    "text": PHONE_LIKE.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 3), comment)}
                   for number, at, comment, lvl in rows if not comment.startswith(REFERENCE)]

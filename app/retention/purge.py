@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Text, delete, select, update
@@ -27,7 +26,7 @@ from app.complaints.customer_models import PublicLookup
 from app.errors import Conflict
 from app.escalations.models import Escalation
 from app.extensions import db
-from app.forms import field_kinds, form_keys, has_form, json_schema, messages
+from app.forms.personal import form_personal_fields, message_personal_fields, personal_keys
 from app.notifications.models import Notification
 from app.records import models as record_models
 from app.retention.models import ComplaintPurge, LegalHold
@@ -39,8 +38,6 @@ from app.timeutil import utcnow
 
 PURGED = "[已清除 / purged]"  # what a purged free text reads
 PURGED_SURNAME = "—"
-# The intake's free text and identifiers, as the workflow state names them (app/complaints/service.py).
-_INTAKE_KEYS = frozenset({"demand", "receipt_number", "description", "surname", "phone", "email", "customer"})
 # Case-record columns that name the customer rather than staff.
 _RECORD_NAMES = {"payment_request": ("payee", "claim_form")}
 
@@ -59,28 +56,6 @@ def is_held(complaint_id: int) -> bool:
 
 def is_purged(complaint_id: int) -> bool:
     return db.session.get(ComplaintPurge, complaint_id) is not None
-
-
-@cache
-def personal_keys() -> frozenset[str]:
-    """Every form field marked personal, by name (form data enters the workflow's task data by these names)."""
-    keys: set[str] = set()
-    for key in form_keys() | _retired_keys():
-        keys |= _personal_fields(key)
-    return frozenset(keys | _INTAKE_KEYS)
-
-
-def _retired_keys() -> frozenset[str]:
-    from app.forms import form_fields  # every registered form, retired ones included
-
-    return frozenset(form_fields())
-
-
-def _personal_fields(form_key: str) -> set[str]:
-    if not has_form(form_key):
-        return set()
-    properties = json_schema(form_key).get("properties") or {}
-    return {name for name, prop in properties.items() if field_kinds.personal(prop)}
 
 
 def purge(complaint: Complaint, actor: Actor | None, cause: str) -> Purged:
@@ -164,7 +139,7 @@ def _purge_tasks(complaint_id: int, phone: str) -> int:
     count = 0
     for task in db.session.scalars(select(HumanTask).where(HumanTask.complaint_id == complaint_id,
                                                            HumanTask.submitted.is_not(None))):
-        keys = frozenset(_personal_fields(task.form_key))
+        keys = form_personal_fields(task.form_key)
         submitted, n = _scrub(task.submitted, keys, phone)
         if n:
             task.submitted, count = submitted, count + n
@@ -175,15 +150,10 @@ def _purge_messages(complaint_id: int, phone: str) -> int:
     """The personal fields of the answers that came as messages (the audit trail refers to them)."""
     count = 0
     for answer in db.session.scalars(select(MessageAnswer).where(MessageAnswer.complaint_id == complaint_id)):
-        payload, n = _scrub(answer.payload, frozenset(_message_fields(answer.message)), phone)
+        payload, n = _scrub(answer.payload, message_personal_fields(answer.message), phone)
         if n:
             answer.payload, count = payload, count + n
     return count
-
-
-def _message_fields(name: str) -> set[str]:
-    properties = (messages.json_schema(name).get("properties") or {}) if name in messages.MESSAGES else {}
-    return {field for field, prop in properties.items() if field_kinds.personal(prop)}
 
 
 def _purge_incidents(complaint_id: int, phone: str) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.encryption import Encrypted, index_default, phone_index, phone_last4_index, surname_index
 from app.extensions import db
+from app.sealed import SealedJSON
 from app.timeutil import UtcDateTime, utcnow
 
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -62,7 +63,8 @@ class Complaint(db.Model):
     involved_party: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     demand: Mapped[str] = mapped_column(Text)
-    intake: Mapped[dict] = mapped_column(JSON, default=dict)  # further intake fields, as entered
+    # further intake fields, as entered; the personal ones encrypted at rest (app/sealed.py, migration 0038)
+    intake: Mapped[dict] = mapped_column(SealedJSON, default=dict)
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -103,7 +105,7 @@ class Incident(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
     n: Mapped[int]
-    action: Mapped[dict] = mapped_column(JSON)  # what to retry: {"kind": ..., ...}
+    action: Mapped[dict] = mapped_column(SealedJSON)  # what to retry: {"kind": ..., ...}, personal values sealed
     element_id: Mapped[str | None] = mapped_column(String(120))
     message: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="open")  # open / resolved
@@ -171,7 +173,8 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     completed_by_name: Mapped[str | None] = mapped_column(String(120))
-    submitted: Mapped[dict | None] = mapped_column(JSON)  # the form data it was completed with
+    # the form data it was completed with, the values of personal fields encrypted at rest (app/sealed.py)
+    submitted: Mapped[dict | None] = mapped_column(SealedJSON)
 
 
 class Timer(db.Model):

@@ -30,6 +30,7 @@ from app.runtime import audit, environment
 from app.runtime.environment import Actor, StepContext
 from app.runtime.models import Complaint, HumanTask, Incident
 from app.runtime.projection import Completion, project_tasks, project_timers, write_row
+from app.sealed import WorkflowSeal
 from app.timeutil import utcnow
 
 CONCURRENT_CHANGE = "The complaint was changed by someone else at the same moment; reload and try again."
@@ -128,14 +129,14 @@ def _service_caller(complaint: Complaint, actor: Actor | None):
 def load_instance(complaint: Complaint, actor: Actor | None) -> Instance:
     env = environment.current()
     return Instance.load(env.compiled(complaint.definition_id), complaint.state, env.functions(),
-                         _service_caller(complaint, actor))
+                         _service_caller(complaint, actor), WorkflowSeal.current())
 
 
 def start_instance(complaint: Complaint, data: dict[str, Any], actor: Actor | None) -> Instance:
     """Start the complaint's process with `data` and run it to its first wait."""
     env = environment.current()
     return Instance.start(env.compiled(complaint.definition_id), data, env.functions(),
-                          _service_caller(complaint, actor))
+                          _service_caller(complaint, actor), WorkflowSeal.current())
 
 
 def run_step(
