@@ -1,8 +1,9 @@
 """The audit trail's references resolved for the people who read it: the words an event names only by where they
 are kept (`{"ref": "task:<id>/<field>"}`, `message_answer:<id>/<field>`, `complaint:<id>/cancel_reason`,
-`escalation:<id>/notes/<n>`, `legal_hold:<id>/reason` or `/lift_reason`), read from there for the complaint page's
-timeline. A reference whose words the retention purge emptied resolves to what is left there; the hash-chained
-detail itself is never changed. Phones and email addresses are masked for readers who do not see contact details.
+`escalation:<id>/notes/<n>`, `legal_hold:<id>/reason` or `/lift_reason`, `incident:<id>/message`), read from there
+for the complaint page's timeline. A reference whose words the retention purge emptied resolves to what is left
+there; the hash-chained detail itself is never changed. Phones and email addresses are masked for readers who do
+not see contact details.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from app.extensions import db
 from app.forms import messages
 from app.retention.models import LegalHold
 from app.runtime.message_models import MessageAnswer
-from app.runtime.models import Complaint, HumanTask
+from app.runtime.models import Complaint, HumanTask, Incident
 from app.tasks import answers
 from app.users.models import User
 from app.users.permissions import mask_email, mask_phone, require_audit_reader, sees_contact_details
 
 REASON = {"zh": "原因", "en": "Reason"}
 NOTE = {"zh": "备注", "en": "Note"}
-_SOURCES = ("task", "message_answer", "complaint", "escalation", "legal_hold")
+FAILURE = {"zh": "失败原因", "en": "Why it failed"}
+_SOURCES = ("task", "message_answer", "complaint", "escalation", "legal_hold", "incident")
 
 
 def references(detail: Any) -> Iterator[str]:
@@ -83,6 +85,9 @@ def _load(complaint_id: int, wanted: dict[str, set[Any]]) -> dict[str, dict[Any,
     if wanted.get("legal_hold"):
         found["legal_hold"] = {row.id: row for row in db.session.scalars(select(LegalHold).where(
             LegalHold.complaint_id == complaint_id, LegalHold.id.in_(wanted["legal_hold"])))}
+    if wanted.get("incident"):
+        found["incident"] = dict(db.session.execute(select(Incident.id, Incident.message).where(
+            Incident.complaint_id == complaint_id, Incident.id.in_(wanted["incident"]))).all())
     return found
 
 
@@ -110,6 +115,9 @@ def _word(found: dict[str, dict[Any, Any]], viewer: User, source: str, key: Any,
         notes = (row.notes or []) if row is not None else []
         n = int(path[1]) if len(path) == 2 and path[0] == "notes" and path[1].isdigit() else len(notes)
         return {"label": NOTE, "value": notes[n].get("text")} if n < len(notes) else None
+    if source == "incident":
+        value = found["incident"].get(key) if path == ["message"] else None
+        return {"label": FAILURE, "value": value} if value else None
     row = found["legal_hold"].get(key)
     value = getattr(row, path[0], None) if row is not None and path[0] in ("reason", "lift_reason") else None
     return {"label": REASON, "value": value} if value else None

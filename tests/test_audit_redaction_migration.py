@@ -30,8 +30,10 @@ FILENAME = "东方先生身份证.jpg"
 ADDRESS = "198.51.100.23"
 PURGED_REASON, PURGED_COMMENT, PURGED_ADDRESS = "上官女士要求撤销", "上官女士很满意", "198.51.100.77"
 TAMPERED_REASON = "诸葛先生要求撤销"
+FAILURE = "UNIQUE constraint failed: payment_request.payee [parameters: ('东方先生',)]"
+PURGED_FAILURE = "UNIQUE constraint failed [parameters: ('上官女士',)]"
 CLEAR = (NOTE, COMMENT, WITHDRAWAL, ESCALATION_NOTE, "13811112222", HOLD, LIFT, FILENAME, ADDRESS, PURGED_REASON,
-         PURGED_COMMENT, PURGED_ADDRESS, TAMPERED_REASON, "东方", "上官", "诸葛")
+         PURGED_COMMENT, PURGED_ADDRESS, TAMPERED_REASON, FAILURE, PURGED_FAILURE, "东方", "上官", "诸葛")
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 events = sa.table("audit_event", sa.column("complaint_id"), sa.column("seq"), sa.column("at", UtcDateTime()),
@@ -49,6 +51,13 @@ escalations = sa.table("escalation", *(sa.column(c) for c in (
 holds = sa.table("legal_hold", sa.column("id"), sa.column("complaint_id"), sa.column("reason"),
                  sa.column("placed_at", UtcDateTime()), sa.column("placed_by"), sa.column("lifted_at", UtcDateTime()),
                  sa.column("lifted_by"), sa.column("lift_reason"))
+
+
+def _incident(incident_id: int, complaint_id: int, message: str) -> None:
+    db.session.execute(sa.text(
+        "INSERT INTO incident (id, complaint_id, n, action, element_id, message, status, attempts, created_at)"
+        " VALUES (:id, :complaint_id, 1, '{}', 'step1', :message, 'resolved', 1, '2026-11-20 08:00:00')"),
+        {"id": incident_id, "complaint_id": complaint_id, "message": message})
 
 
 def _complaint(complaint_id: int, *, purged: bool = False) -> None:
@@ -125,6 +134,8 @@ def test_old_clear_details_become_references_and_every_chain_is_resealed(empty_d
             id=5, complaint_id=1, complaint_number="R-1", complaint_type="quality", task_id="t-1", task_name="安抚",
             task_role="service_desk", limit_name="response", role="duty_manager", raised_at=AT,
             notes=[{"by": "manager", "at": "2026-11-20T08:04:00+00:00", "text": ESCALATION_NOTE}]))
+        _incident(21, 1, FAILURE)
+        _incident(22, 2, PURGED_FAILURE)
         db.session.execute(sa.insert(holds).values(id=7, complaint_id=1, reason=HOLD, placed_at=AT, placed_by="legal",
                                                    lifted_at=AT, lifted_by="legal", lift_reason=LIFT))
         old_heads = {1: _chain(1, [
@@ -139,6 +150,7 @@ def test_old_clear_details_become_references_and_every_chain_is_resealed(empty_d
             ("legal", "legal_hold_lifted", {"hold": 7, "reason": LIFT}),
             ("desk", "attachment_added", {"attachment": 9, "kind": "photo", "filename": FILENAME, "size": 10,
                                           "content_type": "image/jpeg", "sha256": "0" * 64, "task_id": None}),
+            ("desk", "incident", {"incident": 1, "element_id": "step1", "message": FAILURE}),
             ("desk", "withdrawn", {"reason": WITHDRAWAL}),
         ])[-1]}
         old_heads[2] = _chain(2, [
@@ -147,6 +159,7 @@ def test_old_clear_details_become_references_and_every_chain_is_resealed(empty_d
                                             "client": PURGED_ADDRESS, "payload": {"satisfaction": "satisfied",
                                                                                   "comments": PURGED_COMMENT}}),
             ("manager", "cancelled", {"reason": PURGED_REASON}),
+            ("desk", "incident", {"incident": 1, "element_id": "step1", "message": PURGED_FAILURE}),
             ("system", "personal_data_purged", {"cause": "retention", "fields": 6, "files": 0}),
         ])[-1]
         db.session.execute(sa.text("INSERT INTO complaint_purge (complaint_id, purged_at, cause, fields, files)"
@@ -166,9 +179,10 @@ def test_old_clear_details_become_references_and_every_chain_is_resealed(empty_d
         trail_text = _dump("audit_event")
         assert not [value for value in CLEAR if value in trail_text]
         everything = _dump()
-        assert not [value for value in (PURGED_REASON, PURGED_COMMENT, PURGED_ADDRESS, "上官") if value in everything]
+        assert not [value for value in (PURGED_REASON, PURGED_COMMENT, PURGED_ADDRESS, PURGED_FAILURE, "上官")
+                    if value in everything]
         checked, broken = audit.verify()
-        assert checked == 8 + 1 + 4 + 1 + 2 + 2 + 1
+        assert checked == 9 + 1 + 5 + 1 + 2 + 2 + 1
         # Every chain verifies, but the one broken before: the re-seal does not hide where it was broken.
         assert [(link.complaint_id, link.seq) for link in broken] == [(4, 1)]
         for complaint_id, (seq, head) in {c: db.session.execute(sa.text(
@@ -186,11 +200,13 @@ def test_old_clear_details_become_references_and_every_chain_is_resealed(empty_d
         assert (details[4]["reason"], details[5]["reason"]) == ({"ref": "legal_hold:7/reason"},
                                                                 {"ref": "legal_hold:7/lift_reason"})
         assert "filename" not in details[6] and details[6]["sha256"] == "0" * 64
-        assert details[7]["reason"] == {"ref": "complaint:1/cancel_reason"}
+        assert details[7]["message"] == {"ref": "incident:21/message"}
+        assert details[8]["reason"] == {"ref": "complaint:1/cancel_reason"}
         seq, action, record, _ = _trail(1)[-1]
-        assert (seq, action) == (9, "audit_redacted")
-        assert _detail(record) == {"old_head_seq": 8, "old_head_hash": old_heads[1], "rewritten": 7, "from_seq": 2,
+        assert (seq, action) == (10, "audit_redacted")
+        assert _detail(record) == {"old_head_seq": 9, "old_head_hash": old_heads[1], "rewritten": 8, "from_seq": 2,
                                    "old_chain_intact": True, "migration": "0039"}
+        assert db.session.scalar(sa.text("SELECT message FROM incident WHERE id = 21")) == FAILURE  # kept there
         # The withdrawal's words were kept only in the trail: they now live on the complaint, which the purge empties.
         assert db.session.scalar(sa.text("SELECT cancel_reason FROM complaint WHERE id = 1")) == WITHDRAWAL
 

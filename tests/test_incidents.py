@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.notifications.models import Notification
 from app.records import operators
-from app.runtime.models import Complaint
+from app.runtime.models import Complaint, Incident
 from tests import bpmn_samples as s
-from tests.conftest import intake
+from tests.conftest import intake, logged_in_client
 
 FLAKY = {"fail": True}
 
@@ -64,6 +64,17 @@ def test_failing_service_task_rolls_back_records_an_incident_and_retries(app, as
     still = as_user("admin").post(f"/complaints/{complaint_id}/incidents/1/retry")
     assert still.status == 409
     assert as_user("legal").get(f"/complaints/{complaint_id}")["incidents"][0]["attempts"] == 2
+    # The failure's words may quote the step's data: the trail names the incident's row, legal's timeline reads it.
+    failures = [e["detail"] for e in as_user("legal").get(f"/complaints/{complaint_id}/audit")["items"]
+                if e["action"] == "incident"]
+    with app.app_context():
+        incident_id = db.session.scalar(select(Incident.id).where(Incident.complaint_id == complaint_id))
+        db.session.remove()
+    assert [f["message"] for f in failures] == [{"ref": f"incident:{incident_id}/message"}] * 2
+    page = logged_in_client(app, "legal")
+    page.set_cookie("lang", "en")
+    timeline = page.get(f"/complaints/{complaint_id}").get_data(as_text=True).split('id="timeline"')[1]
+    assert '<span class="k">Why it failed</span> Service task' in timeline and "payment gateway" in timeline
 
     FLAKY["fail"] = False
     retried = as_user("admin").post(f"/complaints/{complaint_id}/incidents/1/retry")

@@ -157,12 +157,15 @@ def _purge_messages(complaint_id: int, phone: str) -> int:
 
 
 def _purge_incidents(complaint_id: int, phone: str) -> int:
-    """A failed step keeps what it was retrying (a task's answers among them)."""
+    """A failed step keeps what it was retrying (a task's answers among them), and the words of its failure, which
+    may quote them."""
     count = 0
     for incident in db.session.scalars(select(Incident).where(Incident.complaint_id == complaint_id)):
         action, n = _scrub(incident.action, personal_keys(), phone)
         if n:
             incident.action, count = action, count + n
+        if incident.message not in ("", PURGED):
+            incident.message, count = PURGED, count + 1
     return count
 
 

@@ -288,13 +288,17 @@ def incident(complaint_id: int, actor: Actor | None, retry_action: dict[str, Any
     if found is not None:
         found.attempts += 1
         found.message, found.element_id = message, element_id
-        n = found.n
     else:
         n = (db.session.scalar(select(func.max(Incident.n)).where(Incident.complaint_id == complaint_id)) or 0) + 1
-        db.session.add(Incident(complaint_id=complaint_id, n=n, action=retry_action, element_id=element_id,
-                                message=message))
+        found = Incident(complaint_id=complaint_id, n=n, action=retry_action, element_id=element_id, message=message)
+        db.session.add(found)
+        db.session.flush()
         complaint.open_incidents += 1
-    audit.record(complaint, actor, "incident", {"incident": n, "element_id": element_id, "message": message})
+    n = found.n
+    # The failure's words may quote the step's data (a database error names its parameters): the trail holds where
+    # they are kept, which the retention purge empties.
+    audit.record(complaint, actor, "incident",
+                 {"incident": n, "element_id": element_id, "message": {"ref": f"incident:{found.id}/message"}})
     commit()
     return StepFailed(f"The step could not be taken and nothing was changed: {message}",
                       incident=n, element_id=element_id)

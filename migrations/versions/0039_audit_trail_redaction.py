@@ -12,7 +12,9 @@ What older releases wrote in clear, and what it becomes (as app/runtime/audit.py
   nowhere else, so they are copied to the complaint's `cancel_reason` first (unless it was purged);
 - `escalation_note` `text` becomes `escalation:<id>/notes/<n>` (the n-th note event of that escalation);
 - `legal_hold_placed` and `legal_hold_lifted` `reason` becomes `legal_hold:<id>/reason` and `/lift_reason`;
-- `attachment_added` loses its `filename`.
+- `attachment_added` loses its `filename`;
+- `incident` `message`: the failure's words, which may quote the step's data (a database error names its
+  parameters), becomes `incident:<id>/message`; the incidents of a complaint purged before lose those words too.
 
 Re-sealing: from a chain's first rewritten event on, every event's prev_hash and hash are computed again, then one
 event `audit_redacted` (actor "system") is appended with the old head's seq and hash, how many events were rewritten
@@ -38,6 +40,7 @@ from alembic import op
 
 from app.encryption import keyring
 from app.forms import field_kinds, messages
+from app.retention.purge import PURGED
 from app.tasks.answers import for_audit as task_for_audit
 from app.timeutil import UtcDateTime, isoformat, utcnow
 
@@ -63,6 +66,8 @@ tasks = sa.table('task', sa.column('id', sa.String()), sa.column('complaint_id',
 answers = sa.table('message_answer', sa.column('id', sa.Integer()), sa.column('complaint_id', sa.Integer()),
                    sa.column('message', sa.String()), sa.column('received_at', UtcDateTime()))
 purges = sa.table('complaint_purge', sa.column('complaint_id', sa.Integer()))
+incidents = sa.table('incident', sa.column('id', sa.Integer()), sa.column('complaint_id', sa.Integer()),
+                     sa.column('n', sa.Integer()), sa.column('message', sa.Text()))
 
 SQLITE_NO_UPDATE = ("CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
                     "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END")
@@ -107,6 +112,8 @@ class _Batch:
             self.answers[(row.complaint_id, row.message, isoformat(row.received_at))].append(row.id)
         self.purged = {row.complaint_id for row in bind.execute(
             sa.select(purges.c.complaint_id).where(purges.c.complaint_id.in_(ids)))}
+        self.incidents = {(row.complaint_id, row.n): row.id for row in bind.execute(sa.select(
+            incidents.c.id, incidents.c.complaint_id, incidents.c.n).where(incidents.c.complaint_id.in_(ids)))}
         self.notes: dict[Any, int] = defaultdict(int)
         self.reasons: dict[int, str] = {}
 
@@ -122,6 +129,9 @@ def _redact_batch(bind: sa.Connection, ids: list[int]) -> None:
         changed = [n for n, (row, detail) in enumerate(zip(rows, details, strict=True)) if detail != row.detail]
         if changed:
             _reseal(bind, complaint_id, rows, details, changed)
+    if found.purged:
+        bind.execute(sa.update(incidents).where(incidents.c.complaint_id.in_(found.purged),
+                                                incidents.c.message != PURGED).values(message=PURGED))
     for complaint_id, reason in found.reasons.items():  # a withdrawal's words, kept nowhere else
         bind.execute(sa.update(complaints).where(complaints.c.id == complaint_id,
                                                  complaints.c.cancel_reason.is_(None)).values(cancel_reason=reason))
@@ -155,6 +165,9 @@ def _redacted(row: Any, found: _Batch) -> Any:
         detail["reason"] = {"ref": f"legal_hold:{detail.get('hold')}/{place}"}
     elif row.action == "attachment_added":
         detail.pop("filename", None)
+    elif row.action == "incident" and isinstance(detail.get("message"), str):
+        incident = found.incidents.get((complaint_id, detail.get("incident")))
+        detail["message"] = {"ref": f"incident:{incident}/message" if incident is not None else "purged"}
     return json.loads(json.dumps(detail, ensure_ascii=False, default=str))
 
 
