@@ -55,6 +55,14 @@ def test_activating_a_version_that_is_not_one(as_user):
     assert unknown.status == 404 and bilingual_404(unknown.body["message"]), unknown.body
 
 
+def test_deciding_on_a_version_that_is_not_one(as_user):
+    legal = as_user("legal")
+    zero = legal.post("/process-definitions/quality/versions/0/review", {"decision": "approve"})
+    assert zero.status == 422 and bilingual_422(zero.body["message"]), zero.body
+    unknown = legal.post(f"/process-definitions/quality/versions/{UNKNOWN}/review", {"decision": "approve"})
+    assert unknown.status == 404 and bilingual_404(unknown.body["message"]), unknown.body
+
+
 def test_the_declared_responses(app):
     paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
     for path, method in (("/process-definitions/{key}/compare", "get"),
