@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy import Row, and_, false, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.attachments import service as attachments
 from app.complaint_types import COMPLAINT_TYPES
@@ -148,7 +148,8 @@ def _overdue(now: datetime) -> tuple[Any, ...]:
     return HumanTask.state == "ready", HumanTask.due_order < now
 
 
-def summary(complaint: Complaint, viewer: User, now: datetime | None = None) -> dict[str, Any]:
+def summary(complaint: Complaint | Row, viewer: User, now: datetime | None = None) -> dict[str, Any]:
+    """A complaint as lists show it (a complaint, or a row of its _LIST_COLUMNS)."""
     now = now or utcnow()
     overdue = complaint.status == "open" and complaint.tasks_due_at is not None and complaint.tasks_due_at < now
     case_overdue = complaint.status == "open" and complaint.due_at is not None and complaint.due_at < now
@@ -213,9 +214,12 @@ _FILTERED = (Complaint.id, Complaint.type, Complaint.status, Complaint.number, C
              Complaint.customer_phone_index,
              Complaint.created_at, Complaint.due_at, Complaint.tasks_due_at, Complaint.channel, Complaint.place_id,
              Complaint.involved_party, Complaint.outcome, Complaint.closed_at)
-# Unbounded texts that a list never shows, the stored workflow state above all, are not read.
-_LIST_ROW = tuple(defer(column) for column in (Complaint.state, Complaint.description, Complaint.demand,
-                                               Complaint.intake, Complaint.cancel_reason))
+# What a list item shows (summary), read as plain rows rather than loaded as complaints: the texts a list
+# never shows (the stored workflow state above all) are not read, nor other contact fields decrypted.
+_LIST_COLUMNS = (Complaint.id, Complaint.number, Complaint.type, Complaint.status, Complaint.outcome,
+                 Complaint.tasks_due_at, Complaint.due_at, Complaint.channel, Complaint.customer_surname,
+                 Complaint.customer_phone, Complaint.location, Complaint.place_id, Complaint.occurred_at,
+                 Complaint.created_at, Complaint.closed_at)
 
 
 def search(filters: dict[str, Any], viewer: User) -> dict[str, Any]:
@@ -348,8 +352,7 @@ def _summaries(ids: list[int], viewer: User, now: datetime) -> list[dict[str, An
     """The list items of these complaints, in this order."""
     if not ids:
         return []
-    rows = db.session.scalars(select(Complaint).options(*_LIST_ROW).where(Complaint.id.in_(ids))).all()
-    by_id = {complaint.id: complaint for complaint in rows}
+    by_id = {row.id: row for row in db.session.execute(select(*_LIST_COLUMNS).where(Complaint.id.in_(ids)))}
     return [summary(by_id[i], viewer, now) for i in ids]
 
 
