@@ -28,7 +28,7 @@ from app.records import recoveries
 from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels, outcome_categories
 from app.reports.periods import Period, Window, parse
-from app.reports.queries import filtered, hours_between, in_window, local_hour_and_weekday, percentiles, without_jit
+from app.reports.queries import filtered, in_window, local_hour_and_weekday, percentiles, without_jit
 from app.reports.schemas import ReportQuerySchema
 from app.runtime.message_models import MessageAnswer
 from app.runtime.models import AuditEvent, Complaint, HumanTask
@@ -194,8 +194,7 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
     met = _count(ctx, and_(with_limit, Complaint.closed_at <= Complaint.due_at))
     limited = _count(ctx, with_limit)
     resolution = filtered(select(Complaint.id).where(ended), ctx.filters).whereclause
-    _closed, (median, p90) = percentiles(hours_between(Complaint.created_at, Complaint.closed_at), resolution,
-                                         (0.5, 0.9))
+    _closed, (median, p90) = percentiles(Complaint.created_at, Complaint.closed_at, resolution, (0.5, 0.9))
     case_rows: list[Row] = [
         ("closed_with_limit", _title("有整案时限的结案数", "Closed with a case limit"), limited,
          ctx.list_query(status="closed", **closed_range)),
@@ -240,8 +239,7 @@ def _hours_to_first(ctx: Context, window: Window, form_key: str) -> tuple[int, f
     if any(value is not None for value in ctx.filters.values()):
         found = filtered(select(HumanTask.id).where(found, Complaint.id == HumanTask.complaint_id),
                          ctx.filters).whereclause
-    count, (median, p90) = percentiles(hours_between(HumanTask.complaint_created_at, HumanTask.completed_at), found,
-                                       (0.5, 0.9))
+    count, (median, p90) = percentiles(HumanTask.complaint_created_at, HumanTask.completed_at, found, (0.5, 0.9))
     return count, median, p90
 
 
