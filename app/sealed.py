@@ -28,6 +28,7 @@ from app.encryption import SEPARATOR, Keyring, keyring
 
 MARK = "$enc"
 EMPTY = (None, "", [], {})
+_NESTED = (dict, list)
 
 
 def init_app(app: Flask, keys: frozenset[str]) -> None:
@@ -143,10 +144,12 @@ class WorkflowSeal:
             if token is None:
                 token = self._tokens[key + "\0" + clear] = self.ring.encrypt(clear)
             return {MARK: token}
-        if isinstance(value, dict):
-            return {name: self._seal(item, name if name in self.keys else None) for name, item in value.items()}
+        if isinstance(value, dict):  # (scalars that are not personal are taken as they are, without a call)
+            keys = self.keys
+            return {name: self._seal(item, name) if name in keys
+                    else self._seal(item) if isinstance(item, _NESTED) else item for name, item in value.items()}
         if isinstance(value, list):
-            return [self._seal(item) for item in value]
+            return [self._seal(item) if isinstance(item, _NESTED) else item for item in value]
         return value
 
     def _open(self, value: Any, key: str | None = None) -> Any:
@@ -159,8 +162,9 @@ class WorkflowSeal:
                     if key is not None and self.ring.is_current(token):
                         self._tokens[key + "\0" + clear] = token
                 opened = self._opened[token]
-                return copy.deepcopy(opened) if isinstance(opened, dict | list) else opened
-            return {name: self._open(item, name) for name, item in value.items()}
+                return copy.deepcopy(opened) if isinstance(opened, _NESTED) else opened
+            return {name: self._open(item, name) if isinstance(item, _NESTED) else item
+                    for name, item in value.items()}
         if isinstance(value, list):
-            return [self._open(item) for item in value]
+            return [self._open(item) if isinstance(item, _NESTED) else item for item in value]
         return value
