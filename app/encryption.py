@@ -19,7 +19,8 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -33,6 +34,7 @@ from app.extensions import db
 SEPARATOR = "$"
 KEY_ID_LENGTH = 8
 MIN_INDEX_KEY_LENGTH = 32
+DECRYPTED_KEPT = 4096
 _STORED = re.compile(rf"[0-9a-f]{{{KEY_ID_LENGTH}}}\{SEPARATOR}")
 
 
@@ -50,11 +52,20 @@ def key_id(key: str) -> str:
 
 @dataclass(frozen=True)
 class Keyring:
-    """The configured data keys by id (the first one encrypts) and the blind-index keys (the first one indexes)."""
+    """The configured data keys by id (the first one encrypts) and the blind-index keys (the first one indexes).
+
+    The values read most recently are kept decrypted, up to DECRYPTED_KEPT of them, by their stored text: every
+    desk's list shows the same newest complaints, and a Fernet token is unique to one encryption, so a value
+    rewritten (a rotation, a purge) is a different key here and its old entry is never read again.
+    """
 
     primary: str
     fernets: dict[str, Fernet]
     index_keys: tuple[bytes, ...]
+    _recent: Callable[[str], str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_recent", lru_cache(maxsize=DECRYPTED_KEPT)(self._decrypt))
 
     @classmethod
     def from_config(cls, data_keys: str | Iterable[str], index_keys: str | Iterable[str]) -> Keyring:
@@ -84,6 +95,9 @@ class Keyring:
         return self.primary + SEPARATOR + self.fernets[self.primary].encrypt(clear.encode()).decode()
 
     def decrypt(self, stored: str) -> str:
+        return self._recent(stored)
+
+    def _decrypt(self, stored: str) -> str:
         if not _STORED.match(stored):
             raise DataKeyError("A contact field in the database is not encrypted (run `flask db upgrade`).")
         kid, _, token = stored.partition(SEPARATOR)
