@@ -12,6 +12,7 @@ from typing import Any
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.complaints import service as complaints
 from app.database import writes_at_once
@@ -24,7 +25,7 @@ from app.web.views import _conflict_text, _safe_next, bp, close_from_page, me
 @bp.app_context_processor
 def _assignment_helpers() -> dict[str, Any]:
     return {"may_assign": lambda: current_user.is_authenticated and tasks.may_assign(me()),
-            "assignees_for": _assignees_for,
+            "assignees_for": _assignees_for, "assign_options": _assign_options,
             "may_cancel": lambda: current_user.is_authenticated and complaints.may_cancel(me())}
 
 
@@ -34,6 +35,19 @@ def _assignees_for(role: str) -> list[User]:
     if "active_users" not in g:
         g.active_users = tasks.active_users(me())
     return [user for user in g.active_users if user.has_role(role)]
+
+
+def _assign_options(role: str, assignee: str | None) -> Markup:
+    """The <option>s of the assign form of a task of `role`, its assignee selected (empty when nobody may take
+    it), made once per request for each role and assignee: an inbox page shows 50 such forms."""
+    made = g.setdefault("assign_options", {})
+    if (role, assignee) not in made:
+        made[role, assignee] = Markup("").join(
+            Markup('<option value="{0}"{1}>{0}</option>').format(user.username,
+                                                                 Markup(" selected") if user.username == assignee
+                                                                 else "")
+            for user in _assignees_for(role))
+    return made[role, assignee]
 
 
 @bp.route("/tasks/<task_id>/assign", methods=["POST"])
