@@ -273,3 +273,15 @@ def test_outcomes_and_satisfaction_recounted(as_user, recount, query, kept):
         "answers": len(answers), "share_satisfied": round(satisfied / len(answers), 4) if answers else None,
         "accepted": sum(1 for a in answers if a["satisfied"]),
         "not_accepted": sum(1 for a in answers if not a["satisfied"])}
+
+
+def test_a_utc_hour_is_placed_in_the_mall_s_hour_and_weekday_only_when_its_offset_is_whole_hours():
+    from zoneinfo import ZoneInfo
+
+    from app.reports.queries import local_hour_and_weekday_of
+
+    # 2016-11-01 00:00 UTC is 08:00 on a Tuesday in Shanghai; the UTC hour as SQLite's text or as a timestamp
+    assert local_hour_and_weekday_of("2016-11-01 00", MALL) == (8, 2)
+    assert local_hour_and_weekday_of(datetime(2016, 10, 31, 18, tzinfo=MALL), MALL) == (18, 1)
+    # in Kolkata (+05:30) an hour of UTC straddles two of the mall's: the report groups per offset instead
+    assert local_hour_and_weekday_of("2016-11-01 00", ZoneInfo("Asia/Kolkata")) is None

@@ -4,7 +4,7 @@ weekday in the mall's zone, durations in hours and nearest-rank percentiles."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -83,6 +83,26 @@ def local_hour_and_weekday(column: Any, window: Window, zone: ZoneInfo) -> Itera
         shift = f"{minutes:+d} minutes"
         yield (cast(func.strftime("%H", column, shift), Integer), cast(func.strftime("%w", column, shift), Integer),
                and_(column >= start, column < end))
+
+
+def utc_hour(column: Any) -> Any:
+    """The UTC hour a moment falls in, cheap to group by: a timestamp truncated to it (PostgreSQL), or the text
+    'YYYY-MM-DD HH' the stored moment begins with (SQLite)."""
+    if _dialect() == "postgresql":
+        return func.date_trunc("hour", column, "UTC")
+    return func.substr(column, 1, 13)
+
+
+def local_hour_and_weekday_of(bucket: datetime | str, zone: ZoneInfo) -> tuple[int, int] | None:
+    """The hour of day and weekday (0 = Sunday) in the mall's zone of a whole UTC hour (as `utc_hour` gives it);
+    None when the zone's offset then is not a whole number of hours (the hour straddles two of the mall's)."""
+    start = bucket.astimezone(UTC) if isinstance(bucket, datetime) else datetime.strptime(
+        bucket, "%Y-%m-%d %H").replace(tzinfo=UTC)
+    local = start.astimezone(zone)
+    offset = local.utcoffset()
+    if offset is None or offset % timedelta(hours=1):
+        return None
+    return local.hour, local.isoweekday() % 7
 
 
 def hours_between(start: Any, end: Any) -> Any:
