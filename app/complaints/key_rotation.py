@@ -41,7 +41,7 @@ class Rotation:
     key_id: str
     complaints: int = 0  # rewritten
     values: int = 0
-    changed_meanwhile: int = 0  # left alone: a step wrote the row between the read and the rewrite
+    changed_meanwhile: int = 0  # rows left alone: a step wrote the row between the read and the rewrite
     answers: int = 0  # personal values of form data sealed again
     documents: int = 0  # the rows of DOCUMENTS holding them
 
@@ -115,7 +115,7 @@ def _rotate_documents(ring: Keyring, batch: int, done: Rotation, documents: Any,
 @click.command("rotate-data-key")
 @with_appcontext
 @click.option("--batch", default=BATCH, show_default=True, type=click.IntRange(1, 10_000),
-              help="Complaints rewritten per transaction.")
+              help="Rows (complaints, tasks, messages, incidents) rewritten per transaction.")
 def rotate_data_key(batch: int) -> None:
     """Re-encrypt the customers' contact data and personal form data with the first of DATA_KEYS, a batch at a
     time."""
@@ -123,4 +123,4 @@ def rotate_data_key(batch: int) -> None:
     click.echo(f"data key {done.key_id}: {done.complaints} complaints re-encrypted ({done.values} values)")
     click.echo(f"{done.answers} personal values of form data sealed again ({done.documents} rows)")
     if done.changed_meanwhile:
-        click.echo(f"{done.changed_meanwhile} complaints changed meanwhile: run the command again to check them")
+        click.echo(f"{done.changed_meanwhile} rows changed meanwhile: run the command again to check them")
