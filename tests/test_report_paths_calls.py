@@ -216,7 +216,8 @@ def test_the_page_links_the_call_activity_to_its_drill_down(app, fixture):
                                                                      "via": "discretion_remedy"})
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert 'id="paths-scope"' in text and "discretion_remedy" in text
+    assert 'id="paths-scope"' in text and '<span id="paths-via">提出赔偿方案（逐级上报）</span>' in text
+    assert "，经“请款审批（逐级上报）”" in text  # the approval's task, reached through this diagram's call
     assert 'name="via" value="discretion_remedy"' in text
 
 

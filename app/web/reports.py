@@ -128,14 +128,18 @@ def report_paths(key: str):
     for item in items:
         item["name"] = _step_name(key, item, step_names)
         item["url"] = _complaints_url(item["list_query"])
+        item["via_name"] = names.get((item["call_path"] or "").split("/")[0]) if item["kind"] == "task" else None
         drill = item.get("drill_down")
         item["drill_url"] = drill and url_for("web.report_paths", key=drill["process_key"], **{
             name: drill[name] for name in ("from", "to", "type", "via")})
     overlays = [{"id": item["element_id"], "complaints": item["complaints"], "median": item["median_hours"],
                  "url": item["url"], "drill": item["drill_url"]} for item in items if _in_diagram(key, item)]
+    # the call of the complaints' own diagram that a drill-down runs inside, in words
+    caller = query.get("type") and query.get("via") and i18n.catalogue(query["type"]).get(query["via"].split("/")[0])
     return render_template("web/reports_paths.html", key=key, title=i18n.process_name(key),
                            query=query, message=message, errors=errors, result=result, items=items,
-                           active=active, names=names, overlays=overlays), \
+                           active=active, names=names, overlays=overlays,
+                           via_name=i18n.pick(caller) if isinstance(caller, dict) else None), \
         422 if message else 200
 
 

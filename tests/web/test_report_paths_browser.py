@@ -45,7 +45,7 @@ def test_a_call_activity_opens_the_called_process_s_heat_map(new_page, fixture, 
     assert overlay.inner_text().startswith("3")
     assert "1.0" in overlay.inner_text()
     assert page.locator("#paths-total").inner_text() == "3"
-    assert "acknowledge" in page.locator("#paths-scope").inner_text()
+    assert page.locator("#paths-via").inner_text() == ("Acknowledge" if lang == "en" else "受理告知")
     row = page.locator('#paths-table tr[data-element="calm_customer"]')
     assert row.locator("td.current").inner_text() == "3"
     # back up to the diagram the complaints belong to
