@@ -156,9 +156,10 @@ def run_due_jobs(limit: int = BATCH) -> int:
     elif job.state == "queued":
         execute_core(update(jobs).where(jobs.c.id == job_id, jobs.c.state == "queued")
                      .values(state="running", started_at=utcnow()))
+    complaints = moves.read_many([result.complaint_id for result in pending])
     db.session.commit()
-    for result in pending:
-        _settle(result, target_id, actor, job_id)  # a cancelled job's results are no longer pending
+    for result in pending:  # a cancelled job's results are no longer pending
+        _settle(result, complaints.get(result.complaint_id), target_id, actor, job_id)
     return len(pending)
 
 
@@ -192,16 +193,17 @@ def worker_job(_app) -> None:
     run_due_jobs(BATCH)
 
 
-def _settle(found: Row, target_id: int, actor: JobActor | None, job_id: int) -> None:
-    """Move one selected complaint (its pending result `found`, read with the batch), recording its result in
-    the same transaction, or why it did not move. A result settled meanwhile (another worker, a cancel) is not
-    written again: the result's update is conditional on its still being pending, and rolls the move back."""
+def _settle(found: Row, complaint: Complaint | None, target_id: int, actor: JobActor | None, job_id: int) -> None:
+    """Move one selected complaint (its pending result `found` and the complaint, read with the batch), recording
+    its result in the same transaction, or why it did not move. A result settled meanwhile (another worker, a
+    cancel) is not written again: the result's update is conditional on its still being pending, and rolls the
+    move back."""
     results = MigrationResult.__table__
     result_id = found.id
     start_reading()  # the move is worked out before its write transaction (SQLite: before the write lock)
     try:
         moved = moves.move(found.complaint_id, target_id, actor, expected_definition=found.from_definition_id,
-                           expected_revision=found.revision, job=job_id, back=False)
+                           expected_revision=found.revision, job=job_id, back=False, read=complaint)
     except moves.Stale as stale:
         _record(result_id, "skipped", moves.CHANGED_MEANWHILE, stale.message)
         return
