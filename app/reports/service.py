@@ -429,11 +429,13 @@ def _narrowed(ctx: Context, query: Any, complaint_id: Any) -> Any:
     return filtered(query.join(Complaint, Complaint.id == complaint_id), ctx.filters)
 
 
-def _desk_survey(ctx: Context, window: Window, *columns: str) -> Any:
+def _desk_survey(ctx: Context, window: Window, form_key: str, *columns: str) -> Any:
+    """The answers the desk recorded in one survey form in the window: one form at a time, so that the newest are
+    read backwards from the task index by form and time (for two forms at once the database sorted them all)."""
     task_values = [HumanTask.submitted[name] for name in columns]
     return filtered(select(Complaint.number, HumanTask.completed_at, *task_values).join(
         Complaint, Complaint.id == HumanTask.complaint_id).where(
-        HumanTask.form_key.in_(SURVEY_FORMS), HumanTask.state == "completed",
+        HumanTask.form_key == form_key, HumanTask.state == "completed",
         in_window(HumanTask.completed_at, window)), ctx.filters)
 
 
@@ -485,7 +487,8 @@ def survey_comments(ctx: Context, window: Window) -> list[dict[str, Any]]:
     found = []
     # A comment is personal, so it is encrypted at rest (app/sealed.py): SQL finds the given ones by their token
     # and the column reads them in clear.
-    for query, answers in ((_desk_survey(ctx, window, "satisfaction"), HumanTask.submitted),
+    for query, answers in (*((_desk_survey(ctx, window, form_key, "satisfaction"), HumanTask.submitted)
+                             for form_key in SURVEY_FORMS),
                            (_kept_survey(ctx, window, "satisfaction"), MessageAnswer.payload)):
         level, moment = query.selected_columns[2].as_string(), query.selected_columns[1]
         rows = db.session.execute(query.with_only_columns(query.selected_columns[0], moment, answers["comments"],
