@@ -245,7 +245,8 @@ class _Twin:
             instance.fire_timer(timer.id)
         else:
             task = next(t for t in instance.ready_human_tasks() if t.meta.name == action.name)
-            instance.complete_task(task.id, forms.load(task.meta.form_key, action.data))  # as the inbox does
+            instance.complete_task(task.id, forms.with_empty_fields(  # as the inbox does
+                task.meta.form_key, forms.load(task.meta.form_key, action.data)))
         self.text = self.save(instance)
         return Instance.load(self.compiled, self.text, self.functions, None)
 
