@@ -51,8 +51,16 @@ def _rewrite_states(change):
         state = json.loads(text)
         if format_of(state) is None:
             return text
-        map_data(state['workflow'] if format_of(state) >= 2 else state, change)
-        return json.dumps(state, separators=(',', ':'))
+        changed = []
+
+        def noted(data):
+            new = change(data)
+            if new != data:
+                changed.append(True)
+            return new
+
+        map_data(state['workflow'] if format_of(state) >= 2 else state, noted)
+        return json.dumps(state, separators=(',', ':')) if changed else text  # else the row is not written
 
     _batches(complaint, 'state', lambda text: rewrite(text) if text else text)
 
