@@ -288,3 +288,31 @@ def test_a_cancel_racing_the_worker_leaves_every_complaint_whole_on_one_version(
         _checked, broken = audit.verify([c["id"] for c in waiting])
         db.session.remove()
     assert broken == []
+
+
+def test_a_complaint_that_changes_after_its_move_was_worked_out_is_left_whole(app, as_user, versions, live_server,
+                                                                             tokens):
+    """A job works a move out before it locks the complaint: a step taken in between makes it stale, and nothing
+    of the move is written."""
+    from app.case_migration import moves
+    from app.definitions.models import ProcessDefinition
+
+    _first, swap_process, _ = versions
+    complaint = register(as_user, 0)
+    second = swap_process(KEY, V2)
+    with app.app_context():
+        target = db.session.scalar(select(ProcessDefinition.id).where(
+            ProcessDefinition.key == KEY, ProcessDefinition.version == second))
+        read = moves.read_many([complaint["id"]])[complaint["id"]]
+        db.session.commit()
+        # A clerk's step, through the server, after the batch read the complaint.
+        assert http("POST", f"{live_server}/api/v1/tasks/{complaint['open_tasks'][0]['id']}/complete",
+                    tokens["desk"], PAID).status == 200
+        with pytest.raises(moves.Stale):
+            moves.move(complaint["id"], target, None, expected_definition=read.definition_id,
+                       expected_revision=read.revision, job=None, back=False, read=read)
+        checked, broken = audit.verify([complaint["id"]])
+        db.session.remove()
+    assert broken == [] and checked >= 1
+    after = as_user("desk").get(f"/complaints/{complaint['id']}").body
+    assert (after["process"]["version"], [t["name"] for t in after["open_tasks"]]) == (second - 1, ["核对"])
