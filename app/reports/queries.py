@@ -126,5 +126,10 @@ def percentiles(start: Any, end: Any, condition: Any, shares: tuple[float, ...])
         return count, [None if value is None else round(float(Decimal(value // MICROSECOND) / MICROSECONDS_AN_HOUR), 2)
                        for value in (found or [None for _share in shares])]
     values = sorted(db.session.scalars(select(hours_between(start, end)).where(condition)).all())
-    return len(values), [round(float(values[max(1, math.ceil(share * len(values))) - 1]), 2) if values else None
-                         for share in shares]
+    return len(values), nearest_ranks(values, shares)
+
+
+def nearest_ranks(ordered: list[float], shares: tuple[float, ...]) -> list[float | None]:
+    """The values at rank ceil(p n) of the n `ordered` ones, rounded to hundredths (None when there are none)."""
+    return [round(float(ordered[max(1, math.ceil(share * len(ordered))) - 1]), 2) if ordered else None
+            for share in shares]
