@@ -7,6 +7,8 @@ import io
 import random
 
 from tests.conftest import intake
+from tests.paths import Message, drive
+from tests.test_process_quality import PATHS
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) * 4
 
@@ -62,3 +64,15 @@ def test_legal_exports_and_erases_what_is_held_about_a_phone_number(as_user, fil
     assert as_user("legal").get("/legal/subject-data", phone=phone)["total"] == 0
     nothing = as_user("legal").post("/legal/subject-data/erasure", {"phone": phone})
     assert nothing.status == 422
+
+
+def test_the_export_holds_the_messages_a_complaint_received(as_user):
+    """The customer's answer to an offer (a message, with a personal note) is part of what is held about them."""
+    phone = unique_phone()
+    steps = [Message(s.name, {**s.payload, "note": "顾客说下午三点后方便接电话"}) if isinstance(s, Message) else s
+             for s in PATHS["service_failure_apology"][0]]
+    detail = drive(as_user, "quality", steps, customer={"surname": "欧阳", "phone": phone, "consent_to_contact": True})
+    held = as_user("legal").get("/legal/subject-data", phone=phone)
+    item = next(i for i in held["items"] if i["id"] == detail["id"])
+    assert [(m["message"], m["by"]) for m in item["messages"]] == [("customer_response", "desk")]
+    assert item["messages"][0]["answers"]["note"] == "顾客说下午三点后方便接电话"

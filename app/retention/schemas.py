@@ -69,6 +69,9 @@ class SubjectComplaintSchema(Schema):
     demand = fields.String(required=True)
     intake = fields.Dict(required=True)
     answers = fields.List(fields.Dict(), required=True, metadata={"description": "each finished task's answers"})
+    messages = fields.List(fields.Dict(), required=True, metadata={
+        "description": "each message the complaint received (the customer's answers on the status page, or as "
+                       "staff recorded them): its name, who gave it, when, and its answers"})
     records = fields.Dict(required=True, metadata={"description": "the case records, kind by kind"})
     attachments = fields.List(fields.Dict(), required=True)
     held = fields.Boolean(required=True)

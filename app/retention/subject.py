@@ -1,6 +1,6 @@
 """A data subject's request, served by legal: what the service holds about a phone number (every complaint with
-its contact data, answers, records and attachments, each read logged), and the erasure of those complaints with
-the retention purge (refused, with the reason, for an open or held complaint)."""
+its contact data, answers, the messages it received, records and attachments, each read logged), and the erasure
+of those complaints with the retention purge (refused, with the reason, for an open or held complaint)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from app.records import service as records
 from app.retention import service
 from app.retention.models import ComplaintPurge
 from app.retention.purge import is_held
+from app.runtime.message_models import MessageAnswer
 from app.runtime.models import Complaint, HumanTask
 from app.timeutil import isoformat
 from app.users.models import User
@@ -65,6 +66,9 @@ def _held_data(complaint: Complaint) -> dict[str, Any]:
                for t in db.session.scalars(select(HumanTask).where(HumanTask.complaint_id == complaint.id,
                                                                    HumanTask.submitted.is_not(None))
                                            .order_by(HumanTask.completed_at))]
+    messages = [{"message": m.message, "by": m.by, "received_at": isoformat(m.received_at), "answers": m.payload}
+                for m in db.session.scalars(select(MessageAnswer).where(MessageAnswer.complaint_id == complaint.id)
+                                            .order_by(MessageAnswer.received_at, MessageAnswer.id))]
     mark = db.session.get(ComplaintPurge, complaint.id)
     return {
         "id": complaint.id, "number": complaint.number, "type": complaint.type,
@@ -77,6 +81,7 @@ def _held_data(complaint: Complaint) -> dict[str, Any]:
         "occurred_at": isoformat(complaint.occurred_at), "location": complaint.location,
         "involved_party": complaint.involved_party, "description": complaint.description,
         "demand": complaint.demand, "intake": complaint.intake, "answers": answers,
+        "messages": messages,
         "records": records.for_complaint(complaint.id), "attachments": attachments.for_complaint(complaint.id),
         "held": is_held(complaint.id), "purged_at": isoformat(mark.purged_at) if mark else None,
         "erasable": _why_not_erasable(complaint) is None, "not_erasable_because": _why_not_erasable(complaint),
