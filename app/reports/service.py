@@ -29,6 +29,7 @@ from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels, outcome_categories
 from app.reports.periods import Period, Window, parse
 from app.reports.queries import (
+    driver_rows,
     filtered,
     hours_between,
     in_window,
@@ -283,8 +284,7 @@ def _hours_to_first_here(ctx: Context, window: Window, done: Any) -> tuple[int, 
                    hours_between(HumanTask.complaint_created_at, HumanTask.completed_at)).where(
         done, in_window(HumanTask.completed_at, window))
     first: dict[int, tuple[tuple[str, str], str, float]] = {}
-    for complaint_id, at, task_id, registered, hours in db.session.execute(_narrowed(ctx, query,
-                                                                                     HumanTask.complaint_id)):
+    for complaint_id, at, task_id, registered, hours in driver_rows(_narrowed(ctx, query, HumanTask.complaint_id)):
         if complaint_id not in first or (at, task_id) < first[complaint_id][0]:
             first[complaint_id] = ((at, task_id), registered, hours)
     if first:
