@@ -27,7 +27,6 @@ By hand, May 2017 on the lost_property diagram:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -44,6 +43,7 @@ from app.runtime.models import Complaint, HumanTask
 from tests import bpmn_samples as s
 from tests.conftest import logged_in_client
 from tests.paths import drive
+from tests.report_fixtures import module_fixture
 from tests.test_process_quality import LIABLE
 
 MALL = ZoneInfo("Asia/Shanghai")
@@ -112,12 +112,7 @@ class Fixture:
             db.session.remove()
 
 
-@pytest.fixture(scope="module")
-def fixture(app) -> Iterator[Fixture]:
-    made = Fixture(app)
-    made.build()
-    yield made
-    made.remove()
+fixture = module_fixture(Fixture)
 
 
 def keyed(body: dict) -> dict[tuple, dict]:

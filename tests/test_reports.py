@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -36,6 +35,7 @@ from app.extensions import db
 from app.places.models import Place
 from app.records.models import PaymentRequest
 from app.runtime.models import Complaint, HumanTask
+from tests.report_fixtures import module_fixture
 
 MALL = ZoneInfo("Asia/Shanghai")
 OCTOBER = {"period": "month", "month": "2023-10"}
@@ -130,12 +130,7 @@ class Fixture:
         return found
 
 
-@pytest.fixture(scope="module")
-def fixture(app) -> Iterator[Fixture]:
-    made = Fixture(app)
-    made.build()
-    yield made
-    made.remove()
+fixture = module_fixture(Fixture)
 
 
 def section(body: dict, key: str) -> dict[str, dict]:

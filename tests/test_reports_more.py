@@ -28,11 +28,9 @@ meal 100: total 1600, the one that counts); X 03-29 revised 04-01 (so March has 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 
-import pytest
 from lxml import etree
 from sqlalchemy import delete, select
 
@@ -45,6 +43,7 @@ from app.reports.outcome_categories import ACCEPTED, BRANCH_ENDS, CATEGORIES, CL
 from app.runtime.models import Complaint, HumanTask
 from tests import bpmn_samples as s
 from tests.conftest import ROOT, intake
+from tests.report_fixtures import module_fixture, periods
 from tests.test_reports import MALL, listed, mall, section
 from tests.test_reports import Fixture as ReportsFixture
 
@@ -150,16 +149,9 @@ class Fixture(ReportsFixture):
             db.session.remove()
 
 
-@pytest.fixture(scope="module")
-def fixture(app) -> Iterator[Fixture]:
-    made = Fixture(app)
-    made.build()
-    yield made
-    made.remove()
+fixture = module_fixture(Fixture)
 
 
-def periods(rows: dict[str, dict]) -> dict[str, tuple]:
-    return {key: (row["current"], row["previous"], row["last_year"]) for key, row in rows.items()}
 
 
 def test_time_to_first_response_and_to_feedback(as_user, fixture):

@@ -25,7 +25,6 @@ import io
 import re
 import subprocess
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 
 import jsonschema
@@ -42,6 +41,7 @@ from app.runtime.models import Complaint
 from tests import bpmn_samples as s
 from tests.conftest import logged_in_client
 from tests.paths import Task, drive
+from tests.report_fixtures import module_fixture, periods
 from tests.test_lint_endpoint import diagram, found, lint, task
 from tests.test_process_quality import LIABLE, assess
 from tests.test_reports import listed, mall, section
@@ -101,16 +101,9 @@ class Fixture:
         return {self.numbers[mark] for mark in marks}
 
 
-@pytest.fixture(scope="module")
-def fixture(app) -> Iterator[Fixture]:
-    made = Fixture(app)
-    made.build()
-    yield made
-    made.remove()
+fixture = module_fixture(Fixture)
 
 
-def periods(rows: dict[str, dict]) -> dict[str, tuple]:
-    return {key: (row["current"], row["previous"], row["last_year"]) for key, row in rows.items()}
 
 
 def test_recoveries_total_by_type_and_by_merchant(as_user, fixture):

@@ -4,21 +4,14 @@ tasks of tests/test_report_paths_calls.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.report_fixtures import module_fixture
 from tests.test_report_paths_calls import Fixture
 from tests.web.conftest import login
 
-
-@pytest.fixture(scope="module")
-def fixture(app) -> Iterator[Fixture]:
-    made = Fixture(app)
-    made.build()
-    yield made
-    made.remove()
+fixture = module_fixture(Fixture)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -4,7 +4,6 @@ the dashboard in both languages, its charts drawn and followed by a click, and a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -13,16 +12,11 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.runtime.models import Complaint, HumanTask
+from tests.report_fixtures import module_fixture
 from tests.test_reports import OCTOBER, Fixture, section
 from tests.web.conftest import login
 
-
-@pytest.fixture(scope="module")
-def fixture(app) -> Iterator[Fixture]:
-    made = Fixture(app)
-    made.build()
-    yield made
-    made.remove()
+fixture = module_fixture(Fixture)
 
 
 def test_a_figure_s_query_opens_the_list_behind_it(as_user, new_page, fixture):
