@@ -67,24 +67,20 @@ def resolve(complaint_id: int, trail: list[dict[str, Any]], viewer: User) -> lis
     return [[shown for shown in (_word(found, viewer, *p) for p in event) if shown] for event in parsed]
 
 
+_ROWS: dict[str, Any] = {"task": HumanTask, "message_answer": MessageAnswer, "escalation": Escalation,
+                         "legal_hold": LegalHold}  # the rows a reference names, whole, by id
+
+
 def _load(complaint_id: int, wanted: dict[str, set[Any]]) -> dict[str, dict[Any, Any]]:
     """The rows the references name, by source and key; only the complaint's own."""
     found: dict[str, dict[Any, Any]] = defaultdict(dict)
-    if wanted.get("task"):
-        found["task"] = {row.id: row for row in db.session.scalars(select(HumanTask).where(
-            HumanTask.complaint_id == complaint_id, HumanTask.id.in_(wanted["task"])))}
-    if wanted.get("message_answer"):
-        found["message_answer"] = {row.id: row for row in db.session.scalars(select(MessageAnswer).where(
-            MessageAnswer.complaint_id == complaint_id, MessageAnswer.id.in_(wanted["message_answer"])))}
+    for source, model in _ROWS.items():
+        if wanted.get(source):
+            found[source] = {row.id: row for row in db.session.scalars(select(model).where(
+                model.complaint_id == complaint_id, model.id.in_(wanted[source])))}
     if wanted.get("complaint"):
         found["complaint"] = {complaint_id: db.session.scalar(
             select(Complaint.cancel_reason).where(Complaint.id == complaint_id))}
-    if wanted.get("escalation"):
-        found["escalation"] = {row.id: row for row in db.session.scalars(select(Escalation).where(
-            Escalation.complaint_id == complaint_id, Escalation.id.in_(wanted["escalation"])))}
-    if wanted.get("legal_hold"):
-        found["legal_hold"] = {row.id: row for row in db.session.scalars(select(LegalHold).where(
-            LegalHold.complaint_id == complaint_id, LegalHold.id.in_(wanted["legal_hold"])))}
     if wanted.get("incident"):
         found["incident"] = dict(db.session.execute(select(Incident.id, Incident.message).where(
             Incident.complaint_id == complaint_id, Incident.id.in_(wanted["incident"]))).all())
