@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from marshmallow import Schema
 from sqlalchemy import String, and_, case, exists, func, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import aliased
 
 from app.errors import Invalid, NotFound
@@ -255,21 +256,23 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
 def _hours_to_first(ctx: Context, window: Window, form_key: str) -> tuple[int, float | None, float | None]:
     """How many complaints had their first task of `form_key` finished in the window, and the median and 90th
     percentile hours from registration to it (timed from the registration the task row carries): on PostgreSQL,
-    the tasks finished in the window with none of the form finished before them, probed in the task index by
-    complaint and form, never reading the tasks of earlier periods."""
+    each complaint's earliest task of the form finished in the window, left out when one finished before the window;
+    only a complaint registered before the window can have such a task (a task finishes after its registration), so
+    only those are probed in the task index by complaint and form, and no task of an earlier period is read."""
     done = and_(HumanTask.form_key == form_key, HumanTask.state == "completed")
     if db.session.get_bind().dialect.name == "sqlite":
         return _hours_to_first_here(ctx, window, done)
-    earlier = aliased(HumanTask)
-    first = ~exists().where(earlier.complaint_id == HumanTask.complaint_id, earlier.form_key == form_key,
-                            earlier.state == "completed",
-                            or_(earlier.completed_at < HumanTask.completed_at,
-                                and_(earlier.completed_at == HumanTask.completed_at, earlier.id < HumanTask.id)))
-    found = and_(done, in_window(HumanTask.completed_at, window), first)
+    inner = select(HumanTask.complaint_id, HumanTask.completed_at, HumanTask.complaint_created_at).where(
+        done, in_window(HumanTask.completed_at, window)).ext(distinct_on(HumanTask.complaint_id)).order_by(
+        HumanTask.complaint_id, HumanTask.completed_at, HumanTask.id)
     if any(value is not None for value in ctx.filters.values()):
-        found = filtered(select(HumanTask.id).where(found, Complaint.id == HumanTask.complaint_id),
-                         ctx.filters).whereclause
-    count, (median, p90) = percentiles(HumanTask.complaint_created_at, HumanTask.completed_at, found, (0.5, 0.9))
+        inner = filtered(inner.where(Complaint.id == HumanTask.complaint_id), ctx.filters)
+    firsts = inner.subquery()
+    earlier = aliased(HumanTask)
+    none_before = ~exists().where(earlier.complaint_id == firsts.c.complaint_id, earlier.form_key == form_key,
+                                  earlier.state == "completed", earlier.completed_at < window.start)
+    count, (median, p90) = percentiles(firsts.c.complaint_created_at, firsts.c.completed_at,
+                                       or_(firsts.c.complaint_created_at >= window.start, none_before), (0.5, 0.9))
     return count, median, p90
 
 
