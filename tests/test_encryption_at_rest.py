@@ -19,6 +19,7 @@ from app.encryption import DataKeyError, key_id, phone_index
 from app.extensions import db
 from app.runtime.models import Complaint
 from tests.conftest import DATA_INDEX_KEY, DATA_KEY, PASSWORD, intake
+from tests.key_helpers import rotate_back
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")
 
@@ -196,13 +197,7 @@ def test_a_row_a_step_changes_during_the_rotation_keeps_the_change(app, as_user)
             db.session.commit()
             db.session.remove()
     finally:
-        back = create_app({"TESTING": True, "DATA_KEYS": f"{DATA_KEY},{NEW_KEY}"})
-        with back.app_context():
-            rotate()
-            db.session.remove()
-        for started_app in (rotated, back):
-            with started_app.app_context():
-                db.engine.dispose()
+        rotate_back({"DATA_KEYS": f"{DATA_KEY},{NEW_KEY}"}, rotate, rotated)
 
 
 def test_the_command_reports_what_it_did(app, as_user):

@@ -19,6 +19,7 @@ from app.complaints.index_rotation import rotate
 from app.encryption import key_id
 from app.extensions import db
 from tests.conftest import DATA_INDEX_KEY, intake
+from tests.key_helpers import rotate_back
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")
 
@@ -79,13 +80,7 @@ def keyed(app, tokens) -> Iterator[Any]:
         return Service(made[-1], tokens)
 
     yield make
-    back = create_app({"TESTING": True, "DATA_INDEX_KEYS": f"{DATA_INDEX_KEY},{NEW_INDEX_KEY}"})
-    with back.app_context():
-        rotate()
-        db.session.remove()
-    for started in (*made, back):
-        with started.app_context():
-            db.engine.dispose()
+    rotate_back({"DATA_INDEX_KEYS": f"{DATA_INDEX_KEY},{NEW_INDEX_KEY}"}, rotate, *made)
 
 
 def every_search_finds(service: Service, complaints: dict[int, tuple[str, str, str]]) -> None:

@@ -32,6 +32,7 @@ from app.users.service import find_user
 from tests import bpmn_samples as s
 from tests.conftest import DATA_KEY, Api, intake, logged_in_client
 from tests.isolated_app import drop_database, new_database
+from tests.key_helpers import rotate_back
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")
 
@@ -233,13 +234,7 @@ def test_a_retry_a_step_rewrites_during_the_rotation_keeps_the_change(app, as_us
             assert db.session.scalar(select(Incident.action).where(Incident.complaint_id == created["id"])) == action
             db.session.remove()
     finally:
-        back = create_app({"TESTING": True, "DATA_KEYS": f"{DATA_KEY},{NEW_KEY}"})
-        with back.app_context():
-            rotate()
-            db.session.remove()
-        for started_app in (rotated, back):
-            with started_app.app_context():
-                db.engine.dispose()
+        rotate_back({"DATA_KEYS": f"{DATA_KEY},{NEW_KEY}"}, rotate, rotated)
 
 
 # --- the migration ---------------------------------------------------------------------------------------
