@@ -9,6 +9,7 @@ at rest (app/sealed.py).
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from app.forms import field_kinds, messages
 from app.forms.registry import form_fields, has_form, json_schema
@@ -19,18 +20,16 @@ INTAKE_KEYS = frozenset({"demand", "receipt_number", "description", "surname", "
 
 def form_personal_fields(form_key: str) -> frozenset[str]:
     """The fields form `form_key` marks personal (none for a form the service does not know)."""
-    if not has_form(form_key):
-        return frozenset()
-    properties = json_schema(form_key).get("properties") or {}
-    return frozenset(name for name, prop in properties.items() if field_kinds.personal(prop))
+    return _marked_personal(json_schema(form_key)) if has_form(form_key) else frozenset()
 
 
 def message_personal_fields(name: str) -> frozenset[str]:
     """The fields of message `name`'s payload marked personal."""
-    if name not in messages.MESSAGES:
-        return frozenset()
-    properties = messages.json_schema(name).get("properties") or {}
-    return frozenset(field for field, prop in properties.items() if field_kinds.personal(prop))
+    return _marked_personal(messages.json_schema(name)) if name in messages.MESSAGES else frozenset()
+
+
+def _marked_personal(schema: dict[str, Any]) -> frozenset[str]:
+    return frozenset(name for name, prop in (schema.get("properties") or {}).items() if field_kinds.personal(prop))
 
 
 @cache
