@@ -1,5 +1,5 @@
 """The complaints received in a report's period by weekday and hour of day together (mall time): the grid the
-dashboard draws as a heat map. One grouped query per UTC offset in force, as the counts report's own."""
+dashboard draws as a heat map, counted as the counts report counts hours and weekdays."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
 
-from app.extensions import db
 from app.reports import labels
 from app.reports.periods import parse
-from app.reports.queries import filtered, in_window, local_hour_and_weekday
+from app.reports.queries import counts_by_local_hour_and_weekday, in_window
 from app.reports.service import REPORT_READERS, load_query
 from app.runtime.models import Complaint
 from app.users.models import User
@@ -29,10 +27,8 @@ def hour_weekday_grid(raw_query: dict[str, Any], viewer: User) -> dict[str, Any]
     window = parse(query, zone).current
     filters = {key: query.get(key) for key in ("type", "channel", "place_id", "involved_party")}
     counts: dict[tuple[int, int], int] = {}
-    for hour, weekday, piece in local_hour_and_weekday(Complaint.created_at, window, zone):
-        grouped = select(weekday, hour, func.count()).where(in_window(Complaint.created_at, window), piece).group_by(
-            weekday, hour)
-        for day, h, count in db.session.execute(filtered(grouped, filters)):
-            counts[(int(day), int(h))] = counts.get((int(day), int(h)), 0) + count
+    received = in_window(Complaint.created_at, window)
+    for hour, day, count in counts_by_local_hour_and_weekday(Complaint.created_at, received, window, zone, filters):
+        counts[(day, hour)] = counts.get((day, hour), 0) + count
     return {"weekdays": [labels.weekday(day) for day in WEEK], "hours": [labels.hour(h) for h in range(24)],
             "cells": [[counts.get((day, h), 0) for h in range(24)] for day in WEEK]}

@@ -30,15 +30,13 @@ from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels, outcome_categories
 from app.reports.periods import Period, Window, parse
 from app.reports.queries import (
+    counts_by_local_hour_and_weekday,
     driver_rows,
     filtered,
     hours_between,
     in_window,
-    local_hour_and_weekday,
-    local_hour_and_weekday_of,
     nearest_ranks,
     percentiles,
-    utc_hour,
     without_jit,
 )
 from app.reports.schemas import ReportQuerySchema
@@ -109,22 +107,10 @@ def _open_at_count(ctx: Context, moment: datetime) -> int:
 
 
 def _by_hour_and_weekday(ctx: Context, window: Window, condition: Any) -> list[Section]:
-    """Counts by hour of day and by weekday in the mall's zone: grouped by UTC hour in the database and each hour
-    placed in the mall's day and hour here (a few thousand rows for a year, where converting every complaint's
-    moment in SQL cost most of the query); in a zone whose offset is not whole hours, by one grouped query per
-    offset in force."""
+    """Counts by hour of day and by weekday in the mall's zone."""
     hours: dict[int, int] = {}
     days: dict[int, int] = {}
-    bucket = utc_hour(Complaint.created_at)
-    rows = db.session.execute(filtered(select(bucket, func.count()).where(condition).group_by(bucket),
-                                       ctx.filters)).all()
-    cells = [(local_hour_and_weekday_of(moment, ctx.zone), count) for moment, count in rows]
-    pieces = [(cell[0], cell[1], count) for cell, count in cells if cell is not None]
-    if len(pieces) < len(cells):
-        pieces = []
-        for hour, weekday, piece in local_hour_and_weekday(Complaint.created_at, window, ctx.zone):
-            query = select(hour, weekday, func.count()).where(condition, piece).group_by(hour, weekday)
-            pieces += [(int(h), int(d), count) for h, d, count in db.session.execute(filtered(query, ctx.filters))]
+    pieces = counts_by_local_hour_and_weekday(Complaint.created_at, condition, window, ctx.zone, ctx.filters)
     for h, d, count in pieces:
         hours[h] = hours.get(h, 0) + count
         days[d] = days.get(d, 0) + count
