@@ -20,6 +20,7 @@ from sqlalchemy import Row, func, insert, select, text, update
 from app.case_migration import diffs, moves
 from app.case_migration.models import UNFINISHED, MigrationJob, MigrationResult
 from app.database import begin_write, end_request, execute_core, row_locks, start_reading
+from app.definitions import version_numbers
 from app.definitions.models import ProcessDefinition
 from app.engine.migration import STATE_UNREADABLE, Planner
 from app.errors import Conflict, Invalid, NotFound
@@ -262,12 +263,13 @@ def migrate_back(complaint_id: int, actor: User) -> dict[str, Any]:
 
 
 def _version(key: str, number: int) -> ProcessDefinition:
-    definition = db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.kind == "bpmn", ProcessDefinition.key == key, ProcessDefinition.version == number)).first()
-    if definition is None:
+    """The target version (its number already checked by the schema or the page), the write begun for it ended
+    when there is none."""
+    try:
+        return version_numbers.process_version(key, number, "to_version")
+    except NotFound:
         db.session.rollback()
-        raise NotFound(f"Process '{key}' has no version {number}. / 流程 '{key}' 没有第 {number} 版。")
-    return definition
+        raise
 
 
 def _selected(target: ProcessDefinition, selection: dict[str, Any], with_state: bool = True):
