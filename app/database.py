@@ -21,7 +21,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -78,6 +78,25 @@ def execute_core(statement: Any, parameters: Any = None) -> Any:
     from app.extensions import db
 
     return db.session.connection().execute(statement, parameters)
+
+
+def batches_by_id(query: Any, id_column: Any, size: int) -> Iterator[list[Any]]:
+    """The rows of `query` (`id_column` its first column) in id order, `size` at a time, each batch in a transaction
+    of its own: the next batch is read, from past the last id, once the caller has dealt with this one, and the
+    session is committed after each batch and at the end. For commands that rewrite a large table while the service
+    runs (key rotations): no transaction holds many rows for long."""
+    from app.extensions import db
+
+    last: Any = None
+    while True:
+        page = query if last is None else query.where(id_column > last)
+        rows = db.session.execute(page.order_by(id_column).limit(size)).all()
+        if not rows:
+            db.session.commit()
+            return
+        yield rows
+        db.session.commit()
+        last = rows[-1][0]
 
 
 def counts_at_once(queries: dict[str, Any]) -> dict[str, int]:

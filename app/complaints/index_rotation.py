@@ -21,6 +21,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import bindparam, column, select, table, update
 
 from app.complaints.customer import KEEP_LOOKUPS
+from app.database import batches_by_id
 from app.encryption import keyring, phone_index, phone_last4_index, surname_index
 from app.extensions import db
 
@@ -49,13 +50,7 @@ def rotate(batch: int = BATCH) -> IndexRotation:
     """Recompute every complaint's blind indexes under the first index key; return what was done."""
     ring = keyring()
     done = IndexRotation(key_id=ring.index_key_id)
-    last = 0
-    while True:
-        rows = db.session.execute(select(_complaint).where(_complaint.c.id > last).order_by(_complaint.c.id)
-                                  .limit(batch)).all()
-        if not rows:
-            db.session.commit()
-            return done
+    for rows in batches_by_id(select(_complaint), _complaint.c.id, batch):
         stale = []
         for row in rows:
             surname = None if row.customer_surname is None else ring.decrypt(row.customer_surname)
@@ -66,11 +61,10 @@ def rotate(batch: int = BATCH) -> IndexRotation:
                 stale.append({"row_id": row.id, "read_surname": row.customer_surname, "read_phone": row.customer_phone,
                               **{f"new_{name}": value for name, value in new.items()}})
         rewritten = db.session.execute(_REINDEX, stale).rowcount if stale else 0
-        db.session.commit()
         done.checked += len(rows)
         done.complaints += rewritten
         done.changed_meanwhile += len(stale) - rewritten
-        last = rows[-1].id
+    return done
 
 
 @click.command("rotate-index-key")

@@ -23,6 +23,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import JSON, Text, and_, cast, column, or_, select, table, update
 
+from app.database import batches_by_id
 from app.encryption import SEPARATOR, Keyring, keyring
 from app.extensions import db
 from app.sealed import reseal, stale_pattern
@@ -61,13 +62,7 @@ def _rotate_contact_data(ring: Keyring, batch: int, done: Rotation) -> None:
     prefix = ring.primary + SEPARATOR
     columns = [_complaint.c[name] for name in COLUMNS]
     stale = or_(*(and_(c.is_not(None), ~c.startswith(prefix)) for c in columns))
-    last = 0
-    while True:
-        rows = db.session.execute(select(_complaint.c.id, *columns).where(_complaint.c.id > last, stale)
-                                  .order_by(_complaint.c.id).limit(batch)).all()
-        if not rows:
-            db.session.commit()
-            return
+    for rows in batches_by_id(select(_complaint.c.id, *columns).where(stale), _complaint.c.id, batch):
         for row in rows:
             old = {name: getattr(row, name) for name in COLUMNS if not ring.is_current(getattr(row, name))}
             new = {name: ring.encrypt(ring.decrypt(value)) for name, value in old.items()}
@@ -78,8 +73,6 @@ def _rotate_contact_data(ring: Keyring, batch: int, done: Rotation) -> None:
                 done.values += len(new)
             else:
                 done.changed_meanwhile += 1
-        db.session.commit()
-        last = rows[-1].id
 
 
 def _rotate_documents(ring: Keyring, batch: int, done: Rotation, documents: Any, name: str) -> None:
@@ -90,13 +83,7 @@ def _rotate_documents(ring: Keyring, batch: int, done: Rotation, documents: Any,
         return
     stored = cast(documents.c[name], Text)  # the JSON as the database holds it, whatever the column's type
     stale = or_(*(stored.like(stale_pattern(kid)) for kid in old_keys))
-    last: Any = None
-    while True:
-        query = select(documents.c.id, stored).where(stale).order_by(documents.c.id).limit(batch)
-        rows = db.session.execute(query if last is None else query.where(documents.c.id > last)).all()
-        if not rows:
-            db.session.commit()
-            return
+    for rows in batches_by_id(select(documents.c.id, stored).where(stale), documents.c.id, batch):
         for row_id, text_ in rows:
             document, n = reseal(json.loads(text_), ring)
             if not n:
@@ -108,8 +95,6 @@ def _rotate_documents(ring: Keyring, batch: int, done: Rotation, documents: Any,
                 done.answers += n
             else:
                 done.changed_meanwhile += 1
-        db.session.commit()
-        last = rows[-1][0]
 
 
 @click.command("rotate-data-key")
