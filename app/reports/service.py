@@ -322,13 +322,8 @@ def money(ctx: Context, window: Window) -> list[Section]:
         Complaint, Complaint.id == PaymentRequest.complaint_id).where(paid)
     count, total = db.session.execute(filtered(base, ctx.filters)).one()
 
-    def grouped(column: Any) -> list[tuple[Any, int, Any]]:
-        query = select(column, func.count(), func.sum(PaymentRequest.amount)).join(
-            Complaint, Complaint.id == PaymentRequest.complaint_id).where(paid).group_by(column).order_by(column)
-        return list(db.session.execute(filtered(query, ctx.filters)))
-
-    by_purpose = grouped(PaymentRequest.purpose)
-    by_type = grouped(Complaint.type)
+    by_purpose, by_type = (_summed_by(ctx, column, PaymentRequest.amount, PaymentRequest.complaint_id, paid, column)
+                           for column in (PaymentRequest.purpose, Complaint.type))
     return [
         ("totals", _title("支付合计", "Paid in the period"), "yuan", [
             ("payments", _title("支付笔数", "Payments"), count, None),
@@ -342,6 +337,15 @@ def money(ctx: Context, window: Window) -> list[Section]:
         *_supplier_recoveries(ctx, window),
         _injury_heads(ctx, window),
     ]
+
+
+def _summed_by(ctx: Context, column: Any, amount: Any, complaint_id: Any, condition: Any,
+               *order: Any) -> list[tuple[Any, int, Any]]:
+    """(key, rows, sum of `amount`) of the rows meeting `condition` by `column`, in `order`, the report's filters
+    applied to each row's complaint (`complaint_id` the row's column naming it)."""
+    query = select(column, func.count(), func.sum(amount)).join(Complaint, Complaint.id == complaint_id).where(
+        condition).group_by(column)
+    return list(db.session.execute(filtered(query, ctx.filters).order_by(*order)))
 
 
 def _supplier_actions(ctx: Context, window: Window) -> Section:
@@ -363,11 +367,9 @@ def _supplier_recoveries(ctx: Context, window: Window) -> list[Section]:
     recovered = recoveries.recovered(window.start, window.end)
     in_period = {"recovered_from": window.start, "recovered_to": window.end}
 
-    def grouped(column: Any) -> list[tuple[Any, int, Any]]:
-        query = select(column, func.count(), func.sum(SupplierAction.recovered_amount)).join(
-            Complaint, Complaint.id == SupplierAction.complaint_id).where(recovered).group_by(column)
-        return list(db.session.execute(filtered(query, ctx.filters).order_by(func.sum(
-            SupplierAction.recovered_amount).desc(), column)))
+    def grouped(column: Any) -> list[tuple[Any, int, Any]]:  # most recovered first
+        amount = SupplierAction.recovered_amount
+        return _summed_by(ctx, column, amount, SupplierAction.complaint_id, recovered, func.sum(amount).desc(), column)
 
     count, total = db.session.execute(filtered(select(
         func.count(), func.coalesce(func.sum(SupplierAction.recovered_amount), 0)).join(
