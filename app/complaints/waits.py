@@ -69,7 +69,7 @@ def waits_of_complaints(complaint_ids: list[int], viewer: User) -> dict[int, lis
                HumanTask.due_at, Complaint.definition_id)
         .join(Complaint, Complaint.id == HumanTask.complaint_id)
         .where(HumanTask.complaint_id.in_(sorted(set(complaint_ids))), HumanTask.state == "ready")
-        .order_by(HumanTask.created_at)).all()
+        .order_by(HumanTask.created_at, HumanTask.id)).all()
     found: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         for name in _boundary_messages(row.definition_id, row.process_id, row.element_id):

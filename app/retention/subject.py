@@ -65,7 +65,7 @@ def _held_data(complaint: Complaint) -> dict[str, Any]:
     answers = [{"task": t.name, "form": t.form_key, "completed_at": isoformat(t.completed_at), "answers": t.submitted}
                for t in db.session.scalars(select(HumanTask).where(HumanTask.complaint_id == complaint.id,
                                                                    HumanTask.submitted.is_not(None))
-                                           .order_by(HumanTask.completed_at))]
+                                           .order_by(HumanTask.completed_at, HumanTask.id))]
     messages = [{"message": m.message, "by": m.by, "received_at": isoformat(m.received_at), "answers": m.payload}
                 for m in db.session.scalars(select(MessageAnswer).where(MessageAnswer.complaint_id == complaint.id)
                                             .order_by(MessageAnswer.received_at, MessageAnswer.id))]

@@ -271,14 +271,16 @@ def summaries(rows: list[HumanTask]) -> list[dict[str, Any]]:
 
 def open_tasks(complaint_id: int) -> list[dict[str, Any]]:
     return summaries(db.session.scalars(select(HumanTask).where(
-        HumanTask.complaint_id == complaint_id, HumanTask.state == "ready").order_by(HumanTask.created_at)).all())
+        HumanTask.complaint_id == complaint_id, HumanTask.state == "ready")
+        .order_by(HumanTask.created_at, HumanTask.id)).all())
 
 
 def history(complaint_id: int, viewer: User) -> list[dict[str, Any]]:
     """The complaint's finished tasks; the answers only of the lanes the viewer may read (else null), personal
     fields masked for readers who do not see contact details, and in words (`answers`)."""
     rows = db.session.scalars(select(HumanTask).where(
-        HumanTask.complaint_id == complaint_id, HumanTask.state != "ready").order_by(HumanTask.completed_at))
+        HumanTask.complaint_id == complaint_id, HumanTask.state != "ready")
+        .order_by(HumanTask.completed_at, HumanTask.id))
     every_lane = reads_every_lane(viewer)
     history = []
     for row in rows:
