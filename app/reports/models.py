@@ -1,4 +1,5 @@
-"""The indexes the reports read (migrations 0028 and 0041), declared on the tables their features own.
+"""The indexes the reports read (migrations 0028 and 0041), declared on the tables their features own, and the
+summary rows the database keeps for the time-limit report (migration 0042).
 
 Each report is a handful of aggregate queries over a period; these indexes hold every column those queries
 group or filter by, so that the database answers them from the index alone and never reads a workflow.
@@ -6,10 +7,15 @@ group or filter by, so that the database answers them from the index alone and n
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+from datetime import datetime
 
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
 from app.records.models import PaymentRequest
 from app.runtime.models import AuditEvent, Complaint, HumanTask
+from app.timeutil import UtcDateTime
 
 REPORT_INDEXES = (
     Index("ix_complaint_report_created", Complaint.created_at, Complaint.type, Complaint.channel,
@@ -32,3 +38,33 @@ REPORT_INDEXES = (
           HumanTask.completed_at, HumanTask.id),
     Index("ix_audit_event_report", AuditEvent.action, AuditEvent.at),
 )
+
+
+class TaskFirstCompletion(db.Model):
+    """A complaint's first finished task of a form, with the hours from its registration to it: the time to first
+    response and to feedback. Kept by database triggers on the task table (migration 0042), never written here."""
+
+    __tablename__ = "task_first_completion"
+    __table_args__ = (Index("ix_task_first_completion_report", "form_key", "completed_at", "complaint_type", "hours",
+                            "complaint_id"),)
+
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), primary_key=True)
+    form_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    complaint_type: Mapped[str] = mapped_column(String(40))
+    complaint_created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    hours: Mapped[float]
+
+
+class TaskHourTotal(db.Model):
+    """Per UTC hour, lane and complaint type: the tasks with a due time finished in it, and how many of them by
+    their due time (tasks finished on time per lane). Kept by database triggers on the task table (migration
+    0042), never written here."""
+
+    __tablename__ = "task_hour_total"
+
+    hour: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+    complaint_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    timed: Mapped[int]
+    on_time: Mapped[int]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, cast, func, literal, select, text
+from sqlalchemy import Integer, Select, and_, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import array
 
 from app.extensions import db
@@ -145,6 +145,21 @@ def percentiles(start: Any, end: Any, condition: Any, shares: tuple[float, ...])
         return count, [None if value is None else round(float(Decimal(value // MICROSECOND) / MICROSECONDS_AN_HOUR), 2)
                        for value in (found or [None for _share in shares])]
     values = sorted(value for (value,) in driver_rows(select(hours_between(start, end)).where(condition)))
+    return len(values), nearest_ranks(values, shares)
+
+
+def percentiles_of(hours: Select, shares: tuple[float, ...]) -> tuple[int, list[float | None]]:
+    """How many rows the query of one column of hours returns, and the nearest-rank percentiles of those hours
+    (None when it returns none): percentile_disc over them on PostgreSQL; read unsorted and sorted here on
+    SQLite, as `percentiles` does."""
+    if _dialect() == "postgresql":
+        ranked = hours.subquery()
+        value = next(iter(ranked.c))
+        count, found = db.session.execute(select(func.count(), func.percentile_disc(array(shares)).within_group(
+            value))).one()
+        return count, [None if number is None else round(float(number), 2)
+                       for number in (found or [None for _share in shares])]
+    values = sorted(value for (value,) in driver_rows(hours))
     return len(values), nearest_ranks(values, shares)
 
 

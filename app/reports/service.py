@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from marshmallow import Schema
-from sqlalchemy import String, and_, case, exists, func, or_, select, type_coerce
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.errors import Invalid, NotFound
@@ -28,15 +27,14 @@ from app.payloads import load
 from app.records import recoveries
 from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels, outcome_categories
+from app.reports.models import TaskFirstCompletion, TaskHourTotal
 from app.reports.periods import Period, Window, parse
 from app.reports.queries import (
     counts_by_local_hour_and_weekday,
-    driver_rows,
     filtered,
-    hours_between,
     in_window,
-    nearest_ranks,
     percentiles,
+    percentiles_of,
     without_jit,
 )
 from app.reports.schemas import ReportQuerySchema
@@ -221,17 +219,8 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
         ("resolution_p90_hours", _title("结案用时 90 分位（小时）", "90th percentile time to close (hours)"), p90,
          None),
     ]
-    done = and_(in_window(HumanTask.completed_at, window), HumanTask.state == "completed",
-                HumanTask.due_at.is_not(None))
-    on_time = func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0))
-    task_query = select(HumanTask.role, func.count(), on_time).where(done).group_by(HumanTask.role)
-    if ctx.filters.get("type"):
-        task_query = task_query.where(HumanTask.complaint_type == ctx.filters["type"])
-    if any(ctx.filters.get(name) for name in ("channel", "place_id", "involved_party")):
-        task_query = filtered(task_query.join(Complaint, Complaint.id == HumanTask.complaint_id), ctx.filters)
-    task_rows: list[Row] = []
-    for role, total, in_time in db.session.execute(task_query.order_by(HumanTask.role)):
-        task_rows.append((role, labels.role(role), round((in_time or 0) / total, 4), None))
+    task_rows: list[Row] = [(role, labels.role(role), round((in_time or 0) / total, 4), None)
+                            for role, total, in_time in _tasks_on_time(ctx, window)]
     sections: list[Section] = [("case_limit", _title("整案时限", "Whole-case limit"), "mixed", case_rows),
                                ("tasks_on_time", _title("各岗位按时完成率", "Tasks finished on time, per lane"),
                                 "share", task_rows),
@@ -239,52 +228,44 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
     return sections
 
 
+def _tasks_on_time(ctx: Context, window: Window) -> list[tuple[str, int, int]]:
+    """(lane, tasks with a due time finished in the window, how many by it), by lane: summed from the hourly
+    totals the database keeps (app/reports/models.py) when the window starts and ends on whole UTC hours and no
+    filter but the type is given; else counted from the tasks themselves."""
+    whole_hours = all(moment.minute == moment.second == moment.microsecond == 0
+                      for moment in (window.start, window.end))
+    by_complaint = any(ctx.filters.get(name) is not None for name in ("channel", "place_id", "involved_party"))
+    if whole_hours and not by_complaint:
+        totals = TaskHourTotal
+        query = select(totals.role, func.sum(totals.timed), func.sum(totals.on_time)).where(
+            in_window(totals.hour, window)).group_by(totals.role).order_by(totals.role)
+        if ctx.filters.get("type") is not None:
+            query = query.where(totals.complaint_type == ctx.filters["type"])
+        return [(role, total, in_time) for role, total, in_time in db.session.execute(query) if total]
+    done = and_(in_window(HumanTask.completed_at, window), HumanTask.state == "completed",
+                HumanTask.due_at.is_not(None))
+    on_time = func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0))
+    query = select(HumanTask.role, func.count(), on_time).where(done).group_by(HumanTask.role)
+    if ctx.filters.get("type") is not None:
+        query = query.where(HumanTask.complaint_type == ctx.filters["type"])
+    if by_complaint:
+        query = filtered(query.join(Complaint, Complaint.id == HumanTask.complaint_id), ctx.filters)
+    return [(role, total, in_time or 0) for role, total, in_time in db.session.execute(query.order_by(HumanTask.role))]
+
+
 def _hours_to_first(ctx: Context, window: Window, form_key: str) -> tuple[int, float | None, float | None]:
     """How many complaints had their first task of `form_key` finished in the window, and the median and 90th
-    percentile hours from registration to it (timed from the registration the task row carries): on PostgreSQL,
-    each complaint's earliest task of the form finished in the window, left out when one finished before the window;
-    only a complaint registered before the window can have such a task (a task finishes after its registration), so
-    only those are probed in the task index by complaint and form, and no task of an earlier period is read."""
-    done = and_(HumanTask.form_key == form_key, HumanTask.state == "completed")
-    if db.session.get_bind().dialect.name == "sqlite":
-        return _hours_to_first_here(ctx, window, done)
-    inner = select(HumanTask.complaint_id, HumanTask.completed_at, HumanTask.complaint_created_at).where(
-        done, in_window(HumanTask.completed_at, window)).ext(distinct_on(HumanTask.complaint_id)).order_by(
-        HumanTask.complaint_id, HumanTask.completed_at, HumanTask.id)
-    if any(value is not None for value in ctx.filters.values()):
-        inner = filtered(inner.where(Complaint.id == HumanTask.complaint_id), ctx.filters)
-    firsts = inner.subquery()
-    earlier = aliased(HumanTask)
-    none_before = ~exists().where(earlier.complaint_id == firsts.c.complaint_id, earlier.form_key == form_key,
-                                  earlier.state == "completed", earlier.completed_at < window.start)
-    count, (median, p90) = percentiles(firsts.c.complaint_created_at, firsts.c.completed_at,
-                                       or_(firsts.c.complaint_created_at >= window.start, none_before), (0.5, 0.9))
+    percentile hours from registration to it: read from the first completions the database keeps per complaint
+    and form (app/reports/models.py), the complaint joined only for a filter the summary does not carry."""
+    first = TaskFirstCompletion
+    query = select(first.hours).where(first.form_key == form_key, in_window(first.completed_at, window))
+    if ctx.filters.get("type") is not None:
+        query = query.where(first.complaint_type == ctx.filters["type"])
+    others = {name: value for name, value in ctx.filters.items() if name != "type"}
+    if any(value is not None for value in others.values()):
+        query = filtered(query.join(Complaint, Complaint.id == first.complaint_id), others)
+    count, (median, p90) = percentiles_of(query, (0.5, 0.9))
     return count, median, p90
-
-
-def _hours_to_first_here(ctx: Context, window: Window, done: Any) -> tuple[int, float | None, float | None]:
-    """SQLite, where probing for an earlier task per row took seven times as long as reading them: the window's
-    tasks are read, each complaint's earliest kept (by the stored moment's text, as SQLite compares it, then id),
-    and the complaints with one finished before the window left out: those are found in the one range an earlier
-    task can lie in, from the earliest registration among them (a task finishes after its complaint is registered)
-    to the window's start."""
-    stored = type_coerce(HumanTask.completed_at, String)
-    query = select(HumanTask.complaint_id, stored, HumanTask.id, type_coerce(HumanTask.complaint_created_at, String),
-                   hours_between(HumanTask.complaint_created_at, HumanTask.completed_at)).where(
-        done, in_window(HumanTask.completed_at, window))
-    first: dict[int, tuple[tuple[str, str], str, float]] = {}
-    for complaint_id, at, task_id, registered, hours in driver_rows(_narrowed(ctx, query, HumanTask.complaint_id)):
-        if complaint_id not in first or (at, task_id) < first[complaint_id][0]:
-            first[complaint_id] = ((at, task_id), registered, hours)
-    if first:
-        since = min(registered for _key, registered, _hours in first.values())
-        before = set(db.session.scalars(select(HumanTask.complaint_id).where(
-            done, stored >= since, HumanTask.completed_at < window.start)))
-        for complaint_id in before:
-            first.pop(complaint_id, None)
-    values = sorted(hours for _key, _registered, hours in first.values())
-    median, p90 = nearest_ranks(values, (0.5, 0.9))
-    return len(values), median, p90
 
 
 def _response_times(ctx: Context, window: Window) -> Section:
