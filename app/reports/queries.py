@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Select, and_, cast, func, literal, select, text
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import array
 
 from app.extensions import db
@@ -132,20 +132,25 @@ def hours_between(start: Any, end: Any) -> Any:
     return (func.julianday(end) - func.julianday(start)) * 24.0
 
 
-def percentiles(start: Any, end: Any, condition: Any, shares: tuple[float, ...]) -> tuple[int, list[float | None]]:
-    """How many rows meet `condition`, and the nearest-rank percentiles of the hours from `start` to `end` over
-    them (None when none do): the value at rank ceil(p n) of the n in order, p n in floating point.
+def percentiles(start: Any, end: Any, condition: Any, shares: tuple[float, ...],
+                counted: tuple[Any, ...] = ()) -> tuple[int, list[float | None], list[int]]:
+    """How many rows meet `condition`, the nearest-rank percentiles of the hours from `start` to `end` over them
+    (None when none do): the value at rank ceil(p n) of the n in order, p n in floating point; and how many of them
+    meet each of the `counted` conditions, in the same read.
 
     PostgreSQL finds them with percentile_disc, which ranks so, in one sort of the durations (not numbered: a
     window function over a year's rows took three times as long); SQLite returns the durations unsorted, read from
     the index, and they are sorted here (its window function took seven times as long as fetching and sorting)."""
     if _dialect() == "postgresql":
-        count, found = db.session.execute(select(func.count(), func.percentile_disc(array(shares)).within_group(
-            end - start)).where(condition)).one()
+        count, found, *tallies = db.session.execute(select(
+            func.count(), func.percentile_disc(array(shares)).within_group(end - start),
+            *(func.count().filter(condition) for condition in counted)).where(condition)).one()
         return count, [None if value is None else round(float(Decimal(value // MICROSECOND) / MICROSECONDS_AN_HOUR), 2)
-                       for value in (found or [None for _share in shares])]
-    values = sorted(value for (value,) in driver_rows(select(hours_between(start, end)).where(condition)))
-    return len(values), nearest_ranks(values, shares)
+                       for value in (found or [None for _share in shares])], list(tallies)
+    flags = [case((condition, 1), else_=0) for condition in counted]
+    rows = driver_rows(select(hours_between(start, end), *flags).where(condition))
+    values = sorted(row[0] for row in rows)
+    return len(values), nearest_ranks(values, shares), [sum(row[n] for row in rows) for n in range(1, len(flags) + 1)]
 
 
 def percentiles_of(hours: Select, shares: tuple[float, ...]) -> tuple[int, list[float | None]]:

@@ -203,11 +203,11 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
     finished on time per lane, and what is overdue now."""
     closed_range = {"closed_from": window.start, "closed_to": window.end}
     ended = and_(in_window(Complaint.closed_at, window), Complaint.status == "closed")
-    with_limit = and_(ended, Complaint.due_at.is_not(None))
-    met = _count(ctx, and_(with_limit, Complaint.closed_at <= Complaint.due_at))
-    limited = _count(ctx, with_limit)
+    with_limit = Complaint.due_at.is_not(None)
     resolution = filtered(select(Complaint.id).where(ended), ctx.filters).whereclause
-    _closed, (median, p90) = percentiles(Complaint.created_at, Complaint.closed_at, resolution, (0.5, 0.9))
+    _closed, (median, p90), (limited, met) = percentiles(
+        Complaint.created_at, Complaint.closed_at, resolution, (0.5, 0.9),
+        counted=(with_limit, and_(with_limit, Complaint.closed_at <= Complaint.due_at)))
     case_rows: list[Row] = [
         ("closed_with_limit", _title("有整案时限的结案数", "Closed with a case limit"), limited,
          ctx.list_query(status="closed", **closed_range)),
