@@ -32,11 +32,16 @@ def filtered(query: Any, filters: dict[str, Any]) -> Any:
     return query
 
 
-def without_jit() -> None:
+def for_reports(side_by_side: bool = False) -> None:
     """For the rest of the transaction, PostgreSQL runs the reports' plans without compiling them first (JIT):
-    their aggregates over a year cost enough to be compiled, and the compiling took longer than the query."""
+    their aggregates over a year cost enough to be compiled, and the compiling took longer than the query. When
+    `side_by_side` (the periods are read at once, each on a connection of its own), a query also takes no workers
+    of its own: the periods already keep the cores busy, and a query's parallel workers on top of them only made
+    a year's counts slower."""
     if _dialect() == "postgresql":
         db.session.execute(text("SET LOCAL jit = off"))
+        if side_by_side:
+            db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def in_window(column: Any, window: Window) -> Any:

@@ -33,10 +33,10 @@ from app.reports.periods import Period, Window, parse
 from app.reports.queries import (
     counts_by_local_hour_and_weekday,
     filtered,
+    for_reports,
     in_window,
     percentiles,
     percentiles_of,
-    without_jit,
 )
 from app.reports.schemas import ReportQuerySchema
 from app.runtime.message_models import MessageAnswer
@@ -576,15 +576,17 @@ def _three_periods(build: Callable[[Context, Window], list[Section]], ctx: Conte
                    period: Period) -> tuple[list[Section], list[Section], list[Section]]:
     """The report's sections for the period, the one before and the same period a year earlier. On PostgreSQL
     the two earlier periods are read while the current one is, each in a transaction on a connection of its own,
-    so that the database works them on separate cores (a year's report took three times one period); SQLite reads
-    them one after the other, since building and sorting its rows holds the one Python interpreter."""
-    without_jit()
+    so that the database works them on separate cores (a year's time limits took twice as long one after the
+    other); SQLite reads them one after the other: building and sorting its rows holds the one Python
+    interpreter, and a transaction here may hold SQLite's one write lock."""
     if db.session.get_bind().dialect.name != "postgresql":
+        for_reports()
         return build(ctx, period.current), build(ctx, period.previous), build(ctx, period.last_year)
     app = current_app._get_current_object()  # noqa: SLF001 (the application itself, for the other threads)
     with ThreadPoolExecutor(max_workers=2) as pool:
         earlier = [pool.submit(_on_own_connection, app, build, ctx, window)
                    for window in (period.previous, period.last_year)]
+        for_reports(side_by_side=True)
         current = build(ctx, period.current)
         previous, last_year = (future.result() for future in earlier)
     return current, previous, last_year
@@ -594,7 +596,7 @@ def _on_own_connection(app: Flask, build: Callable[[Context, Window], list[Secti
                        window: Window) -> list[Section]:
     with app.app_context():
         try:
-            without_jit()
+            for_reports(side_by_side=True)
             return build(ctx, window)
         finally:
             db.session.remove()
