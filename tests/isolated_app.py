@@ -23,6 +23,14 @@ PASSWORD = "correct-horse-1"
 STAFF = {"desk": ["service_desk"], "manager": ["duty_manager"], "legal": ["legal"], "admin": ["admin"]}
 
 
+# A process definition row with no diagram behind it (id 1, quality): what a migration test's complaints refer to,
+# written as SQL because the models describe the newest schema, not the revision under test.
+BARE_DEFINITION = (
+    "INSERT INTO process_definition (id, kind, key, version, filename, source, source_sha256, identity_sha256,"
+    " dependencies, active, deployed_at) VALUES (1, 'bpmn', 'quality', 1, 'quality.bpmn', '<definitions/>',"
+    " 'a', 'b', '[]', true, '2026-11-30 00:00:00')")
+
+
 def _server(url: str):
     return create_engine(make_url(url).set(drivername="postgresql+psycopg", database="postgres"),
                          isolation_level="AUTOCOMMIT")

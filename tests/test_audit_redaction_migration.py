@@ -19,6 +19,7 @@ from app.extensions import db
 from app.runtime import audit
 from app.timeutil import UtcDateTime, isoformat
 from tests.conftest import DATA_INDEX_KEY, DATA_KEY
+from tests.isolated_app import BARE_DEFINITION
 from tests.test_encryption_at_rest import empty_database  # noqa: F401  (a database of the test's own)
 
 NOTE = "东方先生当场情绪激动，已安抚"
@@ -114,10 +115,7 @@ def test_old_clear_details_become_references_and_every_chain_is_resealed(empty_d
     app = create_app({"TESTING": True, "DATA_KEYS": DATA_KEY, "DATA_INDEX_KEY": DATA_INDEX_KEY})
     with app.app_context():
         upgrade(revision="0037")
-        db.session.execute(sa.text(
-            "INSERT INTO process_definition (id, kind, key, version, filename, source, source_sha256, identity_sha256,"
-            " dependencies, active, deployed_at) VALUES (1, 'bpmn', 'quality', 1, 'quality.bpmn', '<definitions/>',"
-            " 'a', 'b', '[]', true, '2026-11-30 00:00:00')"))
+        db.session.execute(sa.text(BARE_DEFINITION))
         for complaint_id in (1, 3, 4):
             _complaint(complaint_id)
         _complaint(2, purged=True)

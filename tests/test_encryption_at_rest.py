@@ -19,6 +19,7 @@ from app.encryption import DataKeyError, key_id, phone_index
 from app.extensions import db
 from app.runtime.models import Complaint
 from tests.conftest import DATA_INDEX_KEY, DATA_KEY, PASSWORD, intake
+from tests.isolated_app import BARE_DEFINITION
 from tests.key_helpers import rotate_back
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")
@@ -244,10 +245,7 @@ def test_the_migration_encrypts_existing_rows_in_place_and_downgrade_decrypts_th
     customers = [("王", f"1381234{n:04d}", f"c{n}@example.com" if n % 2 else None) for n in range(1, 1203)]
     with app.app_context():
         upgrade(revision="0025")
-        db.session.execute(text(
-            "INSERT INTO process_definition (id, kind, key, version, filename, source, source_sha256, identity_sha256,"
-            " dependencies, active, deployed_at) VALUES (1, 'bpmn', 'quality', 1, 'quality.bpmn', '<definitions/>',"
-            " 'a', 'b', '[]', true, '2026-11-30 00:00:00')"))
+        db.session.execute(text(BARE_DEFINITION))
         db.session.execute(text(
             "INSERT INTO complaint (number, type, definition_id, status, revision, state, channel, customer_surname,"
             " customer_phone, contact_consent, customer_email, occurred_at, location, description, demand, intake,"

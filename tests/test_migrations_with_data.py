@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
+from tests.isolated_app import BARE_DEFINITION
 
 
 def test_every_migration_after_the_workbench_upgrades_a_database_whose_versions_are_referenced(tmp_path, monkeypatch):
@@ -15,10 +16,7 @@ def test_every_migration_after_the_workbench_upgrades_a_database_whose_versions_
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
     with app.app_context():
         upgrade(revision="0021")
-        db.session.execute(text(
-            "INSERT INTO process_definition (id, kind, key, version, filename, source, source_sha256, identity_sha256,"
-            " dependencies, active, deployed_at) VALUES (1, 'bpmn', 'quality', 1, 'quality.bpmn', '<definitions/>',"
-            " 'a', 'b', '[]', 1, '2026-11-30 00:00:00')"))
+        db.session.execute(text(BARE_DEFINITION))
         db.session.execute(text("INSERT INTO deployed_catalogue (definition_id, entries) VALUES (1, '{}')"))
         db.session.commit()
         upgrade()
@@ -35,10 +33,7 @@ def test_every_migration_after_0025_upgrades_a_database_holding_complaints_and_t
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
     with app.app_context():
         upgrade(revision="0025")
-        db.session.execute(text(
-            "INSERT INTO process_definition (id, kind, key, version, filename, source, source_sha256, identity_sha256,"
-            " dependencies, active, deployed_at) VALUES (1, 'bpmn', 'quality', 1, 'quality.bpmn', '<definitions/>',"
-            " 'a', 'b', '[]', 1, '2026-11-30 00:00:00')"))
+        db.session.execute(text(BARE_DEFINITION))
         db.session.execute(text(
             "INSERT INTO complaint (id, number, type, definition_id, status, revision, state, channel,"
             " customer_surname, customer_phone, contact_consent, occurred_at, location, description, demand, intake,"

@@ -31,7 +31,7 @@ from app.sealed import MARK, WorkflowSeal, personal_keys, seal
 from app.users.service import find_user
 from tests import bpmn_samples as s
 from tests.conftest import DATA_KEY, Api, intake, logged_in_client
-from tests.isolated_app import drop_database, new_database
+from tests.isolated_app import BARE_DEFINITION, drop_database, new_database
 from tests.key_helpers import rotate_back
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")
@@ -276,10 +276,7 @@ def test_the_migration_seals_the_rows_already_there_and_downgrade_opens_them(dat
             below = scripts.get_revision("0038").down_revision
             upgrade(revision=below)
             ring = application.extensions["data_keys"]
-            db.session.execute(text(
-                "INSERT INTO process_definition (id, kind, key, version, filename, source, source_sha256,"
-                " identity_sha256, dependencies, active, deployed_at) VALUES (1, 'bpmn', 'quality', 1, 'quality.bpmn',"
-                " '<definitions/>', 'a', 'b', '[]', true, '2026-11-30 00:00:00')"))
+            db.session.execute(text(BARE_DEFINITION))
             db.session.execute(text(
                 "INSERT INTO complaint (id, number, type, definition_id, status, revision, state, channel,"
                 " customer_surname, customer_phone, contact_consent, occurred_at, location, description, demand,"

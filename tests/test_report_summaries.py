@@ -21,7 +21,7 @@ from app.definitions.models import ProcessDefinition
 from app.extensions import db
 from app.reports.models import TaskFirstCompletion, TaskHourTotal
 from app.runtime.models import Complaint, HumanTask
-from tests.isolated_app import drop_database, new_database
+from tests.isolated_app import BARE_DEFINITION, drop_database, new_database
 from tests.test_reports import section
 
 FORMS = ("lifecycle.acknowledge", "lifecycle.feedback", "quality.assess")
@@ -193,10 +193,7 @@ def test_the_migration_sums_the_tasks_already_there_and_downgrade_removes_the_su
     try:
         with application.app_context():
             upgrade(revision="0038")
-            db.session.execute(text(
-                "INSERT INTO process_definition (id, kind, key, version, filename, source, source_sha256,"
-                " identity_sha256, dependencies, active, deployed_at) VALUES (1, 'bpmn', 'quality', 1, 'quality.bpmn',"
-                " '<definitions/>', 'a', 'b', '[]', true, '2015-03-01 00:00:00')"))
+            db.session.execute(text(BARE_DEFINITION))
             for n in (1, 2):
                 db.session.execute(text(
                     "INSERT INTO complaint (id, number, type, definition_id, status, revision, state, channel,"
