@@ -130,47 +130,33 @@ def counts_by_local_hour_and_weekday(column: Any, condition: Any, window: Window
 
 
 def hours_between(start: Any, end: Any) -> Any:
-    """end - start in hours, as a number."""
+    """end - start in hours, as a floating-point number (on PostgreSQL through date_part, a float: durations in
+    extract's numeric sorted half as fast)."""
     if _dialect() == "postgresql":
-        return func.extract("epoch", end - start) / 3600.0
+        return func.date_part("epoch", end - start) / 3600.0
     return (func.julianday(end) - func.julianday(start)) * 24.0
 
 
-def percentiles(start: Any, end: Any, condition: Any, shares: tuple[float, ...],
+def percentiles(hours: Select, shares: tuple[float, ...],
                 counted: tuple[Any, ...] = ()) -> tuple[int, list[float | None], list[int]]:
-    """How many rows meet `condition`, the nearest-rank percentiles of the hours from `start` to `end` over them
-    (None when none do): the value at rank ceil(p n) of the n in order, p n in floating point; and how many of them
-    meet each of the `counted` conditions, in the same read.
+    """How many rows the query of one column of hours returns, the nearest-rank percentiles of those hours (None
+    when it returns none): the value at rank ceil(p n) of the n in order, p n in floating point; and how many of
+    the rows meet each of the `counted` conditions, in the same read.
 
-    PostgreSQL finds them with percentile_disc, which ranks so, in one sort of the durations (not numbered: a
-    window function over a year's rows took three times as long); SQLite returns the durations unsorted, read from
-    the index, and they are sorted here (its window function took seven times as long as fetching and sorting)."""
+    PostgreSQL finds them with percentile_disc, which ranks so, in one sort of the hours (not numbered: a window
+    function over a year's rows took three times as long); SQLite returns the hours unsorted, read from the index,
+    and they are sorted here (its window function took seven times as long as fetching and sorting)."""
+    flagged = hours.add_columns(*(case((condition, 1), else_=0) for condition in counted))
     if _dialect() == "postgresql":
-        seconds = func.date_part("epoch", end - start)  # a float, which sorts faster than an interval
+        value, *flags = flagged.subquery().c
         count, found, *tallies = db.session.execute(select(
-            func.count(), func.percentile_disc(array(shares)).within_group(seconds),
-            *(func.count().filter(condition) for condition in counted)).where(condition)).one()
-        return count, [None if value is None else round(value / 3600, 2)
-                       for value in (found or [None for _share in shares])], list(tallies)
-    flags = [case((condition, 1), else_=0) for condition in counted]
-    rows = driver_rows(select(hours_between(start, end), *flags).where(condition))
-    values = sorted(row[0] for row in rows)
-    return len(values), nearest_ranks(values, shares), [sum(row[n] for row in rows) for n in range(1, len(flags) + 1)]
-
-
-def percentiles_of(hours: Select, shares: tuple[float, ...]) -> tuple[int, list[float | None]]:
-    """How many rows the query of one column of hours returns, and the nearest-rank percentiles of those hours
-    (None when it returns none): percentile_disc over them on PostgreSQL; read unsorted and sorted here on
-    SQLite, as `percentiles` does."""
-    if _dialect() == "postgresql":
-        ranked = hours.subquery()
-        value = next(iter(ranked.c))
-        count, found = db.session.execute(select(func.count(), func.percentile_disc(array(shares)).within_group(
-            value))).one()
+            func.count(), func.percentile_disc(array(shares)).within_group(value),
+            *(func.coalesce(func.sum(flag), 0) for flag in flags))).one()
         return count, [None if number is None else round(float(number), 2)
-                       for number in (found or [None for _share in shares])]
-    values = sorted(value for (value,) in driver_rows(hours))
-    return len(values), nearest_ranks(values, shares)
+                       for number in (found or [None for _share in shares])], list(tallies)
+    rows = driver_rows(flagged)
+    values = sorted(row[0] for row in rows)
+    return len(values), nearest_ranks(values, shares), [sum(row[n] for row in rows) for n in range(1, len(counted) + 1)]
 
 
 def driver_rows(query: Any) -> list[tuple[Any, ...]]:

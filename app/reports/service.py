@@ -34,9 +34,9 @@ from app.reports.queries import (
     counts_by_local_hour_and_weekday,
     filtered,
     for_reports,
+    hours_between,
     in_window,
     percentiles,
-    percentiles_of,
 )
 from app.reports.schemas import ReportQuerySchema
 from app.runtime.message_models import MessageAnswer
@@ -207,7 +207,7 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
     with_limit = Complaint.due_at.is_not(None)
     resolution = filtered(select(Complaint.id).where(ended), ctx.filters).whereclause
     _closed, (median, p90), (limited, met) = percentiles(
-        Complaint.created_at, Complaint.closed_at, resolution, (0.5, 0.9),
+        select(hours_between(Complaint.created_at, Complaint.closed_at)).where(resolution), (0.5, 0.9),
         counted=(with_limit, and_(with_limit, Complaint.closed_at <= Complaint.due_at)))
     case_rows: list[Row] = [
         ("closed_with_limit", _title("有整案时限的结案数", "Closed with a case limit"), limited,
@@ -235,23 +235,35 @@ def _tasks_on_time(ctx: Context, window: Window) -> list[tuple[str, int, int]]:
     filter but the type is given; else counted from the tasks themselves."""
     whole_hours = all(moment.minute == moment.second == moment.microsecond == 0
                       for moment in (window.start, window.end))
-    by_complaint = any(ctx.filters.get(name) is not None for name in ("channel", "place_id", "involved_party"))
-    if whole_hours and not by_complaint:
+    if whole_hours and not _beyond_type(ctx):
         totals = TaskHourTotal
         query = select(totals.role, func.sum(totals.timed), func.sum(totals.on_time)).where(
             in_window(totals.hour, window)).group_by(totals.role).order_by(totals.role)
-        if ctx.filters.get("type") is not None:
-            query = query.where(totals.complaint_type == ctx.filters["type"])
+        query = _narrowed_by_type(ctx, query, totals.complaint_type, None)
         return [(role, total, in_time) for role, total, in_time in db.session.execute(query) if total]
     done = and_(in_window(HumanTask.completed_at, window), HumanTask.state == "completed",
                 HumanTask.due_at.is_not(None))
     on_time = func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0))
     query = select(HumanTask.role, func.count(), on_time).where(done).group_by(HumanTask.role)
-    if ctx.filters.get("type") is not None:
-        query = query.where(HumanTask.complaint_type == ctx.filters["type"])
-    if by_complaint:
-        query = filtered(query.join(Complaint, Complaint.id == HumanTask.complaint_id), ctx.filters)
+    query = _narrowed_by_type(ctx, query, HumanTask.complaint_type, HumanTask.complaint_id)
     return [(role, total, in_time or 0) for role, total, in_time in db.session.execute(query.order_by(HumanTask.role))]
+
+
+def _beyond_type(ctx: Context) -> dict[str, Any]:
+    """The report's filters other than the type that are given: those a row carrying its complaint's type cannot
+    answer without the complaint."""
+    return {name: value for name, value in ctx.filters.items() if name != "type" and value is not None}
+
+
+def _narrowed_by_type(ctx: Context, query: Any, complaint_type: Any, complaint_id: Any) -> Any:
+    """The query of rows that carry their complaint's type narrowed to the report's filters: the type by that
+    column, the complaint joined by `complaint_id` only for the other filters (None where none can be given)."""
+    if ctx.filters.get("type") is not None:
+        query = query.where(complaint_type == ctx.filters["type"])
+    others = _beyond_type(ctx)
+    if others:
+        query = filtered(query.join(Complaint, Complaint.id == complaint_id), others)
+    return query
 
 
 def _hours_to_first(ctx: Context, window: Window, form_key: str) -> tuple[int, float | None, float | None]:
@@ -260,12 +272,8 @@ def _hours_to_first(ctx: Context, window: Window, form_key: str) -> tuple[int, f
     and form (app/reports/models.py), the complaint joined only for a filter the summary does not carry."""
     first = TaskFirstCompletion
     query = select(first.hours).where(first.form_key == form_key, in_window(first.completed_at, window))
-    if ctx.filters.get("type") is not None:
-        query = query.where(first.complaint_type == ctx.filters["type"])
-    others = {name: value for name, value in ctx.filters.items() if name != "type"}
-    if any(value is not None for value in others.values()):
-        query = filtered(query.join(Complaint, Complaint.id == first.complaint_id), others)
-    count, (median, p90) = percentiles_of(query, (0.5, 0.9))
+    count, (median, p90), _counted = percentiles(
+        _narrowed_by_type(ctx, query, first.complaint_type, first.complaint_id), (0.5, 0.9))
     return count, median, p90
 
 
