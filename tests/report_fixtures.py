@@ -1,5 +1,6 @@
-"""What the report tests share: a module's hand-counted fixture, built once for the module and removed after it,
-and a report section's figures for the three periods it compares."""
+"""What the report tests share: a module's hand-counted fixture, built once for the module and removed after it
+(its complaints deleted with the rows that refer to them), and a report section's figures for the three periods
+it compares."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from typing import Any, Protocol
 
 import pytest
 from flask import Flask
+from sqlalchemy import delete
+
+from app.extensions import db
+from app.runtime.models import Complaint
 
 
 class Built(Protocol):
@@ -27,6 +32,14 @@ def module_fixture(kind: Callable[[Flask], Built]) -> Any:
         made.remove()
 
     return fixture
+
+
+def delete_complaints(ids: list[int], *referring: Any) -> None:
+    """Delete the complaints `ids` in the current transaction, first the rows of each `referring` model (a model
+    with a complaint_id) that refer to them."""
+    for model in referring:
+        db.session.execute(delete(model).where(model.complaint_id.in_(ids)))
+    db.session.execute(delete(Complaint).where(Complaint.id.in_(ids)))
 
 
 def periods(rows: dict[str, dict]) -> dict[str, tuple]:

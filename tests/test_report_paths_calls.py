@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app.definitions.models import ProcessDefinition
 from app.engine.instance import Instance
@@ -43,7 +43,7 @@ from app.runtime.models import Complaint, HumanTask
 from tests import bpmn_samples as s
 from tests.conftest import logged_in_client
 from tests.paths import drive
-from tests.report_fixtures import module_fixture
+from tests.report_fixtures import delete_complaints, module_fixture
 from tests.test_process_quality import LIABLE
 
 MALL = ZoneInfo("Asia/Shanghai")
@@ -106,8 +106,7 @@ class Fixture:
     def remove(self) -> None:
         with self.app.app_context():
             ids = list(self.ids.values())
-            db.session.execute(delete(HumanTask).where(HumanTask.complaint_id.in_(ids)))
-            db.session.execute(delete(Complaint).where(Complaint.id.in_(ids)))
+            delete_complaints(ids, HumanTask)
             db.session.commit()
             db.session.remove()
 

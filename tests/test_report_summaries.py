@@ -22,6 +22,7 @@ from app.extensions import db
 from app.reports.models import TaskFirstCompletion, TaskHourTotal
 from app.runtime.models import Complaint, HumanTask
 from tests.isolated_app import BARE_DEFINITION, drop_database, new_database
+from tests.report_fixtures import delete_complaints
 from tests.test_reports import section
 
 FORMS = ("lifecycle.acknowledge", "lifecycle.feedback", "quality.assess")
@@ -134,7 +135,7 @@ def test_the_summaries_equal_a_recount_after_every_kind_of_write(app):
         db.session.execute(delete(HumanTask).where(HumanTask.complaint_id.in_([c.id for c in complaints])))
         db.session.commit()
         assert_summaries_match()
-        db.session.execute(delete(Complaint).where(Complaint.id.in_([c.id for c in complaints])))
+        delete_complaints([c.id for c in complaints])
         db.session.commit()
         db.session.remove()
 
@@ -149,7 +150,7 @@ def test_a_rolled_back_write_leaves_the_summaries_as_they_were(app):
         assert kept() != before
         db.session.rollback()
         assert kept() == before
-        db.session.execute(delete(Complaint).where(Complaint.id.in_([complaint.id, _other.id])))
+        delete_complaints([complaint.id, _other.id])
         db.session.commit()
         db.session.remove()
 
@@ -179,8 +180,7 @@ def test_a_zone_whose_offset_is_not_whole_hours_counts_lanes_from_the_tasks(app,
         assert section(body, "tasks_on_time")["finance"]["current"] == 0.5
     finally:
         with app.app_context():
-            db.session.execute(delete(HumanTask).where(HumanTask.complaint_id.in_(ids)))
-            db.session.execute(delete(Complaint).where(Complaint.id.in_(ids)))
+            delete_complaints(ids, HumanTask)
             db.session.commit()
             db.session.remove()
 

@@ -35,7 +35,7 @@ from app.extensions import db
 from app.places.models import Place
 from app.records.models import PaymentRequest
 from app.runtime.models import Complaint, HumanTask
-from tests.report_fixtures import module_fixture
+from tests.report_fixtures import delete_complaints, module_fixture
 
 MALL = ZoneInfo("Asia/Shanghai")
 OCTOBER = {"period": "month", "month": "2023-10"}
@@ -115,9 +115,7 @@ class Fixture:
     def remove(self) -> None:
         with self.app.app_context():
             ids = list(self.ids.values())
-            db.session.execute(delete(PaymentRequest).where(PaymentRequest.complaint_id.in_(ids)))
-            db.session.execute(delete(HumanTask).where(HumanTask.complaint_id.in_(ids)))
-            db.session.execute(delete(Complaint).where(Complaint.id.in_(ids)))
+            delete_complaints(ids, PaymentRequest, HumanTask)
             db.session.execute(delete(Place).where(Place.id.in_(list(self.places.values()))))
             db.session.commit()
             db.session.remove()

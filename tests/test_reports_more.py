@@ -32,7 +32,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from lxml import etree
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app.complaint_types import COMPLAINT_TYPES
 from app.definitions.models import ProcessDefinition
@@ -43,7 +43,7 @@ from app.reports.outcome_categories import ACCEPTED, BRANCH_ENDS, CATEGORIES, CL
 from app.runtime.models import Complaint, HumanTask
 from tests import bpmn_samples as s
 from tests.conftest import ROOT, intake
-from tests.report_fixtures import module_fixture, periods
+from tests.report_fixtures import delete_complaints, module_fixture, periods
 from tests.test_reports import MALL, listed, mall, section
 from tests.test_reports import Fixture as ReportsFixture
 
@@ -142,9 +142,7 @@ class Fixture(ReportsFixture):
     def remove(self) -> None:
         with self.app.app_context():
             ids = list(self.ids.values())
-            for model in (SupplierAction, Decision, HumanTask):
-                db.session.execute(delete(model).where(model.complaint_id.in_(ids)))
-            db.session.execute(delete(Complaint).where(Complaint.id.in_(ids)))
+            delete_complaints(ids, SupplierAction, Decision, HumanTask)
             db.session.commit()
             db.session.remove()
 

@@ -29,6 +29,7 @@ from app.places.models import Place
 from app.records.models import Decision
 from app.reports.outcome_categories import ACCEPTED, CLOSING_ENDS
 from app.runtime.models import Complaint, HumanTask
+from tests.report_fixtures import delete_complaints
 from tests.test_reports import MALL, mall, section
 
 NOVEMBER = {"period": "month", "month": "2016-11"}
@@ -134,9 +135,7 @@ class Recount:
     def remove(self) -> None:
         with self.app.app_context():
             ids = [journey.id for journey in self.journeys]
-            db.session.execute(delete(Decision).where(Decision.complaint_id.in_(ids)))
-            db.session.execute(delete(HumanTask).where(HumanTask.complaint_id.in_(ids)))
-            db.session.execute(delete(Complaint).where(Complaint.id.in_(ids)))
+            delete_complaints(ids, Decision, HumanTask)
             db.session.execute(delete(Place).where(Place.id.in_(self.places)))
             db.session.commit()
             db.session.remove()

@@ -30,7 +30,7 @@ from decimal import Decimal
 import jsonschema
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app import forms
 from app.definitions.models import ProcessDefinition
@@ -41,7 +41,7 @@ from app.runtime.models import Complaint
 from tests import bpmn_samples as s
 from tests.conftest import logged_in_client
 from tests.paths import Task, drive
-from tests.report_fixtures import module_fixture, periods
+from tests.report_fixtures import delete_complaints, module_fixture, periods
 from tests.test_lint_endpoint import diagram, found, lint, task
 from tests.test_process_quality import LIABLE, assess
 from tests.test_reports import listed, mall, section
@@ -92,8 +92,7 @@ class Fixture:
     def remove(self) -> None:
         with self.app.app_context():
             ids = list(self.ids.values())
-            db.session.execute(delete(SupplierAction).where(SupplierAction.complaint_id.in_(ids)))
-            db.session.execute(delete(Complaint).where(Complaint.id.in_(ids)))
+            delete_complaints(ids, SupplierAction)
             db.session.commit()
             db.session.remove()
 

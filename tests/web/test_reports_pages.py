@@ -18,6 +18,7 @@ from app.extensions import db
 from app.places.models import Place
 from app.runtime.models import Complaint, HumanTask
 from tests.conftest import logged_in_client
+from tests.report_fixtures import delete_complaints
 
 MALL = ZoneInfo("Asia/Shanghai")
 JUNE = {"period": "month", "month": "2020-06"}
@@ -68,8 +69,7 @@ class JuneComplaints:
     def remove(self) -> None:
         with self.app.app_context():
             ids = list(self.ids.values())
-            db.session.execute(delete(HumanTask).where(HumanTask.complaint_id.in_(ids)))
-            db.session.execute(delete(Complaint).where(Complaint.id.in_(ids)))
+            delete_complaints(ids, HumanTask)
             db.session.execute(delete(Place).where(Place.id == self.place))
             db.session.commit()
             db.session.remove()
