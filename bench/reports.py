@@ -154,6 +154,7 @@ def seed(count: int, now: datetime) -> None:
                                           .where(ProcessDefinition.kind == "bpmn")).all())
     span = timedelta(days=730).total_seconds()
     stored, contact = _contact_columns(definitions["quality"], now)
+    thanks = _sealed_comment("谢谢")
     writer = Writer()
     ids = {"payment": 0, "decision": 0, "supplier": 0, "event": 0, "answer": 0}
     started = time.perf_counter()
@@ -163,7 +164,7 @@ def seed(count: int, now: datetime) -> None:
         for n in range(first, first + size):
             row = _complaint(rng, n + 1, now, span, definitions, place_ids)
             complaints.append({**row, **contact})
-            _facts(rng, row, now, ids, tasks, payments, decisions, actions, events, answers)
+            _facts(rng, row, now, ids, thanks, tasks, payments, decisions, actions, events, answers)
         writer.write(stored, complaints)
         for model, rows in ((HumanTask, tasks), (PaymentRequest, payments), (Decision, decisions),
                             (SupplierAction, actions), (AuditEvent, events), (MessageAnswer, answers)):
@@ -199,12 +200,13 @@ def _complaint(rng: random.Random, complaint_id: int, now: datetime, span: float
             "closed_at": closed, "due_at": due, "audit_seq": 0, "audit_hash": "0" * 64, "open_incidents": 0}
 
 
-def _facts(rng: random.Random, row: dict[str, Any], now: datetime, ids: dict[str, int], tasks: list[Any],
-           payments: list[Any], decisions: list[Any], actions: list[Any], events: list[Any],
+def _facts(rng: random.Random, row: dict[str, Any], now: datetime, ids: dict[str, int], thanks: dict[str, str],
+           tasks: list[Any], payments: list[Any], decisions: list[Any], actions: list[Any], events: list[Any],
            answers: list[Any]) -> None:
     """What a complaint's steps left behind: the acknowledgement (not for letters), one lane's task, for one in
-    three the follow-up call with a satisfaction answer, for some a re-review, a paid payment, decisions, a
-    supplier action or the customer's online survey answer."""
+    three the follow-up call with a satisfaction answer (one in ten with the comment `thanks`, sealed as the
+    service stores it), for some a re-review, a paid payment, decisions, a supplier action or the customer's
+    online survey answer."""
     complaint_id, created, closed = row["id"], row["created_at"], row["closed_at"]
     if row["channel"] != "letter":
         done = created + timedelta(hours=rng.uniform(0.05, 4))
@@ -220,7 +222,7 @@ def _facts(rng: random.Random, row: dict[str, Any], now: datetime, ids: dict[str
                                min(now, done + timedelta(hours=rng.uniform(1, 48))), {
                                    "reached_customer": True, "satisfied": rng.random() < 0.8,
                                    "satisfaction": rng.choice(LEVELS),
-                                   "comments": "谢谢" if rng.random() < 0.1 else None}))
+                                   "comments": thanks if rng.random() < 0.1 else None}))
     if row["status"] != "closed":
         return
     if rng.random() < 0.03:
@@ -254,6 +256,15 @@ def _facts(rng: random.Random, row: dict[str, Any], now: datetime, ids: dict[str
                         "received_at": closed, "by": "customer", "payload": {
                             "satisfied": True, "satisfaction": level,
                             "comments": "很好" if rng.random() < 0.2 else None}})
+
+
+def _sealed_comment(words: str) -> dict[str, str]:
+    """A comment as the service stores it in a task's answers (encrypted with the data key): sealed once and reused
+    for every seeded answer."""
+    from app.encryption import keyring
+    from app.sealed import personal_keys, seal
+
+    return seal({"comments": words}, personal_keys(), keyring())["comments"]
 
 
 def _contact_columns(definition_id: int, now: datetime) -> tuple[Any, dict[str, Any]]:

@@ -1,5 +1,6 @@
 """The indexes the reports read (migrations 0028 and 0041), declared on the tables their features own, and the
-summary rows the database keeps for the time-limit report (migration 0042).
+summary rows the database keeps for the time-limit report (migration 0042) and the satisfaction report (migration
+0043).
 
 Each report is a handful of aggregate queries over a period; these indexes hold every column those queries
 group or filter by, so that the database answers them from the index alone and never reads a workflow.
@@ -68,3 +69,18 @@ class TaskHourTotal(db.Model):
     complaint_type: Mapped[str] = mapped_column(String(40), primary_key=True)
     timed: Mapped[int]
     on_time: Mapped[int]
+
+
+class SurveyHourTotal(db.Model):
+    """Per UTC hour, complaint type, level of satisfaction and acceptance of the result (1 when the answer's
+    `satisfied` is JSON true, else 0): how many survey answers were given then, by the desk's follow-up and answer
+    forms and by customers online. Kept by database triggers on the task table and the audit trail (migration
+    0043), never written here."""
+
+    __tablename__ = "survey_hour_total"
+
+    hour: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    complaint_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    satisfaction: Mapped[str] = mapped_column(String(40), primary_key=True)
+    accepted: Mapped[int] = mapped_column(primary_key=True)
+    answers: Mapped[int]

@@ -28,7 +28,7 @@ from app.payloads import load
 from app.records import recoveries
 from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels, outcome_categories
-from app.reports.models import TaskFirstCompletion, TaskHourTotal
+from app.reports.models import SurveyHourTotal, TaskFirstCompletion, TaskHourTotal
 from app.reports.periods import Period, Window, parse
 from app.reports.queries import (
     counts_by_local_hour_and_weekday,
@@ -231,11 +231,9 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
 
 def _tasks_on_time(ctx: Context, window: Window) -> list[tuple[str, int, int]]:
     """(lane, tasks with a due time finished in the window, how many by it), by lane: summed from the hourly
-    totals the database keeps (app/reports/models.py) when the window starts and ends on whole UTC hours and no
-    filter but the type is given; else counted from the tasks themselves."""
-    whole_hours = all(moment.minute == moment.second == moment.microsecond == 0
-                      for moment in (window.start, window.end))
-    if whole_hours and not _beyond_type(ctx):
+    totals the database keeps (app/reports/models.py) where they answer the window, else counted from the tasks
+    themselves."""
+    if _hourly_totals_answer(ctx, window):
         totals = TaskHourTotal
         query = select(totals.role, func.sum(totals.timed), func.sum(totals.on_time)).where(
             in_window(totals.hour, window)).group_by(totals.role).order_by(totals.role)
@@ -247,6 +245,14 @@ def _tasks_on_time(ctx: Context, window: Window) -> list[tuple[str, int, int]]:
     query = select(HumanTask.role, func.count(), on_time).where(done).group_by(HumanTask.role)
     query = _narrowed_by_type(ctx, query, HumanTask.complaint_type, HumanTask.complaint_id)
     return [(role, total, in_time or 0) for role, total, in_time in db.session.execute(query.order_by(HumanTask.role))]
+
+
+def _hourly_totals_answer(ctx: Context, window: Window) -> bool:
+    """Whether summary rows kept per UTC hour and complaint type answer the window: it starts and ends on whole UTC
+    hours (not so in a zone whose offset is not whole hours) and no filter but the type is given."""
+    whole_hours = all(moment.minute == moment.second == moment.microsecond == 0
+                      for moment in (window.start, window.end))
+    return whole_hours and not _beyond_type(ctx)
 
 
 def _beyond_type(ctx: Context) -> dict[str, Any]:
@@ -469,20 +475,9 @@ def satisfaction(ctx: Context, window: Window) -> list[Section]:
     result (answers, not complaints: a customer may answer the desk and then online)."""
     levels: dict[str, int] = {}
     accepted = {True: 0, False: 0}
-    # the follow-up and answer forms the desk completed, and the answers customers sent online (the
-    # `satisfaction_survey` message, as the audit trail holds it: its figures outlive the purge)
-    desk = ((HumanTask.submitted["satisfaction"].as_string(), HumanTask.submitted["satisfied"].as_boolean()),
-            HumanTask.complaint_id, (HumanTask.form_key.in_(SURVEY_FORMS), HumanTask.state == "completed",
-                                     in_window(HumanTask.completed_at, window)))
-    online = ((AuditEvent.detail[("payload", "satisfaction")].as_string(),
-               AuditEvent.detail[("payload", "satisfied")].as_boolean()),
-              AuditEvent.complaint_id, (AuditEvent.action == "message_received", in_window(AuditEvent.at, window),
-                                        AuditEvent.detail["message"].as_string() == SURVEY_MESSAGE))
-    for (level, verdict), complaint_id, conditions in (desk, online):
-        grouped = select(level, verdict, func.count()).where(*conditions, level.is_not(None)).group_by(level, verdict)
-        for key, ok, count in db.session.execute(_narrowed(ctx, grouped, complaint_id)):
-            levels[key] = levels.get(key, 0) + count
-            accepted[bool(ok)] += count
+    for key, ok, count in _survey_answers(ctx, window):
+        levels[key] = levels.get(key, 0) + count
+        accepted[bool(ok)] += count
     answered = sum(levels.values())
     content = levels.get("very_satisfied", 0) + levels.get("satisfied", 0)
     return [
@@ -496,6 +491,31 @@ def satisfaction(ctx: Context, window: Window) -> list[Section]:
         ("by_level", _title("按满意度", "By satisfaction"), "count",
          [(key, labels.of(SATISFACTION, key), levels.get(key, 0), None) for key in SATISFACTION]),
     ]
+
+
+def _survey_answers(ctx: Context, window: Window) -> list[tuple[str, Any, int]]:
+    """(level, accepted, answers) of the answers given in the window: summed from the hourly totals the database
+    keeps (app/reports/models.py) where they answer the window, else counted from the answers themselves: the
+    follow-up and answer forms the desk completed, and the answers customers sent online (the
+    `satisfaction_survey` message, as the audit trail holds it: its figures outlive the purge)."""
+    if _hourly_totals_answer(ctx, window):
+        totals = SurveyHourTotal
+        query = select(totals.satisfaction, totals.accepted, func.sum(totals.answers)).where(
+            in_window(totals.hour, window)).group_by(totals.satisfaction, totals.accepted)
+        query = _narrowed_by_type(ctx, query, totals.complaint_type, None)
+        return [(level, ok, count) for level, ok, count in db.session.execute(query) if count]
+    desk = ((HumanTask.submitted["satisfaction"].as_string(), HumanTask.submitted["satisfied"].as_boolean()),
+            HumanTask.complaint_id, (HumanTask.form_key.in_(SURVEY_FORMS), HumanTask.state == "completed",
+                                     in_window(HumanTask.completed_at, window)))
+    online = ((AuditEvent.detail[("payload", "satisfaction")].as_string(),
+               AuditEvent.detail[("payload", "satisfied")].as_boolean()),
+              AuditEvent.complaint_id, (AuditEvent.action == "message_received", in_window(AuditEvent.at, window),
+                                        AuditEvent.detail["message"].as_string() == SURVEY_MESSAGE))
+    found = []
+    for (level, verdict), complaint_id, conditions in (desk, online):
+        grouped = select(level, verdict, func.count()).where(*conditions, level.is_not(None)).group_by(level, verdict)
+        found += db.session.execute(_narrowed(ctx, grouped, complaint_id)).all()
+    return found
 
 
 def survey_comments(ctx: Context, window: Window) -> list[dict[str, Any]]:
