@@ -1,6 +1,6 @@
 """The indexes the reports read (migrations 0028 and 0041), declared on the tables their features own, and the
-summary rows the database keeps for the time-limit report (migration 0042) and the satisfaction report (migration
-0043).
+summary rows the database keeps for the time-limit report (migration 0042), the satisfaction report (migration
+0043) and the complaints received by hour (migration 0044).
 
 Each report is a handful of aggregate queries over a period; these indexes hold every column those queries
 group or filter by, so that the database answers them from the index alone and never reads a workflow.
@@ -63,6 +63,7 @@ class TaskHourTotal(db.Model):
     0042), never written here."""
 
     __tablename__ = "task_hour_total"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in key order: a range of hours is read in one pass
 
     hour: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     role: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -78,9 +79,22 @@ class SurveyHourTotal(db.Model):
     0043), never written here."""
 
     __tablename__ = "survey_hour_total"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in key order: a range of hours is read in one pass
 
     hour: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     complaint_type: Mapped[str] = mapped_column(String(40), primary_key=True)
     satisfaction: Mapped[str] = mapped_column(String(40), primary_key=True)
     accepted: Mapped[int] = mapped_column(primary_key=True)
     answers: Mapped[int]
+
+
+class ComplaintHourTotal(db.Model):
+    """Per UTC hour and complaint type, how many complaints were registered in it (received by hour of day and
+    weekday). Kept by database triggers on the complaint table (migration 0044), never written here."""
+
+    __tablename__ = "complaint_hour_total"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in key order: a range of hours is read in one pass
+
+    hour: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    complaint_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    received: Mapped[int]

@@ -111,15 +111,17 @@ def local_hour_and_weekday_of(bucket: datetime | str, zone: ZoneInfo) -> tuple[i
 
 
 def counts_by_local_hour_and_weekday(column: Any, condition: Any, window: Window, zone: ZoneInfo,
-                                     filters: dict[str, Any]) -> list[tuple[int, int, int]]:
+                                     filters: dict[str, Any],
+                                     hourly: Select | None = None) -> list[tuple[int, int, int]]:
     """(hour of day, weekday, count) of the rows meeting `condition` and the report's filters, by `column`'s moment
-    in the mall's zone: grouped by UTC hour in the database and each hour placed in the mall's day and hour here (a
-    few thousand rows for a year, where converting every moment in SQL cost most of the query); in a zone whose
-    offset is not whole hours, by one grouped query per offset in force."""
+    in the mall's zone: grouped by UTC hour in the database (or read as `hourly`, a query of (UTC hour, count) rows
+    kept as a summary) and each hour placed in the mall's day and hour here (a few thousand rows for a year, where
+    converting every moment in SQL cost most of the query); in a zone whose offset is not whole hours, by one
+    grouped query per offset in force."""
     bucket = utc_hour(column)
-    rows = db.session.execute(filtered(select(bucket, func.count()).where(condition).group_by(bucket),
-                                       filters)).all()
-    cells = [(local_hour_and_weekday_of(moment, zone), count) for moment, count in rows]
+    if hourly is None:
+        hourly = filtered(select(bucket, func.count()).where(condition).group_by(bucket), filters)
+    cells = [(local_hour_and_weekday_of(moment, zone), count) for moment, count in db.session.execute(hourly)]
     if all(cell is not None for cell, _count in cells):
         return [(cell[0], cell[1], count) for cell, count in cells]
     pieces = []

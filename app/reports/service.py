@@ -28,7 +28,7 @@ from app.payloads import load
 from app.records import recoveries
 from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels, outcome_categories
-from app.reports.models import SurveyHourTotal, TaskFirstCompletion, TaskHourTotal
+from app.reports.models import ComplaintHourTotal, SurveyHourTotal, TaskFirstCompletion, TaskHourTotal
 from app.reports.periods import Period, Window, parse
 from app.reports.queries import (
     counts_by_local_hour_and_weekday,
@@ -106,10 +106,17 @@ def _open_at_count(ctx: Context, moment: datetime) -> int:
 
 
 def _by_hour_and_weekday(ctx: Context, window: Window, condition: Any) -> list[Section]:
-    """Counts by hour of day and by weekday in the mall's zone."""
+    """Complaints received by hour of day and by weekday in the mall's zone: from the hourly totals the database
+    keeps (app/reports/models.py) where they answer the window, else from the complaints themselves."""
     hours: dict[int, int] = {}
     days: dict[int, int] = {}
-    pieces = counts_by_local_hour_and_weekday(Complaint.created_at, condition, window, ctx.zone, ctx.filters)
+    hourly = None
+    if _hourly_totals_answer(ctx, window):
+        totals = ComplaintHourTotal
+        hourly = _narrowed_by_type(ctx, select(totals.hour, func.sum(totals.received)).where(
+            in_window(totals.hour, window)).group_by(totals.hour), totals.complaint_type, None)
+    pieces = counts_by_local_hour_and_weekday(Complaint.created_at, condition, window, ctx.zone, ctx.filters,
+                                              hourly)
     for h, d, count in pieces:
         hours[h] = hours.get(h, 0) + count
         days[d] = days.get(d, 0) + count
@@ -164,13 +171,15 @@ def counts(ctx: Context, window: Window) -> list[Section]:
     closed_range = {"closed_from": window.start, "closed_to": window.end}
     received = _received(window)
     got = Received(ctx, received)
-    ended = dict(db.session.execute(filtered(select(Complaint.status, func.count()).where(
-        in_window(Complaint.closed_at, window), Complaint.status.in_(("closed", "cancelled"))).group_by(
-        Complaint.status), ctx.filters)).all())
+    # summed in one pass, not grouped: SQLite sorts to group, and the sort cost more than the read
+    ended = ("closed", "cancelled")
+    closed, cancelled = db.session.execute(filtered(select(
+        *(func.coalesce(func.sum(case((Complaint.status == status, 1), else_=0)), 0) for status in ended)
+    ).where(in_window(Complaint.closed_at, window), Complaint.status.in_(ended)), ctx.filters)).one()
     totals: list[Row] = [
         ("received", _title("受理", "Received"), got.total, ctx.list_query(**received_range)),
-        ("closed", _title("结案", "Closed"), ended.get("closed", 0), ctx.list_query(status="closed", **closed_range)),
-        ("cancelled", _title("取消", "Cancelled"), ended.get("cancelled", 0),
+        ("closed", _title("结案", "Closed"), closed, ctx.list_query(status="closed", **closed_range)),
+        ("cancelled", _title("取消", "Cancelled"), cancelled,
          ctx.list_query(status="cancelled", **closed_range)),
         ("open_at_end", _title("期末未结", "Open at the period's end"), _open_at_count(ctx, window.end),
          ctx.list_query(open_at=window.end)),
@@ -182,11 +191,13 @@ def counts(ctx: Context, window: Window) -> list[Section]:
     parties = _grouped(ctx, Complaint.involved_party, and_(received, Complaint.involved_party.is_not(None)))
     by_party = [(key, {"zh": key, "en": key}, count, ctx.list_query(involved_party=key, **received_range))
                 for key, count in parties[:TOP_PARTIES]]
-    products = db.session.execute(filtered(
-        select(SupplierAction.product, func.count(func.distinct(SupplierAction.complaint_id)))
-        .join(Complaint, Complaint.id == SupplierAction.complaint_id).where(received)
-        .group_by(SupplierAction.product).order_by(func.count(func.distinct(SupplierAction.complaint_id)).desc(),
-                                                   SupplierAction.product).limit(TOP_PRODUCTS), ctx.filters)).all()
+    # each supplier action's complaint looked up by id: the actions are few beside the complaints of a year, which
+    # SQLite read to probe for an action each
+    received_by = filtered(select(Complaint.id).where(Complaint.id == SupplierAction.complaint_id, received),
+                           ctx.filters)
+    handed = func.count(func.distinct(SupplierAction.complaint_id))
+    products = db.session.execute(select(SupplierAction.product, handed).where(received_by.exists()).group_by(
+        SupplierAction.product).order_by(handed.desc(), SupplierAction.product).limit(TOP_PRODUCTS)).all()
     return [
         ("totals", _title("总数", "Totals"), "count", totals),
         ("by_type", _title("按投诉类型", "By complaint type"), "count", by_type),
@@ -411,38 +422,39 @@ def _yuan(value: Any) -> float:
 
 
 def outcomes(ctx: Context, window: Window) -> list[Section]:
-    """How the complaints closed in the period ended (the end event of their process), and those cancelled."""
+    """How the complaints closed in the period ended (the end event of their process), the same by category of
+    outcome (app/reports/outcome_categories), and those cancelled: all from one grouped read."""
     closed_range = {"closed_from": window.start, "closed_to": window.end}
-    ended = and_(in_window(Complaint.closed_at, window), Complaint.status == "closed")
-    query = select(Complaint.type, Complaint.outcome, func.count()).where(ended).group_by(
-        Complaint.type, Complaint.outcome).order_by(Complaint.type, Complaint.outcome)
+    revisited = outcome_categories.revisited()
+    query = select(Complaint.status, Complaint.type, Complaint.outcome, revisited, func.count()).where(
+        in_window(Complaint.closed_at, window), Complaint.status.in_(("closed", "cancelled"))).group_by(
+        Complaint.status, Complaint.type, Complaint.outcome, revisited)
+    by_outcome: dict[tuple[str, str | None], int] = {}
+    by_category: dict[str, int] = {}
+    for status, complaint_type, outcome, was_revisited, count in db.session.execute(filtered(query, ctx.filters)):
+        if status == "closed":
+            by_outcome[(complaint_type, outcome)] = by_outcome.get((complaint_type, outcome), 0) + count
+        key = outcome_categories.category(status, complaint_type, outcome, bool(was_revisited))
+        by_category[key] = by_category.get(key, 0) + count
     rows: list[Row] = []
-    for complaint_type, outcome, count in db.session.execute(filtered(query, ctx.filters)):
+    for (complaint_type, outcome), count in sorted(by_outcome.items(), key=lambda item: (item[0][0],
+                                                                                        item[0][1] is None,
+                                                                                        item[0][1] or "")):
         label = labels.outcome(complaint_type, outcome)
         type_label = labels.complaint_type(complaint_type)
         rows.append((f"{complaint_type}:{outcome}", {"zh": f"{type_label['zh']}：{label['zh']}",
                                                      "en": f"{type_label['en']}: {label['en']}"}, count,
                      ctx.list_query(type=complaint_type, status="closed", outcome=outcome, **closed_range)
                      if outcome is not None else None))
-    cancelled = _count(ctx, and_(in_window(Complaint.closed_at, window), Complaint.status == "cancelled"))
-    return [("by_outcome", _title("按结果", "By outcome"), "count", rows), _by_category(ctx, window),
-            ("cancelled", _title("取消", "Cancelled"), "count", [
-                ("cancelled", _title("取消", "Cancelled"), cancelled,
-                 ctx.list_query(status="cancelled", **closed_range))])]
-
-
-def _by_category(ctx: Context, window: Window) -> Section:
-    """The complaints closed or cancelled in the period by category of outcome (app/reports/outcome_categories)."""
-    closed_range = {"closed_from": window.start, "closed_to": window.end}
-    ended = filtered(select(outcome_categories.category().label("category")).where(
-        in_window(Complaint.closed_at, window), Complaint.status.in_(("closed", "cancelled"))), ctx.filters).subquery()
-    found = dict(db.session.execute(select(ended.c.category, func.count()).group_by(ended.c.category)).all())
+    cancelled_list = ctx.list_query(status="cancelled", **closed_range)
     lists = {"withdrawn": ctx.list_query(status="closed", outcome=outcome_categories.WITHDRAWN_OUTCOME,
-                                         **closed_range),
-             "cancelled": ctx.list_query(status="cancelled", **closed_range)}
-    return ("by_category", _title("按结果类别", "By kind of outcome"), "count",
-            [(key, labels.outcome_category(key), found.get(key, 0), lists.get(key))
-             for key in outcome_categories.CATEGORIES if key != "other" or found.get(key)])
+                                         **closed_range), "cancelled": cancelled_list}
+    return [("by_outcome", _title("按结果", "By outcome"), "count", rows),
+            ("by_category", _title("按结果类别", "By kind of outcome"), "count",
+             [(key, labels.outcome_category(key), by_category.get(key, 0), lists.get(key))
+              for key in outcome_categories.CATEGORIES if key != "other" or by_category.get(key)]),
+            ("cancelled", _title("取消", "Cancelled"), "count", [
+                ("cancelled", _title("取消", "Cancelled"), by_category.get("cancelled", 0), cancelled_list)])]
 
 
 def _narrowed(ctx: Context, query: Any, complaint_id: Any) -> Any:
