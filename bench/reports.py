@@ -6,16 +6,18 @@ Usage:
                                       [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres]
 
 It builds a fresh database with the migrations and the shipped diagrams, then seeds --complaints complaints with
-batched inserts, spread over the last two years as a busy mall's would be: types, channels and places with
+batched inserts, spread over the last two years as a busy mall's would be (registered in the order of their ids,
+as the service registers them, so that each table and index grows in time order): types, channels and places with
 realistic weights, one in five naming a merchant; most closed (a quarter of them past their whole-case limit),
 1% still open, 4% cancelled; for each complaint one finished task in a lane (on time or late), for one in three
 a follow-up form with a satisfaction answer, for one in twenty a paid payment, for one in fifty a customer's
 online survey answer in the audit trail.
 
 Then it times each report (in-process: the service function, no HTTP) --repeat times for the last full month
-and for a year (the last 366 days, as a custom period), and prints p50 and p95 beside the targets: p95 under
-1 s on PostgreSQL and 3 s on SQLite for a month, 3 s / 8 s for a year. It only prints: it exits 0 when it
-measured, whether or not the targets are met.
+and for a year (the last 366 days, as a custom period), and prints the first run's time (the one most likely to
+read from disk), then p50 and p95 of all runs beside the targets: p95 under 1 s on PostgreSQL and 3 s on SQLite
+for a month, 3 s / 8 s for a year. It only prints: it exits 0 when it measured, whether or not the targets are
+met.
 
 PostgreSQL runs in a database of its own (`bench_reports`, created on first use through --postgres-url, its
 schema dropped and recreated on every run); SQLite in a file under a temporary directory.
@@ -162,7 +164,7 @@ def seed(count: int, now: datetime) -> None:
         size = min(BATCH, count - first)
         complaints, tasks, payments, decisions, actions, events, answers = [], [], [], [], [], [], []
         for n in range(first, first + size):
-            row = _complaint(rng, n + 1, now, span, definitions, place_ids)
+            row = _complaint(rng, n + 1, count, now, span, definitions, place_ids)
             complaints.append({**row, **contact})
             _facts(rng, row, now, ids, thanks, tasks, payments, decisions, actions, events, answers)
         writer.write(stored, complaints)
@@ -176,9 +178,9 @@ def seed(count: int, now: datetime) -> None:
                    AuditEvent.__table__, MessageAnswer.__table__])
 
 
-def _complaint(rng: random.Random, complaint_id: int, now: datetime, span: float, definitions: dict[str, int],
-               place_ids: list[int]) -> dict[str, Any]:
-    created = now - timedelta(seconds=rng.random() * span)
+def _complaint(rng: random.Random, complaint_id: int, count: int, now: datetime, span: float,
+               definitions: dict[str, int], place_ids: list[int]) -> dict[str, Any]:
+    created = now - timedelta(seconds=span * (1 - (complaint_id - rng.random()) / count))
     kind = weighted(rng, TYPES)
     roll = rng.random()
     due = created + timedelta(hours=24 if kind in ("conflict", "lost_property", "security_gate") else 48)
@@ -310,7 +312,7 @@ def time_reports(kind: str, repeat: int, today: date) -> None:
     periods = {"month": {"period": "month", "month": f"{month_end:%Y-%m}"},
                "year": {"period": "custom", "from": (today - timedelta(days=366)).isoformat(),
                         "to": (today - timedelta(days=1)).isoformat()}}
-    print(f"{'report':<14} {'period':<6} {'p50 s':>8} {'p95 s':>8} {'target p95 s':>13}")
+    print(f"{'report':<14} {'period':<6} {'first s':>8} {'p50 s':>8} {'p95 s':>8} {'target p95 s':>13}")
     for name in service.REPORTS:
         for label, query in periods.items():
             times = []
@@ -319,10 +321,11 @@ def time_reports(kind: str, repeat: int, today: date) -> None:
                 service.report(name, dict(query), reader)
                 times.append(time.perf_counter() - started)
                 db.session.rollback()
+            first = times[0]
             times.sort()
             p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
             target = TARGETS[(kind, label)]
-            print(f"{name:<14} {label:<6} {statistics.median(times):>8.3f} {p95:>8.3f} {target:>10.1f}"
+            print(f"{name:<14} {label:<6} {first:>8.3f} {statistics.median(times):>8.3f} {p95:>8.3f} {target:>10.1f}"
                   f" {'ok' if p95 < target else 'SLOW'}", flush=True)
 
 
