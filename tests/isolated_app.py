@@ -31,6 +31,15 @@ BARE_DEFINITION = (
     " 'a', 'b', '[]', true, '2026-11-30 00:00:00')")
 
 
+# A complaint row of type quality on that definition, registered at :at: what a migration test's tasks and events
+# belong to (the columns every revision from 0038 on has).
+BARE_COMPLAINT = (
+    "INSERT INTO complaint (id, number, type, definition_id, status, revision, state, channel, customer_surname,"
+    " customer_phone, contact_consent, occurred_at, location, description, demand, intake, created_at, updated_at,"
+    " audit_seq, audit_hash) VALUES (:id, :number, 'quality', 1, 'open', 1, '', 'desk', 'x', 'x', false, :at, 'x',"
+    " 'x', 'x', '{}', :at, :at, 0, '0000000000000000000000000000000000000000000000000000000000000000')")
+
+
 def _server(url: str):
     return create_engine(make_url(url).set(drivername="postgresql+psycopg", database="postgres"),
                          isolation_level="AUTOCOMMIT")

@@ -1,9 +1,10 @@
 """What the report tests share: a module's hand-counted fixture, built once for the module and removed after it
-(its complaints deleted with the rows that refer to them), and a report section's figures for the three periods
-it compares."""
+(its complaints deleted with the rows that refer to them), a report section's figures for the three periods it
+compares, and random writes to the task table that the summary tests recount after."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -12,7 +13,7 @@ from flask import Flask
 from sqlalchemy import delete
 
 from app.extensions import db
-from app.runtime.models import Complaint
+from app.runtime.models import Complaint, HumanTask
 
 
 class Built(Protocol):
@@ -45,3 +46,27 @@ def delete_complaints(ids: list[int], *referring: Any) -> None:
 def periods(rows: dict[str, dict]) -> dict[str, tuple]:
     """Each row's figure for the period, the period before and the same period a year earlier."""
     return {key: (row["current"], row["previous"], row["last_year"]) for key, row in rows.items()}
+
+
+def random_task_writes(rng: random.Random, complaints: list[Complaint], steps: int,
+                       new_task: Callable[[random.Random, Complaint, str], HumanTask],
+                       change: Callable[[random.Random, str, Complaint], None], check: Callable[[], None]) -> None:
+    """`steps` random writes to the tasks of `complaints`: a task added in a random state (`new_task`), one changed
+    (`change`, by a core UPDATE) or one deleted; committed and `check`ed every 40 steps."""
+    ids: list[tuple[str, Complaint]] = []
+    for step in range(steps):
+        action = rng.random()
+        if action < 0.4 or not ids:
+            complaint = rng.choice(complaints)
+            task = new_task(rng, complaint, rng.choice(["ready", "completed", "completed", "cancelled"]))
+            db.session.add(task)
+            db.session.flush()
+            ids.append((task.id, complaint))
+        elif action < 0.85:
+            change(rng, *rng.choice(ids))
+        else:
+            task_id, _complaint = ids.pop(rng.randrange(len(ids)))
+            db.session.execute(delete(HumanTask).where(HumanTask.id == task_id))
+        if step % 40 == 39:
+            db.session.commit()
+            check()

@@ -15,7 +15,7 @@ from app import create_app
 from app.extensions import db
 from app.reports.models import ComplaintHourTotal
 from app.runtime.models import Complaint
-from tests.isolated_app import BARE_DEFINITION, drop_database, new_database
+from tests.isolated_app import BARE_COMPLAINT, BARE_DEFINITION, drop_database, new_database
 from tests.report_fixtures import delete_complaints
 from tests.test_report_summaries import START, _complaints
 
@@ -69,12 +69,8 @@ def test_the_migration_counts_the_complaints_already_there(database_url, tmp_pat
             upgrade(revision="0043")
             db.session.execute(text(BARE_DEFINITION))
             for n in range(1, 6):
-                db.session.execute(text(
-                    "INSERT INTO complaint (id, number, type, definition_id, status, revision, state, channel,"
-                    " customer_surname, customer_phone, contact_consent, occurred_at, location, description, demand,"
-                    " intake, created_at, updated_at, audit_seq, audit_hash) VALUES (:id, :number, 'quality', 1,"
-                    " 'open', 1, '', 'desk', 'x', 'x', false, :at, 'x', 'x', 'x', '{}', :at, :at, 0, :hash)"),
-                    {"id": n, "number": f"R-{n}", "at": datetime(2015, 3, 1, n // 2, 40, tzinfo=UTC), "hash": "0" * 64})
+                db.session.execute(text(BARE_COMPLAINT), {"id": n, "number": f"R-{n}",
+                                                          "at": datetime(2015, 3, 1, n // 2, 40, tzinfo=UTC)})
             db.session.commit()
             upgrade(revision="0044")
             db.session.remove()

@@ -21,8 +21,8 @@ from app.definitions.models import ProcessDefinition
 from app.extensions import db
 from app.reports.models import TaskFirstCompletion, TaskHourTotal
 from app.runtime.models import Complaint, HumanTask
-from tests.isolated_app import BARE_DEFINITION, drop_database, new_database
-from tests.report_fixtures import delete_complaints
+from tests.isolated_app import BARE_COMPLAINT, BARE_DEFINITION, drop_database, new_database
+from tests.report_fixtures import delete_complaints, random_task_writes
 from tests.test_reports import section
 
 FORMS = ("lifecycle.acknowledge", "lifecycle.feedback", "quality.assess")
@@ -109,27 +109,9 @@ def _change(rng: random.Random, task_id: str, complaint: Complaint) -> None:
 
 
 def test_the_summaries_equal_a_recount_after_every_kind_of_write(app):
-    rng = random.Random(20151)
     with app.app_context():
         complaints = _complaints(6)
-        ids: list[tuple[str, Complaint]] = []
-        for step in range(240):
-            action = rng.random()
-            if action < 0.35 or not ids:
-                complaint = rng.choice(complaints)
-                task = _task(rng, complaint, rng.choice(["ready", "completed", "completed", "cancelled"]))
-                db.session.add(task)
-                db.session.flush()
-                ids.append((task.id, complaint))
-            elif action < 0.85:
-                task_id, complaint = rng.choice(ids)
-                _change(rng, task_id, complaint)
-            else:
-                task_id, _complaint = ids.pop(rng.randrange(len(ids)))
-                db.session.execute(delete(HumanTask).where(HumanTask.id == task_id))
-            if step % 40 == 39:
-                db.session.commit()
-                assert_summaries_match()
+        random_task_writes(random.Random(20151), complaints, 240, _task, _change, assert_summaries_match)
         assert db.session.scalar(select(func.count()).select_from(TaskFirstCompletion).where(
             TaskFirstCompletion.complaint_id.in_([c.id for c in complaints]))) > 5
         db.session.execute(delete(HumanTask).where(HumanTask.complaint_id.in_([c.id for c in complaints])))
@@ -195,13 +177,7 @@ def test_the_migration_sums_the_tasks_already_there_and_downgrade_removes_the_su
             upgrade(revision="0038")
             db.session.execute(text(BARE_DEFINITION))
             for n in (1, 2):
-                db.session.execute(text(
-                    "INSERT INTO complaint (id, number, type, definition_id, status, revision, state, channel,"
-                    " customer_surname, customer_phone, contact_consent, occurred_at, location, description, demand,"
-                    " intake, created_at, updated_at, audit_seq, audit_hash) VALUES (:id, :number, 'quality', 1,"
-                    " 'open', 1, '', 'desk', 'x', 'x', false, '2015-03-01 00:00:00', 'x', 'x', 'x', '{}',"
-                    " '2015-03-01 00:00:00', '2015-03-01 00:00:00', 0, :hash)"),
-                    {"id": n, "number": f"M-{n}", "hash": "0" * 64})
+                db.session.execute(text(BARE_COMPLAINT), {"id": n, "number": f"M-{n}", "at": START})
             rng = random.Random(42)
             complaints = [Complaint(id=n, number=f"M-{n}", type="quality", created_at=START) for n in (1, 2)]
             tasks = [_task(rng, rng.choice(complaints), rng.choice(["ready", "completed", "completed"]))

@@ -20,8 +20,8 @@ from app.reports.models import SurveyHourTotal
 from app.runtime.models import AuditEvent, Complaint, HumanTask
 from tests import bpmn_samples as s
 from tests.conftest import intake
-from tests.isolated_app import BARE_DEFINITION, drop_database, new_database
-from tests.report_fixtures import delete_complaints
+from tests.isolated_app import BARE_COMPLAINT, BARE_DEFINITION, drop_database, new_database
+from tests.report_fixtures import delete_complaints, random_task_writes
 from tests.test_report_summaries import START, _complaints
 
 SURVEY_FORMS = ("lifecycle.feedback", "lifecycle.survey_answer")
@@ -89,31 +89,17 @@ def _change(rng: random.Random, task_id: str, complaint: Complaint) -> None:
 
 
 def test_the_survey_totals_equal_a_recount_after_every_kind_of_write(app):
-    rng = random.Random(20152)
+    def check() -> None:
+        assert kept() == recounted()
+
     with app.app_context():
         complaints = _complaints(4)
-        ids: list[tuple[str, Complaint]] = []
-        for step in range(200):
-            action = rng.random()
-            if action < 0.4 or not ids:
-                complaint = rng.choice(complaints)
-                task = _task(rng, complaint, rng.choice(["ready", "completed", "completed", "cancelled"]))
-                db.session.add(task)
-                db.session.flush()
-                ids.append((task.id, complaint))
-            elif action < 0.85:
-                _change(rng, *rng.choice(ids))
-            else:
-                task_id, _complaint = ids.pop(rng.randrange(len(ids)))
-                db.session.execute(delete(HumanTask).where(HumanTask.id == task_id))
-            if step % 40 == 39:
-                db.session.commit()
-                assert kept() == recounted()
+        random_task_writes(random.Random(20152), complaints, 200, _task, _change, check)
         mine = [c.id for c in complaints]
         assert any(key[0] >= START and count for key, count in kept().items())
         db.session.execute(delete(HumanTask).where(HumanTask.complaint_id.in_(mine)))
         db.session.commit()
-        assert kept() == recounted()
+        check()
         delete_complaints(mine)
         db.session.commit()
         db.session.remove()
@@ -153,12 +139,8 @@ def test_the_migration_sums_the_answers_already_there_and_downgrade_removes_them
             complaints = [Complaint(id=n, number=f"S-{n}", type="quality", created_at=START + timedelta(hours=n))
                           for n in (1, 2)]
             for complaint in complaints:
-                db.session.execute(text(
-                    "INSERT INTO complaint (id, number, type, definition_id, status, revision, state, channel,"
-                    " customer_surname, customer_phone, contact_consent, occurred_at, location, description, demand,"
-                    " intake, created_at, updated_at, audit_seq, audit_hash) VALUES (:id, :number, 'quality', 1,"
-                    " 'open', 1, '', 'desk', 'x', 'x', false, :at, 'x', 'x', 'x', '{}', :at, :at, 0, :hash)"),
-                    {"id": complaint.id, "number": complaint.number, "at": complaint.created_at, "hash": "0" * 64})
+                db.session.execute(text(BARE_COMPLAINT), {"id": complaint.id, "number": complaint.number,
+                                                          "at": complaint.created_at})
             columns = [column.name for column in HumanTask.__table__.columns if column.name != "call_path"]
             tasks = [_task(rng, rng.choice(complaints), rng.choice(["ready", "completed", "completed"]))
                      for _n in range(40)]
