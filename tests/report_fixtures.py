@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from app.extensions import db
 from app.runtime.models import Complaint, HumanTask
@@ -50,9 +51,13 @@ def periods(rows: dict[str, dict]) -> dict[str, tuple]:
 
 def random_task_writes(rng: random.Random, complaints: list[Complaint], steps: int,
                        new_task: Callable[[random.Random, Complaint, str], HumanTask],
-                       change: Callable[[random.Random, str, Complaint], None], check: Callable[[], None]) -> None:
+                       more_changes: Callable[[random.Random, datetime], list[dict[str, Any]]],
+                       check: Callable[[], None]) -> None:
     """`steps` random writes to the tasks of `complaints`: a task added in a random state (`new_task`), one changed
-    (`change`, by a core UPDATE) or one deleted; committed and `check`ed every 40 steps."""
+    by a core UPDATE of a kind the service makes or a migration or repair could (finished, cancelled, finished at
+    another moment, reopened, or one of `more_changes` for a moment after its complaint's registration), or one
+    deleted; committed and `check`ed every 40 steps."""
+    tasks = HumanTask.__table__
     ids: list[tuple[str, Complaint]] = []
     for step in range(steps):
         action = rng.random()
@@ -63,7 +68,12 @@ def random_task_writes(rng: random.Random, complaints: list[Complaint], steps: i
             db.session.flush()
             ids.append((task.id, complaint))
         elif action < 0.85:
-            change(rng, *rng.choice(ids))
+            task_id, complaint = rng.choice(ids)
+            moment = complaint.created_at + timedelta(minutes=rng.randrange(1, 60 * 24 * 3))
+            values = rng.choice([{"state": "completed", "completed_at": moment}, {"state": "cancelled"},
+                                 {"completed_at": moment}, {"state": "ready", "completed_at": None},
+                                 *more_changes(rng, moment)])
+            db.session.execute(update(tasks).where(tasks.c.id == task_id).values(**values))
         else:
             task_id, _complaint = ids.pop(rng.randrange(len(ids)))
             db.session.execute(delete(HumanTask).where(HumanTask.id == task_id))

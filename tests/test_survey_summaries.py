@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, inspect, select, text, update
+from sqlalchemy import delete, inspect, select, text
 
 from app import create_app
 from app.extensions import db
@@ -72,20 +72,11 @@ def _task(rng: random.Random, complaint: Complaint, state: str) -> HumanTask:
                      completed_at=done if state != "ready" else None, submitted=rng.choice(ANSWERS))
 
 
-def _change(rng: random.Random, task_id: str, complaint: Complaint) -> None:
-    tasks = HumanTask.__table__
-    moment = complaint.created_at + timedelta(minutes=rng.randrange(1, 60 * 24 * 3))
-    values = rng.choice([
-        {"state": "completed", "completed_at": moment},
-        {"state": "cancelled"},
-        {"completed_at": moment},
-        {"submitted": rng.choice(ANSWERS)},
-        {"form_key": rng.choice(FORMS)},
-        {"complaint_type": rng.choice(["quality", "lost_property"])},
-        {"state": "ready", "completed_at": None},
-        {"role": "finance"},  # a column the survey totals do not watch
-    ])
-    db.session.execute(update(tasks).where(tasks.c.id == task_id).values(**values))
+def _changes(rng: random.Random, _moment: datetime) -> list[dict]:
+    """Changes to a task's columns the survey totals watch besides its state and moment, and one to a column they
+    do not watch."""
+    return [{"submitted": rng.choice(ANSWERS)}, {"form_key": rng.choice(FORMS)},
+            {"complaint_type": rng.choice(["quality", "lost_property"])}, {"role": "finance"}]
 
 
 def test_the_survey_totals_equal_a_recount_after_every_kind_of_write(app):
@@ -94,7 +85,7 @@ def test_the_survey_totals_equal_a_recount_after_every_kind_of_write(app):
 
     with app.app_context():
         complaints = _complaints(4)
-        random_task_writes(random.Random(20152), complaints, 200, _task, _change, check)
+        random_task_writes(random.Random(20152), complaints, 200, _task, _changes, check)
         mine = [c.id for c in complaints]
         assert any(key[0] >= START and count for key, count in kept().items())
         db.session.execute(delete(HumanTask).where(HumanTask.complaint_id.in_(mine)))
