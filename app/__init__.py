@@ -180,11 +180,12 @@ def _register_cli(app: Flask) -> None:
     from app.retention.cli import purge, worker_job
     from app.timers.cli import worker
     from app.users.cli import users_cli
+    from app.vacuum import vacuum
     from app.warmup import warm_specs
 
     for command in (processes_cli, users_cli, audit_cli, places_cli, worker):
         app.cli.add_command(command)
-    for command in (purge, backup, restore):
+    for command in (purge, backup, restore, vacuum):
         app.cli.add_command(command)
     app.cli.add_command(rotate_data_key)
     app.cli.add_command(rotate_index_key)

@@ -21,7 +21,9 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -152,11 +154,30 @@ class _WriterQueue:
             self.mutex.release()
 
 
+_QUEUES: weakref.WeakKeyDictionary[Engine, _WriterQueue] = weakref.WeakKeyDictionary()  # each engine's queue
+
+
+@contextmanager
+def writers_held(engine: Engine) -> Iterator[None]:
+    """While the block runs, no other writer of the SQLite database (thread or process) starts: they queue as for
+    any write transaction. For work that holds SQLite's lock longer than a writer's busy timeout (VACUUM)."""
+    queue = _QUEUES.get(engine)
+    if queue is not None:
+        queue.acquire()
+    try:
+        yield
+    finally:
+        if queue is not None:
+            queue.release()
+
+
 def configure_engine(engine: Engine) -> None:
     if not is_sqlite(engine):
         return
     database = engine.url.database
     queue = _WriterQueue(f"{database}.writers") if database and database != ":memory:" else None
+    if queue is not None:
+        _QUEUES[engine] = queue
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
