@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,6 +37,7 @@ from app.extensions import db
 from app.places.models import Place
 from app.records.models import PaymentRequest
 from app.runtime.models import Complaint, HumanTask
+from tests.conftest import logged_in_client
 from tests.report_fixtures import delete_complaints, module_fixture
 
 MALL = ZoneInfo("Asia/Shanghai")
@@ -206,6 +209,24 @@ def test_money(as_user, fixture):
     assert values(section(body, "by_purpose")) == {"compensation": 200.0}
     assert values(section(body, "by_purpose"), "previous") == {"medical_advance": 500.0}
     assert values(section(body, "by_type")) == {"quality": 200.0}
+    # each figure of money paid lists the complaints it was paid for: D's compensation paid in October, not its
+    # refund still requested, nor C's advance paid the evening before October began (mall time)
+    for figure in (section(body, "totals")["amount"], section(body, "by_purpose")["compensation"],
+                   section(body, "by_type")["quality"]):
+        assert listed(as_user, figure["complaints"]) == fixture.numbers("D")
+    refunds = dict(section(body, "by_purpose")["compensation"]["complaints"], paid_purpose="refund")
+    assert listed(as_user, refunds) == set()
+
+
+def test_the_dashboard_s_money_figures_link_to_the_complaints_paid_for(app, fixture):
+    client = logged_in_client(app, "manager")
+    html = client.get("/reports", query_string=OCTOBER).get_data(as_text=True)
+    table = re.search(r'data-section="money-by_purpose">(.*?)</table>', html, re.S).group(1)
+    link = re.search(r'<tr data-key="compensation">.*?<a href="([^"]+)" class="figure-link">', table, re.S).group(1)
+    assert "paid_purpose=compensation" in link and "paid_from=" in link and "paid_to=" in link
+    listed_html = client.get(unescape(link)).get_data(as_text=True)
+    assert all(number in listed_html for number in fixture.numbers("D"))
+    assert not any(number in listed_html for number in fixture.numbers("A", "B", "C", "E"))
 
 
 def test_outcomes(as_user, fixture):
@@ -276,6 +297,11 @@ def test_the_list_behind_a_figure_as_csv_and_xlsx_without_names_or_phones(app, a
     (a_number,) = fixture.numbers("A")
     assert by_number[a_number][1:4] == ["Lost or damaged property", "Service desk", "Floor 1 lockers"]
     assert by_number[a_number][7] == "2023-10-01 00:30"  # mall time
+    paid = section(as_user("senior").get("/reports/money", **OCTOBER).body, "by_purpose")["compensation"]
+    response = client.get("/api/v1/reports/complaints/export", query_string={**paid["complaints"], "format": "csv"},
+                          headers=headers)
+    assert {line[0] for line in list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))[1:]} == \
+        fixture.numbers("D")
 
 
 @pytest.mark.parametrize("user", ["desk", "qc", "finance", "admin"])

@@ -116,6 +116,11 @@ class ComplaintFilterSchema(Schema):
     recovered_from = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded "
                                                             "at or after"})
     recovered_to = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded before"})
+    paid_from = AwareDateTime(metadata={"description": "with a payment paid at or after"})
+    paid_to = AwareDateTime(metadata={"description": "with a payment paid before"})
+    paid_purpose = fields.String(validate=validate.Length(min=1, max=60),
+                                 metadata={"description": "with a payment of this purpose paid (refund, compensation, "
+                                                          "medical_advance, ...), within paid_from/paid_to if given"})
     surname = fields.String(validate=validate.Length(min=1, max=40))
     phone = fields.String(validate=phone_checks(), metadata={"description": "the customer's phone number, whole"})
     overdue = fields.Boolean(metadata={"description": "Only complaints with an open task past its due time"})

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.forms import messages
 from app.payloads import load
 from app.places import service as places
-from app.records import payments, recoveries
+from app.records import paid, payments, recoveries
 from app.records import service as records
 from app.runtime import audit, steps
 from app.runtime.models import Complaint, HumanTask, Incident
@@ -332,6 +332,9 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
     if filters.keys() & {"recovered_from", "recovered_to"}:
         query = query.where(complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
                                                                              filters.get("recovered_to"))))
+    if filters.keys() & paid.FILTERS:
+        query = query.where(complaint.id.in_(paid.paid_complaints(filters.get("paid_from"), filters.get("paid_to"),
+                                                                  filters.get("paid_purpose"))))
     if filters.get("overdue") is False:  # read from the index the order walks
         query = query.where(or_(complaint.tasks_due_at.is_(None), complaint.tasks_due_at >= now))
     if filters.get("case_overdue"):  # open complaints newest first, the due time read from their index

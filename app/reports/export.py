@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 from app.errors import Invalid
 from app.extensions import db
 from app.payloads import load
-from app.records import recoveries
+from app.records import paid, recoveries
 from app.reports import labels
 from app.reports.schemas import ExportQuerySchema, ListExportQuerySchema
 from app.reports.service import REPORT_READERS, load_query, report
@@ -111,6 +111,9 @@ def _conditions(filters: dict[str, Any]) -> list[Any]:
     if filters.keys() & {"recovered_from", "recovered_to"}:
         conditions.append(Complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
                                                                            filters.get("recovered_to"))))
+    if filters.keys() & paid.FILTERS:
+        conditions.append(Complaint.id.in_(paid.paid_complaints(filters.get("paid_from"), filters.get("paid_to"),
+                                                                filters.get("paid_purpose"))))
     if filters.get("overdue"):
         conditions += [Complaint.status == "open", Complaint.tasks_due_at < now]
     elif filters.get("overdue") is False:

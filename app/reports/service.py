@@ -25,7 +25,7 @@ from app.extensions import db
 from app.forms.lifecycle import SATISFACTION
 from app.forms.quality import HEADS, RECOVERING_ACTIONS, SUPPLIER_ACTIONS
 from app.payloads import load
-from app.records import recoveries
+from app.records import paid, recoveries
 from app.records.models import PaymentRequest, SupplierAction
 from app.reports import labels, outcome_categories
 from app.reports.models import ComplaintHourTotal, SurveyHourTotal, TaskFirstCompletion, TaskHourTotal
@@ -323,23 +323,26 @@ def overdue_now(ctx: Context) -> Section:
 
 def money(ctx: Context, window: Window) -> list[Section]:
     """What was paid in the period (refunds, compensation, medical advances), by purpose and by complaint type;
-    what was handed to suppliers and recovered from them, and the injury compensation assessed by head."""
-    paid = and_(in_window(PaymentRequest.paid_at, window), PaymentRequest.status == "paid")
+    what was handed to suppliers and recovered from them, and the injury compensation assessed by head. A figure of
+    money paid lists the complaints it was paid for."""
+    made = paid.paid(window.start, window.end)
     base = select(func.count(), func.coalesce(func.sum(PaymentRequest.amount), 0)).join(
-        Complaint, Complaint.id == PaymentRequest.complaint_id).where(paid)
+        Complaint, Complaint.id == PaymentRequest.complaint_id).where(made)
     count, total = db.session.execute(filtered(base, ctx.filters)).one()
-
-    by_purpose, by_type = (_summed_by(ctx, column, PaymentRequest.amount, PaymentRequest.complaint_id, paid, column)
+    paid_range = {"paid_from": window.start, "paid_to": window.end}
+    by_purpose, by_type = (_summed_by(ctx, column, PaymentRequest.amount, PaymentRequest.complaint_id, made, column)
                            for column in (PaymentRequest.purpose, Complaint.type))
     return [
         ("totals", _title("支付合计", "Paid in the period"), "yuan", [
-            ("payments", _title("支付笔数", "Payments"), count, None),
-            ("amount", _title("支付金额（元）", "Amount paid (¥)"), _yuan(total), None),
+            ("payments", _title("支付笔数", "Payments"), count, ctx.list_query(**paid_range)),
+            ("amount", _title("支付金额（元）", "Amount paid (¥)"), _yuan(total), ctx.list_query(**paid_range)),
         ]),
         ("by_purpose", _title("按用途（元）", "By purpose (¥)"), "yuan",
-         [(key, labels.purpose(key), _yuan(amount), None) for key, _n, amount in by_purpose]),
+         [(key, labels.purpose(key), _yuan(amount), ctx.list_query(paid_purpose=key, **paid_range))
+          for key, _n, amount in by_purpose]),
         ("by_type", _title("按投诉类型（元）", "By complaint type (¥)"), "yuan",
-         [(key, labels.complaint_type(key), _yuan(amount), None) for key, _n, amount in by_type]),
+         [(key, labels.complaint_type(key), _yuan(amount), ctx.list_query(type=key, **paid_range))
+          for key, _n, amount in by_type]),
         _supplier_actions(ctx, window),
         *_supplier_recoveries(ctx, window),
         _injury_heads(ctx, window),
