@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from tests import bpmn_samples as s
 from tests.conftest import intake
+from tests.test_reports import listed
 
 
 def test_answers_levels_acceptance_and_masked_comments(as_user, swap_process):
@@ -40,3 +41,10 @@ def test_answers_levels_acceptance_and_masked_comments(as_user, swap_process):
     assert comments == {by_desk["number"]: ("very_satisfied", "处理很快，回电138********"),
                         online["number"]: ("dissatisfied", "太慢")}
     assert "王" not in str(report.body)
+    # each figure of answers lists the complaints answered so, in the period and at the place
+    figures = {row["key"]: row["complaints"] for section in report["sections"] for row in section["rows"]}
+    assert figures["share_satisfied"] is None  # a share, not a set of complaints
+    expected = {"answers": {by_desk["number"], online["number"]}, "accepted": {by_desk["number"]},
+                "not_accepted": {online["number"]}, "very_satisfied": {by_desk["number"]},
+                "dissatisfied": {online["number"]}, "satisfied": set(), "neutral": set()}
+    assert {key: listed(as_user, figures[key]) for key in expected} == expected

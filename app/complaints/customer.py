@@ -32,6 +32,7 @@ from app.complaint_types import COMPLAINT_TYPES
 from app.complaints import message_answers
 from app.complaints.customer_models import PublicLookup
 from app.complaints.service import WITHDRAWN
+from app.complaints.survey_answers import SURVEY_MESSAGE
 from app.database import begin_write
 from app.encryption import keyring, matches, phone_last4_indexes
 from app.engine.instance import Instance
@@ -44,7 +45,6 @@ from app.runtime import steps
 from app.runtime.models import Complaint, HumanTask
 from app.timeutil import isoformat, utcnow
 
-SURVEY_MESSAGE = "satisfaction_survey"
 OFFER_MESSAGE = "customer_response"
 LOOKUPS_PER_CLIENT = 10
 CLIENT_WINDOW = timedelta(minutes=10)

@@ -25,6 +25,7 @@ from app.forms.fields import (
     phone_checks,
     timestamp,
 )
+from app.forms.lifecycle import SATISFACTION
 from app.notifications.texts import LANGUAGES
 from app.page_schema import PageSchema
 from app.tasks.schemas import TaskComplaintSchema, TaskConflictSchema, TaskHistorySchema, TaskSummarySchema
@@ -118,6 +119,13 @@ class ComplaintFilterSchema(Schema):
     recovered_to = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded before"})
     paid_from = AwareDateTime(metadata={"description": "with a payment paid at or after"})
     paid_to = AwareDateTime(metadata={"description": "with a payment paid before"})
+    answered_from = AwareDateTime(metadata={"description": "with a survey answer given at or after"})
+    answered_to = AwareDateTime(metadata={"description": "with a survey answer given before"})
+    satisfaction = fields.String(validate=validate.OneOf(list(SATISFACTION)),
+                                 metadata={"description": "with a survey answer of this level, within "
+                                                          "answered_from/answered_to if given"})
+    accepted = fields.Boolean(metadata={"description": "with a survey answer that accepted the result (true) or did "
+                                                       "not (false), within answered_from/answered_to if given"})
     paid_purpose = fields.String(validate=validate.Length(min=1, max=60),
                                  metadata={"description": "with a payment of this purpose paid (refund, compensation, "
                                                           "medical_advance, ...), within paid_from/paid_to if given"})

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from app.attachments import service as attachments
 from app.complaint_types import COMPLAINT_TYPES
-from app.complaints import message_answers
+from app.complaints import message_answers, survey_answers
 from app.complaints.numbering import next_number
 from app.complaints.schemas import CancelSchema, IntakeSchema, WithdrawSchema
 from app.complaints.waits import RECORDS_ANSWERS
@@ -332,6 +332,10 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
     if filters.keys() & {"recovered_from", "recovered_to"}:
         query = query.where(complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
                                                                              filters.get("recovered_to"))))
+    if filters.keys() & survey_answers.FILTERS:
+        query = query.where(complaint.id.in_(survey_answers.answered_complaints(
+            filters.get("answered_from"), filters.get("answered_to"), filters.get("satisfaction"),
+            filters.get("accepted"))))
     if filters.keys() & paid.FILTERS:
         query = query.where(complaint.id.in_(paid.paid_complaints(filters.get("paid_from"), filters.get("paid_to"),
                                                                   filters.get("paid_purpose"))))

@@ -17,6 +17,7 @@ from flask import current_app
 from openpyxl import Workbook
 from sqlalchemy import func, or_, select
 
+from app.complaints import survey_answers
 from app.errors import Invalid
 from app.extensions import db
 from app.payloads import load
@@ -111,6 +112,10 @@ def _conditions(filters: dict[str, Any]) -> list[Any]:
     if filters.keys() & {"recovered_from", "recovered_to"}:
         conditions.append(Complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
                                                                            filters.get("recovered_to"))))
+    if filters.keys() & survey_answers.FILTERS:
+        conditions.append(Complaint.id.in_(survey_answers.answered_complaints(
+            filters.get("answered_from"), filters.get("answered_to"), filters.get("satisfaction"),
+            filters.get("accepted"))))
     if filters.keys() & paid.FILTERS:
         conditions.append(Complaint.id.in_(paid.paid_complaints(filters.get("paid_from"), filters.get("paid_to"),
                                                                 filters.get("paid_purpose"))))

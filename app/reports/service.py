@@ -20,6 +20,7 @@ from marshmallow import Schema
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
+from app.complaints import survey_answers
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.forms.lifecycle import SATISFACTION
@@ -40,7 +41,7 @@ from app.reports.queries import (
 )
 from app.reports.schemas import ReportQuerySchema
 from app.runtime.message_models import MessageAnswer
-from app.runtime.models import AuditEvent, Complaint, HumanTask
+from app.runtime.models import Complaint, HumanTask
 from app.sealed import MARK
 from app.timeutil import isoformat, utcnow
 from app.users.models import User
@@ -50,8 +51,6 @@ REPORT_READERS = frozenset({"senior_management", "duty_manager", "legal", "proce
 TOP_PARTIES = 20  # merchants or departments named most often; the rest are left out
 TOP_PRODUCTS = 20
 MAX_COMMENTS = 50
-SURVEY_FORMS = ("lifecycle.feedback", "lifecycle.survey_answer")
-SURVEY_MESSAGE = "satisfaction_survey"
 PHONE_LIKE = re.compile(r"\d{7,}")
 # The audit trail keeps a customer's own words only as a reference to the workflow ({"ref": ...}): not shown.
 REFERENCE = '{"ref"'
@@ -488,12 +487,14 @@ def _kept_survey(ctx: Context, window: Window, *columns: str) -> Any:
     values = [MessageAnswer.payload[name] for name in columns]
     return filtered(select(Complaint.number, MessageAnswer.received_at, *values).join(
         Complaint, Complaint.id == MessageAnswer.complaint_id).where(
-        MessageAnswer.message == SURVEY_MESSAGE, in_window(MessageAnswer.received_at, window)), ctx.filters)
+        MessageAnswer.message == survey_answers.SURVEY_MESSAGE, in_window(MessageAnswer.received_at, window)),
+        ctx.filters)
 
 
 def satisfaction(ctx: Context, window: Window) -> list[Section]:
     """The customers' answers to the follow-up given in the period: how satisfied, and whether they accepted the
-    result (answers, not complaints: a customer may answer the desk and then online)."""
+    result (answers, not complaints: a customer may answer the desk and then online, so a figure may count more
+    answers than its list shows complaints)."""
     levels: dict[str, int] = {}
     accepted = {True: 0, False: 0}
     for key, ok, count in _survey_answers(ctx, window):
@@ -501,16 +502,20 @@ def satisfaction(ctx: Context, window: Window) -> list[Section]:
         accepted[bool(ok)] += count
     answered = sum(levels.values())
     content = levels.get("very_satisfied", 0) + levels.get("satisfied", 0)
+    given = {"answered_from": window.start, "answered_to": window.end}
     return [
         ("totals", _title("回访评价", "Survey answers"), "mixed", [
-            ("answers", _title("评价数", "Answers"), answered, None),
+            ("answers", _title("评价数", "Answers"), answered, ctx.list_query(**given)),
             ("share_satisfied", _title("满意率（满意及非常满意）", "Share satisfied or very satisfied"),
              round(content / answered, 4) if answered else None, None),
-            ("accepted", _title("接受处理结果", "Accepted the result"), accepted[True], None),
-            ("not_accepted", _title("不接受处理结果", "Did not accept the result"), accepted[False], None),
+            ("accepted", _title("接受处理结果", "Accepted the result"), accepted[True],
+             ctx.list_query(accepted=True, **given)),
+            ("not_accepted", _title("不接受处理结果", "Did not accept the result"), accepted[False],
+             ctx.list_query(accepted=False, **given)),
         ]),
         ("by_level", _title("按满意度", "By satisfaction"), "count",
-         [(key, labels.of(SATISFACTION, key), levels.get(key, 0), None) for key in SATISFACTION]),
+         [(key, labels.of(SATISFACTION, key), levels.get(key, 0), ctx.list_query(satisfaction=key, **given))
+          for key in SATISFACTION]),
     ]
 
 
@@ -525,17 +530,11 @@ def _survey_answers(ctx: Context, window: Window) -> list[tuple[str, Any, int]]:
             in_window(totals.hour, window)).group_by(totals.satisfaction, totals.accepted)
         query = _narrowed_by_type(ctx, query, totals.complaint_type, None)
         return [(level, ok, count) for level, ok, count in db.session.execute(query) if count]
-    desk = ((HumanTask.submitted["satisfaction"].as_string(), HumanTask.submitted["satisfied"].as_boolean()),
-            HumanTask.complaint_id, (HumanTask.form_key.in_(SURVEY_FORMS), HumanTask.state == "completed",
-                                     in_window(HumanTask.completed_at, window)))
-    online = ((AuditEvent.detail[("payload", "satisfaction")].as_string(),
-               AuditEvent.detail[("payload", "satisfied")].as_boolean()),
-              AuditEvent.complaint_id, (AuditEvent.action == "message_received", in_window(AuditEvent.at, window),
-                                        AuditEvent.detail["message"].as_string() == SURVEY_MESSAGE))
     found = []
-    for (level, verdict), complaint_id, conditions in (desk, online):
-        grouped = select(level, verdict, func.count()).where(*conditions, level.is_not(None)).group_by(level, verdict)
-        found += db.session.execute(_narrowed(ctx, grouped, complaint_id)).all()
+    for source in survey_answers.SOURCES:
+        grouped = select(source.level, source.accepted, func.count()).where(
+            *source.given(window.start, window.end)).group_by(source.level, source.accepted)
+        found += db.session.execute(_narrowed(ctx, grouped, source.complaint_id)).all()
     return found
 
 
@@ -546,7 +545,7 @@ def survey_comments(ctx: Context, window: Window) -> list[dict[str, Any]]:
     # A comment is personal, so it is encrypted at rest (app/sealed.py): SQL finds the given ones by their token
     # and the column reads them in clear.
     for query, answers in (*((_desk_survey(ctx, window, form_key, "satisfaction"), HumanTask.submitted)
-                             for form_key in SURVEY_FORMS),
+                             for form_key in survey_answers.SURVEY_FORMS),
                            (_kept_survey(ctx, window, "satisfaction"), MessageAnswer.payload)):
         level, moment = query.selected_columns[2].as_string(), query.selected_columns[1]
         rows = db.session.execute(query.with_only_columns(query.selected_columns[0], moment, answers["comments"],
