@@ -194,6 +194,8 @@ def test_time_limits(as_user, fixture):
     assert {k: r["current"] for k, r in case.items()} == {
         "closed_with_limit": 2, "met": 1, "missed": 1, "share_met": 0.5,
         "resolution_median_hours": 34.02, "resolution_p90_hours": 120.0}
+    assert listed(as_user, case["met"]["complaints"]) == fixture.numbers("C")
+    assert listed(as_user, case["missed"]["complaints"]) == fixture.numbers("D")
     assert section(body, "tasks_on_time")["quality_control"]["current"] == 0.5
     overdue = section(as_user("legal").get("/reports/time-limits", **OCTOBER,
                                            place_id=fixture.places["lockers"]).body, "overdue_now")

@@ -119,6 +119,9 @@ class ComplaintFilterSchema(Schema):
     recovered_to = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded before"})
     paid_from = AwareDateTime(metadata={"description": "with a payment paid at or after"})
     paid_to = AwareDateTime(metadata={"description": "with a payment paid before"})
+    within_limit = fields.Boolean(metadata={"description": "closed or cancelled by the whole case's due time (true) "
+                                                           "or after it (false); a complaint without one matches "
+                                                           "neither"})
     answered_from = AwareDateTime(metadata={"description": "with a survey answer given at or after"})
     answered_to = AwareDateTime(metadata={"description": "with a survey answer given before"})
     satisfaction = fields.String(validate=validate.OneOf(list(SATISFACTION)),

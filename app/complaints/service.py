@@ -325,6 +325,10 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
     if "open_at" in filters:
         query = query.where(complaint.created_at < filters["open_at"],
                             or_(complaint.closed_at.is_(None), complaint.closed_at >= filters["open_at"]))
+    if "within_limit" in filters:
+        ended_with_limit = and_(complaint.closed_at.is_not(None), complaint.due_at.is_not(None))
+        query = query.where(ended_with_limit, complaint.closed_at <= complaint.due_at if filters["within_limit"]
+                            else complaint.closed_at > complaint.due_at)
     if "created_from" in filters:
         query = query.where(complaint.created_at >= filters["created_from"])
     if "created_to" in filters:

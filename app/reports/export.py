@@ -106,6 +106,10 @@ def _conditions(filters: dict[str, Any]) -> list[Any]:
                                 ("closed_to", Complaint.closed_at, False)):
         if name in filters:
             conditions.append(column >= filters[name] if lower else column < filters[name])
+    if "within_limit" in filters:
+        conditions += [Complaint.closed_at.is_not(None), Complaint.due_at.is_not(None),
+                       Complaint.closed_at <= Complaint.due_at if filters["within_limit"]
+                       else Complaint.closed_at > Complaint.due_at]
     if "open_at" in filters:
         conditions += [Complaint.created_at < filters["open_at"],
                        or_(Complaint.closed_at.is_(None), Complaint.closed_at >= filters["open_at"])]

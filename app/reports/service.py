@@ -222,8 +222,10 @@ def time_limits(ctx: Context, window: Window) -> list[Section]:
     case_rows: list[Row] = [
         ("closed_with_limit", _title("有整案时限的结案数", "Closed with a case limit"), limited,
          ctx.list_query(status="closed", **closed_range)),
-        ("met", _title("按时结案", "Closed within the limit"), met, None),
-        ("missed", _title("超时结案", "Closed past the limit"), limited - met, None),
+        ("met", _title("按时结案", "Closed within the limit"), met,
+         ctx.list_query(status="closed", within_limit=True, **closed_range)),
+        ("missed", _title("超时结案", "Closed past the limit"), limited - met,
+         ctx.list_query(status="closed", within_limit=False, **closed_range)),
         ("share_met", _title("按时结案率", "Share within the limit"), round(met / limited, 4) if limited else None,
          None),
         ("resolution_median_hours", _title("结案用时中位数（小时）", "Median time to close (hours)"), median, None),
