@@ -220,6 +220,14 @@ def test_outcomes_by_category(as_user, fixture):
     assert "other" not in last_year and last_year["no_agreement"]["current"] == 1
 
 
+def test_products_handed_to_purchasing_list_their_complaints(as_user, fixture):
+    products = section(as_user("senior").get("/reports/counts", **MARCH).body, "by_product")
+    assert {k: (r["current"], r["last_year"]) for k, r in products.items()} == {"牛奶": (1, 1), "面包": (1, 0)}
+    # the list keeps the period: Y's milk, a year earlier, is not among March's
+    assert listed(as_user, products["牛奶"]["complaints"]) == fixture.numbers("P")
+    assert listed(as_user, products["面包"]["complaints"]) == fixture.numbers("V")
+
+
 def test_the_new_figures_are_in_the_exports(as_user, fixture):
     answer = as_user("senior").get("/reports/outcomes/export", **MARCH, format="csv", lang="en")
     assert answer.status == 200

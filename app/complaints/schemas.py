@@ -117,6 +117,8 @@ class ComplaintFilterSchema(Schema):
     recovered_from = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded "
                                                             "at or after"})
     recovered_to = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded before"})
+    product = fields.String(validate=validate.Length(min=1, max=200),
+                            metadata={"description": "handed to purchasing for this product (a supplier action)"})
     paid_from = AwareDateTime(metadata={"description": "with a payment paid at or after"})
     paid_to = AwareDateTime(metadata={"description": "with a payment paid before"})
     within_limit = fields.Boolean(metadata={"description": "closed or cancelled by the whole case's due time (true) "

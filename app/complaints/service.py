@@ -336,6 +336,8 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
     if filters.keys() & {"recovered_from", "recovered_to"}:
         query = query.where(complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
                                                                              filters.get("recovered_to"))))
+    if "product" in filters:
+        query = query.where(complaint.id.in_(recoveries.product_complaints(filters["product"])))
     if filters.keys() & survey_answers.FILTERS:
         query = query.where(complaint.id.in_(survey_answers.answered_complaints(
             filters.get("answered_from"), filters.get("answered_to"), filters.get("satisfaction"),

@@ -116,6 +116,8 @@ def _conditions(filters: dict[str, Any]) -> list[Any]:
     if filters.keys() & {"recovered_from", "recovered_to"}:
         conditions.append(Complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
                                                                            filters.get("recovered_to"))))
+    if "product" in filters:
+        conditions.append(Complaint.id.in_(recoveries.product_complaints(filters["product"])))
     if filters.keys() & survey_answers.FILTERS:
         conditions.append(Complaint.id.in_(survey_answers.answered_complaints(
             filters.get("answered_from"), filters.get("answered_to"), filters.get("satisfaction"),

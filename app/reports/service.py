@@ -205,7 +205,8 @@ def counts(ctx: Context, window: Window) -> list[Section]:
         *_by_hour_and_weekday(ctx, window, received),
         ("by_party", _title("按商户或部门", "By merchant or department"), "count", by_party),
         ("by_product", _title("按商品（转采购部）", "By product (handed to purchasing)"), "count",
-         [(name, {"zh": name, "en": name}, count, None) for name, count in products]),
+         [(name, {"zh": name, "en": name}, count, ctx.list_query(product=name, **received_range))
+          for name, count in products]),
     ]
 
 
