@@ -220,7 +220,7 @@ def test_money(as_user, fixture):
     assert listed(as_user, refunds) == set()
 
 
-def test_the_dashboard_s_money_figures_link_to_the_complaints_paid_for(app, fixture):
+def test_the_dashboard_s_figures_of_money_and_hours_link_to_their_complaints(app, fixture):
     client = logged_in_client(app, "manager")
     html = client.get("/reports", query_string=OCTOBER).get_data(as_text=True)
     table = re.search(r'data-section="money-by_purpose">(.*?)</table>', html, re.S).group(1)
@@ -229,6 +229,12 @@ def test_the_dashboard_s_money_figures_link_to_the_complaints_paid_for(app, fixt
     listed_html = client.get(unescape(link)).get_data(as_text=True)
     assert all(number in listed_html for number in fixture.numbers("D"))
     assert not any(number in listed_html for number in fixture.numbers("A", "B", "C", "E"))
+    # an hour of the day, too: A was received at 00:30 mall time
+    table = re.search(r'data-section="counts-by_hour">(.*?)</table>', html, re.S).group(1)
+    link = re.search(r'<tr data-key="0">.*?<a href="([^"]+)" class="figure-link">', table, re.S).group(1)
+    listed_html = client.get(unescape(link)).get_data(as_text=True)
+    assert all(number in listed_html for number in fixture.numbers("A"))
+    assert not any(number in listed_html for number in fixture.numbers("B", "C", "D", "E"))
 
 
 def test_outcomes(as_user, fixture):
@@ -246,7 +252,26 @@ def test_bag_losses_by_place_and_time(as_user, fixture):
     assert section(body, "totals")["received"]["last_year"] == 1
     assert values(section(body, "by_place")) == {str(fixture.places["lockers"]): 1 + 1}
     assert values(section(body, "by_hour")) == {"0": 1, "23": 1}
+    # an hour or a weekday lists the complaints received then, in mall time: A at 00:30 on Sunday 1 October,
+    # B at 23:50 on Tuesday 31 October
+    by_hour, by_weekday = section(body, "by_hour"), section(body, "by_weekday")
+    assert listed(as_user, by_hour["0"]["complaints"]) == fixture.numbers("A")
+    assert listed(as_user, by_hour["23"]["complaints"]) == fixture.numbers("B")
+    assert listed(as_user, by_hour["1"]["complaints"]) == set()
+    assert listed(as_user, by_weekday["0"]["complaints"]) == fixture.numbers("A")
+    assert listed(as_user, by_weekday["2"]["complaints"]) == fixture.numbers("B")
     assert listed(as_user, section(body, "totals")["received"]["complaints"]) == fixture.numbers("A", "B")
+
+
+@pytest.mark.parametrize("query", [
+    {"local_hour": 3},
+    {"local_weekday": 1, "created_from": "2023-01-01T00:00:00Z"},
+    {"local_hour": 3, "created_from": "2023-01-01T00:00:00Z", "created_to": "2025-01-01T00:00:00Z"},
+])
+def test_an_hour_or_a_weekday_is_looked_for_within_at_most_a_year(as_user, query):
+    answer = as_user("manager").get("/complaints", **query)
+    assert answer.status == 422, answer.body
+    assert "created_from" in str(answer.body) and "按时段或星期" in str(answer.body)
 
 
 def test_a_quarter_and_chosen_days(as_user, fixture):
@@ -359,15 +384,15 @@ def test_a_month_s_end_is_the_mall_s_midnight():
 
 def test_the_hour_of_day_follows_daylight_saving_time_on_sqlite():
     """SQLite adds the zone's offset to stored UTC times: one piece of the window per offset in force."""
+    from app.local_time import offset_segments
     from app.reports.periods import window
-    from app.reports.queries import _offset_segments
 
     berlin = ZoneInfo("Europe/Berlin")
-    pieces = list(_offset_segments(window(datetime(2024, 3, 31).date(), datetime(2024, 3, 31).date(), berlin),
-                                   berlin))
+    day = window(datetime(2024, 3, 31).date(), datetime(2024, 3, 31).date(), berlin)
+    pieces = list(offset_segments(day.start, day.end, berlin))
     assert [(start.isoformat(), end.isoformat(), minutes) for start, end, minutes in pieces] == [
         ("2024-03-30T23:00:00+00:00", "2024-03-31T01:00:00+00:00", 60),
         ("2024-03-31T01:00:00+00:00", "2024-03-31T22:00:00+00:00", 120)]
-    shanghai = list(_offset_segments(window(datetime(2024, 1, 1).date(), datetime(2024, 12, 31).date(), MALL),
-                                     MALL))
+    year = window(datetime(2024, 1, 1).date(), datetime(2024, 12, 31).date(), MALL)
+    shanghai = list(offset_segments(year.start, year.end, MALL))
     assert len(shanghai) == 1 and shanghai[0][2] == 480

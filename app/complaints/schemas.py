@@ -100,6 +100,12 @@ class IntakeSchema(Schema):
             raise ValidationError(LONG_AGO_MESSAGE, "occurred_at")
 
 
+LOCAL_TIME_MESSAGE = ("An hour of the day or a weekday is looked for between created_from and created_to, at most "
+                      "a year apart: give both. / "
+                      "按时段或星期筛选时，请同时给出 created_from 和 created_to，且相隔不超过一年。")
+LOCAL_TIME_SPAN = timedelta(days=367)  # a report's longest period (366 days) and an hour of daylight saving time
+
+
 class ComplaintFilterSchema(Schema):
     type = fields.String(validate=validate.OneOf(list(COMPLAINT_TYPES)))
     status = fields.String(validate=validate.OneOf(["open", "closed", "cancelled"]))
@@ -117,6 +123,12 @@ class ComplaintFilterSchema(Schema):
     recovered_from = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded "
                                                             "at or after"})
     recovered_to = AwareDateTime(metadata={"description": "with an amount recovered from the supplier recorded before"})
+    local_hour = fields.Integer(validate=validate.Range(min=0, max=23),
+                                metadata={"description": "registered at this hour of the day (0-23) in the mall's time "
+                                                         "zone; needs created_from and created_to"})
+    local_weekday = fields.Integer(validate=validate.Range(min=0, max=6),
+                                   metadata={"description": "registered on this weekday (0 = Sunday) in the mall's "
+                                                            "time zone; needs created_from and created_to"})
     product = fields.String(validate=validate.Length(min=1, max=200),
                             metadata={"description": "handed to purchasing for this product (a supplier action)"})
     paid_from = AwareDateTime(metadata={"description": "with a payment paid at or after"})
@@ -140,6 +152,13 @@ class ComplaintFilterSchema(Schema):
     case_overdue = fields.Boolean(metadata={"description": "Only open complaints past the whole case's due time"})
     page = page_number()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+    @validates_schema
+    def _local_time_within_dates(self, data: dict, **_kwargs) -> None:
+        given = sorted(data.keys() & {"local_hour", "local_weekday"})
+        if given and (not {"created_from", "created_to"} <= data.keys()
+                      or data["created_to"] - data["created_from"] > LOCAL_TIME_SPAN):
+            raise ValidationError(LOCAL_TIME_MESSAGE, given[0])
 
 
 class CancelSchema(Schema):

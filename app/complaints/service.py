@@ -23,6 +23,7 @@ from app.engine.instance import Instance, NothingWaiting
 from app.errors import Conflict, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.forms import messages
+from app.local_time import at_local_time, mall_zone
 from app.payloads import load
 from app.places import service as places
 from app.records import paid, payments, recoveries
@@ -336,6 +337,9 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
     if filters.keys() & {"recovered_from", "recovered_to"}:
         query = query.where(complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
                                                                              filters.get("recovered_to"))))
+    if filters.keys() & {"local_hour", "local_weekday"}:  # within created_from/created_to (the schema asks both)
+        query = query.where(at_local_time(complaint.created_at, filters["created_from"], filters["created_to"],
+                                          mall_zone(), filters.get("local_hour"), filters.get("local_weekday")))
     if "product" in filters:
         query = query.where(complaint.id.in_(recoveries.product_complaints(filters["product"])))
     if filters.keys() & survey_answers.FILTERS:

@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from app.complaints import survey_answers
 from app.errors import Invalid
 from app.extensions import db
+from app.local_time import at_local_time, mall_zone
 from app.payloads import load
 from app.records import paid, recoveries
 from app.reports import labels
@@ -116,6 +117,9 @@ def _conditions(filters: dict[str, Any]) -> list[Any]:
     if filters.keys() & {"recovered_from", "recovered_to"}:
         conditions.append(Complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
                                                                            filters.get("recovered_to"))))
+    if filters.keys() & {"local_hour", "local_weekday"}:  # within created_from/created_to (the schema asks both)
+        conditions.append(at_local_time(Complaint.created_at, filters["created_from"], filters["created_to"],
+                                        mall_zone(), filters.get("local_hour"), filters.get("local_weekday")))
     if "product" in filters:
         conditions.append(Complaint.id.in_(recoveries.product_complaints(filters["product"])))
     if filters.keys() & survey_answers.FILTERS:

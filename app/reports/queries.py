@@ -4,15 +4,15 @@ weekday in the mall's zone, durations in hours and nearest-rank percentiles."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, literal, select, text
+from sqlalchemy import Select, and_, case, func, select, text
 from sqlalchemy.dialects.postgresql import array
 
 from app.extensions import db
+from app.local_time import local_hour_and_weekday
 from app.reports.periods import Window
 from app.runtime.models import Complaint
 
@@ -50,46 +50,6 @@ def in_window(column: Any, window: Window) -> Any:
     return and_(column >= window.start, column < window.end)
 
 
-def _offset_segments(window: Window, zone: ZoneInfo) -> Iterator[tuple[datetime, datetime, int]]:
-    """[start, end) pieces of the window over which the zone's UTC offset is constant, with it in minutes
-    (one piece for a zone without daylight saving time, such as Asia/Shanghai). Offsets are compared a day
-    apart, and a change is narrowed down to the minute."""
-    start, offset = window.start, _minutes(window.start, zone)
-    moment = start
-    while moment < window.end:
-        later = min(moment + timedelta(days=1), window.end)
-        if _minutes(later, zone) != offset:
-            low, high = 0, int((later - moment).total_seconds() // 60)  # the offset changes in (low, high]
-            while high - low > 1:
-                middle = (low + high) // 2
-                low, high = (middle, high) if _minutes(moment + timedelta(minutes=middle), zone) == offset \
-                    else (low, middle)
-            later = min(moment + timedelta(minutes=high), window.end)
-            if later < window.end:
-                yield start, later, offset
-                start, offset = later, _minutes(later, zone)
-        moment = later
-    yield start, window.end, offset
-
-
-def _minutes(moment: datetime, zone: ZoneInfo) -> int:
-    return int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
-
-
-def local_hour_and_weekday(column: Any, window: Window, zone: ZoneInfo) -> Iterator[tuple[Any, Any, Any]]:
-    """(hour, weekday, condition) triples giving the hour of day (0-23) and the weekday (0 = Sunday) of `column` in
-    the mall's zone. PostgreSQL converts with the zone itself; SQLite adds the zone's offset, one piece of the window
-    per offset in force."""
-    if _dialect() == "postgresql":
-        local = func.timezone(zone.key, column)
-        yield (cast(func.extract("hour", local), Integer), cast(func.extract("dow", local), Integer), literal(True))
-        return
-    for start, end, minutes in _offset_segments(window, zone):
-        shift = f"{minutes:+d} minutes"
-        yield (cast(func.strftime("%H", column, shift), Integer), cast(func.strftime("%w", column, shift), Integer),
-               and_(column >= start, column < end))
-
-
 def utc_hour(column: Any) -> Any:
     """The UTC hour a moment falls in, cheap to group by: a timestamp truncated to it (PostgreSQL), or the text
     'YYYY-MM-DD HH' the stored moment begins with (SQLite)."""
@@ -125,7 +85,7 @@ def counts_by_local_hour_and_weekday(column: Any, condition: Any, window: Window
     if all(cell is not None for cell, _count in cells):
         return [(cell[0], cell[1], count) for cell, count in cells]
     pieces = []
-    for hour, weekday, piece in local_hour_and_weekday(column, window, zone):
+    for hour, weekday, piece in local_hour_and_weekday(column, window.start, window.end, zone):
         query = select(hour, weekday, func.count()).where(condition, piece).group_by(hour, weekday)
         pieces += [(int(h), int(d), count) for h, d, count in db.session.execute(filtered(query, filters))]
     return pieces

@@ -119,11 +119,14 @@ def _by_hour_and_weekday(ctx: Context, window: Window, condition: Any) -> list[S
     for h, d, count in pieces:
         hours[h] = hours.get(h, 0) + count
         days[d] = days.get(d, 0) + count
+    received_range = {"created_from": window.start, "created_to": window.end}
     return [
         ("by_hour", _title("按时段（商场时间）", "By hour of day (mall time)"), "count",
-         [(str(h), labels.hour(h), hours.get(h, 0), None) for h in range(24)]),
+         [(str(h), labels.hour(h), hours.get(h, 0), ctx.list_query(local_hour=h, **received_range))
+          for h in range(24)]),
         ("by_weekday", _title("按星期", "By weekday"), "count",
-         [(str(d), labels.weekday(d), days.get(d, 0), None) for d in (1, 2, 3, 4, 5, 6, 0)]),
+         [(str(d), labels.weekday(d), days.get(d, 0), ctx.list_query(local_weekday=d, **received_range))
+          for d in (1, 2, 3, 4, 5, 6, 0)]),
     ]
 
 

@@ -419,7 +419,8 @@ _filter_schema = ComplaintFilterSchema()
 # What a report's figure narrows the list by, besides the form's fields (its `complaints` query; moments in ISO 8601).
 FIGURE_FILTERS = ("channel", "place_id", "involved_party", "outcome", "closed_from", "closed_to", "open_at",
                   "recovered_from", "recovered_to", "paid_from", "paid_to", "paid_purpose", "answered_from",
-                  "answered_to", "satisfaction", "accepted", "within_limit", "product")
+                  "answered_to", "satisfaction", "accepted", "within_limit", "product",
+                  "local_hour", "local_weekday")
 LIST_FILTERS = ("number", "surname", "phone", "type", "status", "created_from", "created_to", "overdue", "case_overdue",
                 "page", *FIGURE_FILTERS)
 
