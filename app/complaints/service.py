@@ -319,36 +319,7 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
         if name in filters:
             query = query.where(matches(column, filters[name]) if name in ("surname", "phone")
                                 else column == filters[name])
-    if "closed_from" in filters:
-        query = query.where(complaint.closed_at >= filters["closed_from"])
-    if "closed_to" in filters:
-        query = query.where(complaint.closed_at < filters["closed_to"])
-    if "open_at" in filters:
-        query = query.where(complaint.created_at < filters["open_at"],
-                            or_(complaint.closed_at.is_(None), complaint.closed_at >= filters["open_at"]))
-    if "within_limit" in filters:
-        ended_with_limit = and_(complaint.closed_at.is_not(None), complaint.due_at.is_not(None))
-        query = query.where(ended_with_limit, complaint.closed_at <= complaint.due_at if filters["within_limit"]
-                            else complaint.closed_at > complaint.due_at)
-    if "created_from" in filters:
-        query = query.where(complaint.created_at >= filters["created_from"])
-    if "created_to" in filters:
-        query = query.where(complaint.created_at < filters["created_to"])
-    if filters.keys() & {"recovered_from", "recovered_to"}:
-        query = query.where(complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
-                                                                             filters.get("recovered_to"))))
-    if filters.keys() & {"local_hour", "local_weekday"}:  # within created_from/created_to (the schema asks both)
-        query = query.where(at_local_time(complaint.created_at, filters["created_from"], filters["created_to"],
-                                          mall_zone(), filters.get("local_hour"), filters.get("local_weekday")))
-    if "product" in filters:
-        query = query.where(complaint.id.in_(recoveries.product_complaints(filters["product"])))
-    if filters.keys() & survey_answers.FILTERS:
-        query = query.where(complaint.id.in_(survey_answers.answered_complaints(
-            filters.get("answered_from"), filters.get("answered_to"), filters.get("satisfaction"),
-            filters.get("accepted"))))
-    if filters.keys() & paid.FILTERS:
-        query = query.where(complaint.id.in_(paid.paid_complaints(filters.get("paid_from"), filters.get("paid_to"),
-                                                                  filters.get("paid_purpose"))))
+    query = query.where(*figure_conditions(complaint, filters))
     if filters.get("overdue") is False:  # read from the index the order walks
         query = query.where(or_(complaint.tasks_due_at.is_(None), complaint.tasks_due_at >= now))
     if filters.get("case_overdue"):  # open complaints newest first, the due time read from their index
@@ -358,6 +329,39 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
     if overdue_only is not None:
         query = query.where(overdue_only)
     return query, known
+
+
+def figure_conditions(complaint: Any, filters: dict[str, Any]) -> list[Any]:
+    """The conditions, on `complaint` (the model or an alias of it), of the filters by time and by related rows that
+    a report's figure narrows the list by (its `complaints` query): shared by the list and the figure export."""
+    conditions: list[Any] = []
+    for name, column, lower in (("created_from", complaint.created_at, True), ("created_to", complaint.created_at,
+                                False), ("closed_from", complaint.closed_at, True),
+                                ("closed_to", complaint.closed_at, False)):
+        if name in filters:
+            conditions.append(column >= filters[name] if lower else column < filters[name])
+    if "open_at" in filters:
+        conditions += [complaint.created_at < filters["open_at"],
+                       or_(complaint.closed_at.is_(None), complaint.closed_at >= filters["open_at"])]
+    if "within_limit" in filters:
+        conditions += [complaint.closed_at.is_not(None), complaint.due_at.is_not(None),
+                       complaint.closed_at <= complaint.due_at if filters["within_limit"]
+                       else complaint.closed_at > complaint.due_at]
+    if filters.keys() & {"local_hour", "local_weekday"}:  # within created_from/created_to (the schema asks both)
+        conditions.append(at_local_time(complaint.created_at, filters["created_from"], filters["created_to"],
+                                        mall_zone(), filters.get("local_hour"), filters.get("local_weekday")))
+    related = []
+    if filters.keys() & {"recovered_from", "recovered_to"}:
+        related.append(recoveries.recovered_complaints(filters.get("recovered_from"), filters.get("recovered_to")))
+    if "product" in filters:
+        related.append(recoveries.product_complaints(filters["product"]))
+    if filters.keys() & survey_answers.FILTERS:
+        related.append(survey_answers.answered_complaints(filters.get("answered_from"), filters.get("answered_to"),
+                                                          filters.get("satisfaction"), filters.get("accepted")))
+    if filters.keys() & paid.FILTERS:
+        related.append(paid.paid_complaints(filters.get("paid_from"), filters.get("paid_to"),
+                                            filters.get("paid_purpose")))
+    return conditions + [complaint.id.in_(ids) for ids in related]
 
 
 def _ids(query) -> list[int]:

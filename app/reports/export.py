@@ -17,12 +17,10 @@ from flask import current_app
 from openpyxl import Workbook
 from sqlalchemy import func, or_, select
 
-from app.complaints import survey_answers
+from app.complaints.service import figure_conditions
 from app.errors import Invalid
 from app.extensions import db
-from app.local_time import at_local_time, mall_zone
 from app.payloads import load
-from app.records import paid, recoveries
 from app.reports import labels
 from app.reports.schemas import ExportQuerySchema, ListExportQuerySchema
 from app.reports.service import REPORT_READERS, load_query, report
@@ -102,33 +100,7 @@ def _conditions(filters: dict[str, Any]) -> list[Any]:
                          ("outcome", Complaint.outcome)):
         if name in filters:
             conditions.append(column == filters[name])
-    for name, column, lower in (("created_from", Complaint.created_at, True), ("created_to", Complaint.created_at,
-                                False), ("closed_from", Complaint.closed_at, True),
-                                ("closed_to", Complaint.closed_at, False)):
-        if name in filters:
-            conditions.append(column >= filters[name] if lower else column < filters[name])
-    if "within_limit" in filters:
-        conditions += [Complaint.closed_at.is_not(None), Complaint.due_at.is_not(None),
-                       Complaint.closed_at <= Complaint.due_at if filters["within_limit"]
-                       else Complaint.closed_at > Complaint.due_at]
-    if "open_at" in filters:
-        conditions += [Complaint.created_at < filters["open_at"],
-                       or_(Complaint.closed_at.is_(None), Complaint.closed_at >= filters["open_at"])]
-    if filters.keys() & {"recovered_from", "recovered_to"}:
-        conditions.append(Complaint.id.in_(recoveries.recovered_complaints(filters.get("recovered_from"),
-                                                                           filters.get("recovered_to"))))
-    if filters.keys() & {"local_hour", "local_weekday"}:  # within created_from/created_to (the schema asks both)
-        conditions.append(at_local_time(Complaint.created_at, filters["created_from"], filters["created_to"],
-                                        mall_zone(), filters.get("local_hour"), filters.get("local_weekday")))
-    if "product" in filters:
-        conditions.append(Complaint.id.in_(recoveries.product_complaints(filters["product"])))
-    if filters.keys() & survey_answers.FILTERS:
-        conditions.append(Complaint.id.in_(survey_answers.answered_complaints(
-            filters.get("answered_from"), filters.get("answered_to"), filters.get("satisfaction"),
-            filters.get("accepted"))))
-    if filters.keys() & paid.FILTERS:
-        conditions.append(Complaint.id.in_(paid.paid_complaints(filters.get("paid_from"), filters.get("paid_to"),
-                                                                filters.get("paid_purpose"))))
+    conditions += figure_conditions(Complaint, filters)
     if filters.get("overdue"):
         conditions += [Complaint.status == "open", Complaint.tasks_due_at < now]
     elif filters.get("overdue") is False:
