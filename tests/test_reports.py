@@ -229,12 +229,21 @@ def test_the_dashboard_s_figures_of_money_and_hours_link_to_their_complaints(app
     listed_html = client.get(unescape(link)).get_data(as_text=True)
     assert all(number in listed_html for number in fixture.numbers("D"))
     assert not any(number in listed_html for number in fixture.numbers("A", "B", "C", "E"))
+    # the list says what the figure narrowed it by, in the page's language
+    notice = re.search(r'<p class="notice" id="figure-filters">(.*?)</p>', listed_html, re.S).group(1)
+    assert "从报表指标进入" in notice and "支付用途: 赔偿" in notice and "支付不早于: 2023年10月1日" in notice
+    client.set_cookie("lang", "en")
+    notice = re.search(r'id="figure-filters">(.*?)</p>', client.get(unescape(link)).get_data(as_text=True),
+                       re.S).group(1)
+    assert "Paid for: Compensation" in notice and "Paid before: Nov 1, 2023" in notice
+    client.set_cookie("lang", "zh")
     # an hour of the day, too: A was received at 00:30 mall time
     table = re.search(r'data-section="counts-by_hour">(.*?)</table>', html, re.S).group(1)
     link = re.search(r'<tr data-key="0">.*?<a href="([^"]+)" class="figure-link">', table, re.S).group(1)
     listed_html = client.get(unescape(link)).get_data(as_text=True)
     assert all(number in listed_html for number in fixture.numbers("A"))
     assert not any(number in listed_html for number in fixture.numbers("B", "C", "D", "E"))
+    assert "受理时段（商场时间）: 00:00–01:00" in listed_html
 
 
 def test_outcomes(as_user, fixture):
@@ -272,6 +281,13 @@ def test_an_hour_or_a_weekday_is_looked_for_within_at_most_a_year(as_user, query
     answer = as_user("manager").get("/complaints", **query)
     assert answer.status == 422, answer.body
     assert "created_from" in str(answer.body) and "按时段或星期" in str(answer.body)
+
+
+def test_the_list_page_says_why_an_hour_needs_dates(app):
+    client = logged_in_client(app, "manager")
+    html = client.get("/complaints", query_string={"local_hour": 3}).get_data(as_text=True)
+    assert 'id="search-error"' in html and "按时段或星期筛选时，请同时给出 created_from 和 created_to" in html
+    assert 'id="figure-filters"' not in html
 
 
 def test_a_quarter_and_chosen_days(as_user, fixture):

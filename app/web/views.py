@@ -47,7 +47,7 @@ from app.users.login import log_in
 from app.users.models import User
 from app.users.permissions import may_read_complaints, may_read_definitions, works_on_cases
 from app.users.roles import CASE_ROLES
-from app.web import formrender, header, i18n
+from app.web import figure_filters, formrender, header, i18n
 from app.web.extensions import csrf, login_manager
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -416,13 +416,8 @@ def registered(complaint_id: int):
 # --- complaints list -----------------------------------------------------------------------------------
 
 _filter_schema = ComplaintFilterSchema()
-# What a report's figure narrows the list by, besides the form's fields (its `complaints` query; moments in ISO 8601).
-FIGURE_FILTERS = ("channel", "place_id", "involved_party", "outcome", "closed_from", "closed_to", "open_at",
-                  "recovered_from", "recovered_to", "paid_from", "paid_to", "paid_purpose", "answered_from",
-                  "answered_to", "satisfaction", "accepted", "within_limit", "product",
-                  "local_hour", "local_weekday")
 LIST_FILTERS = ("number", "surname", "phone", "type", "status", "created_from", "created_to", "overdue", "case_overdue",
-                "page", *FIGURE_FILTERS)
+                "page", *figure_filters.FIGURE_FILTERS)
 
 
 def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -445,7 +440,7 @@ def _list_filters(args: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]]
                 errors[name] = ["Not a valid date."]
             else:
                 raw[name] = day.isoformat()
-    raw.update({name: args[name].strip() for name in FIGURE_FILTERS if (args.get(name) or "").strip()})
+    raw.update({name: args[name].strip() for name in figure_filters.FIGURE_FILTERS if (args.get(name) or "").strip()})
     if args.get("overdue") in ("1", "true", "yes"):
         raw["overdue"] = True
     if args.get("case_overdue") in ("1", "true", "yes"):
@@ -478,8 +473,11 @@ def complaint_list():
     def page_url(n: int) -> str:
         return url_for("web.complaint_list", **kept, page=n)
 
+    narrowed = figure_filters.described(filters) if not errors else []
     return render_template("web/complaints.html", result=result, errors=errors, pages=pages, page_url=page_url,
-                           args=request.args, types=COMPLAINT_TYPES, searched=bool(kept)), 200
+                           args=request.args, types=COMPLAINT_TYPES, searched=bool(kept), narrowed=narrowed,
+                           narrowed_intro=figure_filters.intro(),
+                           figure_filter_names=figure_filters.FIGURE_FILTERS), 200
 
 
 # --- own password -------------------------------------------------------------------------------------
