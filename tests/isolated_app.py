@@ -74,7 +74,9 @@ def bare_app(url: str, attachments: Path) -> Flask:
     try:
         return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "ATTACHMENTS_DIR": str(attachments)})
     finally:
-        if saved is not None:
+        if saved is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
             os.environ["DATABASE_URL"] = saved
 
 

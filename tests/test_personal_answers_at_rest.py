@@ -31,7 +31,7 @@ from app.sealed import MARK, WorkflowSeal, personal_keys, seal
 from app.users.service import find_user
 from tests import bpmn_samples as s
 from tests.conftest import DATA_KEY, Api, intake, logged_in_client
-from tests.isolated_app import BARE_DEFINITION, drop_database, new_database
+from tests.isolated_app import BARE_DEFINITION, bare_app, drop_database, new_database
 from tests.key_helpers import rotate_back
 
 pytestmark = pytest.mark.usefixtures("cancel_registered")
@@ -257,10 +257,9 @@ def _state(words: dict[str, str]) -> dict:
             "workflow": {"data": {}, "tasks": tasks, "subprocesses": {}, "bpmn_events": []}}
 
 
-def test_the_migration_seals_the_rows_already_there_and_downgrade_opens_them(database_url, tmp_path, monkeypatch):
+def test_the_migration_seals_the_rows_already_there_and_downgrade_opens_them(database_url, tmp_path):
     url = new_database(database_url, "sealed", tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    application = create_app({"TESTING": True})
+    application = bare_app(url, tmp_path)
     words = {"receipt": marker("Receipt"), "injury": marker("Injury"), "comment": marker("Comment"),
              "thief": marker("Thief")}
     state = _state(words)

@@ -11,11 +11,10 @@ from datetime import UTC, datetime, timedelta
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select, text, update
 
-from app import create_app
 from app.extensions import db
 from app.reports.models import ComplaintHourTotal
 from app.runtime.models import Complaint
-from tests.isolated_app import BARE_COMPLAINT, BARE_DEFINITION, drop_database, new_database
+from tests.isolated_app import BARE_COMPLAINT, BARE_DEFINITION, bare_app, drop_database, new_database
 from tests.report_fixtures import delete_complaints
 from tests.test_report_summaries import START, _complaints
 
@@ -60,10 +59,9 @@ def test_the_received_totals_equal_a_recount_after_every_kind_of_write(app):
         db.session.remove()
 
 
-def test_the_migration_counts_the_complaints_already_there(database_url, tmp_path, monkeypatch):
+def test_the_migration_counts_the_complaints_already_there(database_url, tmp_path):
     url = new_database(database_url, "received", tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    application = create_app({"TESTING": True})
+    application = bare_app(url, tmp_path)
     try:
         with application.app_context():
             upgrade(revision="0043")

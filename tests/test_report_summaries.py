@@ -16,12 +16,11 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, func, inspect, select, text
 
-from app import create_app
 from app.definitions.models import ProcessDefinition
 from app.extensions import db
 from app.reports.models import TaskFirstCompletion, TaskHourTotal
 from app.runtime.models import Complaint, HumanTask
-from tests.isolated_app import BARE_COMPLAINT, BARE_DEFINITION, drop_database, new_database
+from tests.isolated_app import BARE_COMPLAINT, BARE_DEFINITION, bare_app, drop_database, new_database
 from tests.report_fixtures import delete_complaints, random_task_writes
 from tests.test_reports import section
 
@@ -157,11 +156,9 @@ def test_a_zone_whose_offset_is_not_whole_hours_counts_lanes_from_the_tasks(app,
             db.session.remove()
 
 
-def test_the_migration_sums_the_tasks_already_there_and_downgrade_removes_the_summaries(database_url, tmp_path,
-                                                                                         monkeypatch):
+def test_the_migration_sums_the_tasks_already_there_and_downgrade_removes_the_summaries(database_url, tmp_path):
     url = new_database(database_url, "summaries", tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    application = create_app({"TESTING": True})
+    application = bare_app(url, tmp_path)
     try:
         with application.app_context():
             upgrade(revision="0038")

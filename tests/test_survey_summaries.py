@@ -13,14 +13,13 @@ from datetime import UTC, datetime, timedelta
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, inspect, select, text
 
-from app import create_app
 from app.extensions import db
 from app.forms.lifecycle import SATISFACTION
 from app.reports.models import SurveyHourTotal
 from app.runtime.models import AuditEvent, Complaint, HumanTask
 from tests import bpmn_samples as s
 from tests.conftest import intake
-from tests.isolated_app import BARE_COMPLAINT, BARE_DEFINITION, drop_database, new_database
+from tests.isolated_app import BARE_COMPLAINT, BARE_DEFINITION, bare_app, drop_database, new_database
 from tests.report_fixtures import delete_complaints, random_task_writes
 from tests.test_report_summaries import START, _complaints
 
@@ -117,11 +116,9 @@ def test_answers_given_through_the_service_are_counted_where_they_were_given(app
     assert added == {("quality", "satisfied", 1): 1, ("quality", "dissatisfied", 0): 1}
 
 
-def test_the_migration_sums_the_answers_already_there_and_downgrade_removes_them(database_url, tmp_path,
-                                                                                 monkeypatch):
+def test_the_migration_sums_the_answers_already_there_and_downgrade_removes_them(database_url, tmp_path):
     url = new_database(database_url, "surveys", tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    application = create_app({"TESTING": True})
+    application = bare_app(url, tmp_path)
     rng = random.Random(43)
     try:
         with application.app_context():

@@ -10,11 +10,10 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, func, select, text
 
-from app import create_app
 from app.database import is_sqlite, writers_held
 from app.extensions import db
 from app.places.models import Place
-from tests.isolated_app import drop_database, new_database
+from tests.isolated_app import bare_app, drop_database, new_database
 
 
 def _places(count: int) -> list[Place]:
@@ -22,10 +21,9 @@ def _places(count: int) -> list[Place]:
             for _n in range(count)]
 
 
-def test_vacuum_gives_back_the_pages_of_deleted_rows_and_keeps_the_rest(database_url, tmp_path, monkeypatch):
+def test_vacuum_gives_back_the_pages_of_deleted_rows_and_keeps_the_rest(database_url, tmp_path):
     url = new_database(database_url, "vacuum", tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    application = create_app({"TESTING": True})
+    application = bare_app(url, tmp_path)
     try:
         with application.app_context():
             upgrade()
