@@ -311,30 +311,30 @@ def _matching(filters: dict[str, Any], now: datetime) -> tuple[Any, int]:
             few = sorted(set(overdue_tasks))
             complaint = aliased(Complaint, select(*_FILTERED).where(Complaint.id.in_(few)).limit(len(few)).subquery())
     query = select(complaint.id).order_by(complaint.created_at.desc(), complaint.id.desc())
-    for name, column in (("type", complaint.type), ("status", complaint.status), ("number", complaint.number),
-                         ("surname", complaint.customer_surname_index),
-                         ("phone", complaint.customer_phone_index), ("channel", complaint.channel),
-                         ("place_id", complaint.place_id), ("involved_party", complaint.involved_party),
-                         ("outcome", complaint.outcome)):
+    for name, column in (("surname", complaint.customer_surname_index), ("phone", complaint.customer_phone_index)):
         if name in filters:
-            query = query.where(matches(column, filters[name]) if name in ("surname", "phone")
-                                else column == filters[name])
-    query = query.where(*figure_conditions(complaint, filters))
+            query = query.where(matches(column, filters[name]))
+    query = query.where(*list_conditions(complaint, filters, now))
     if filters.get("overdue") is False:  # read from the index the order walks
         query = query.where(or_(complaint.tasks_due_at.is_(None), complaint.tasks_due_at >= now))
-    if filters.get("case_overdue"):  # open complaints newest first, the due time read from their index
-        query = query.where(complaint.status == "open", complaint.due_at < now)
-    elif filters.get("case_overdue") is False:
-        query = query.where(or_(complaint.status != "open", complaint.due_at.is_(None), complaint.due_at >= now))
     if overdue_only is not None:
         query = query.where(overdue_only)
     return query, known
 
 
-def figure_conditions(complaint: Any, filters: dict[str, Any]) -> list[Any]:
-    """The conditions, on `complaint` (the model or an alias of it), of the filters by time and by related rows that
-    a report's figure narrows the list by (its `complaints` query): shared by the list and the figure export."""
-    conditions: list[Any] = []
+def list_conditions(complaint: Any, filters: dict[str, Any], now: datetime) -> list[Any]:
+    """The conditions, on `complaint` (the model or an alias of it), of the list's filters by a column's value, by
+    time, by related rows (those a report's figure narrows the list by) and by the whole case's due time: shared by
+    the list and the figure export. The name and phone, compared through their blind indexes, and the open tasks'
+    due time, which each reads its own way, are left to them."""
+    conditions = [column == filters[name] for name, column in (
+        ("type", complaint.type), ("status", complaint.status), ("number", complaint.number),
+        ("channel", complaint.channel), ("place_id", complaint.place_id), ("involved_party", complaint.involved_party),
+        ("outcome", complaint.outcome)) if name in filters]
+    if filters.get("case_overdue"):  # open complaints newest first, the due time read from their index
+        conditions += [complaint.status == "open", complaint.due_at < now]
+    elif filters.get("case_overdue") is False:
+        conditions.append(or_(complaint.status != "open", complaint.due_at.is_(None), complaint.due_at >= now))
     for name, column, lower in (("created_from", complaint.created_at, True), ("created_to", complaint.created_at,
                                 False), ("closed_from", complaint.closed_at, True),
                                 ("closed_to", complaint.closed_at, False)):

@@ -17,7 +17,7 @@ from flask import current_app
 from openpyxl import Workbook
 from sqlalchemy import func, or_, select
 
-from app.complaints.service import figure_conditions
+from app.complaints.service import list_conditions
 from app.errors import Invalid
 from app.extensions import db
 from app.payloads import load
@@ -93,23 +93,12 @@ def list_file(raw_query: dict[str, Any], viewer: User) -> ExportFile:
 def _conditions(filters: dict[str, Any]) -> list[Any]:
     """The complaint list's filters (GET /complaints) as conditions on the complaint table."""
     now = utcnow()
-    conditions: list[Any] = []
-    for name, column in (("type", Complaint.type), ("status", Complaint.status), ("number", Complaint.number),
-                         ("channel", Complaint.channel),
-                         ("place_id", Complaint.place_id), ("involved_party", Complaint.involved_party),
-                         ("outcome", Complaint.outcome)):
-        if name in filters:
-            conditions.append(column == filters[name])
-    conditions += figure_conditions(Complaint, filters)
+    conditions = list_conditions(Complaint, filters, now)
     if filters.get("overdue"):
         conditions += [Complaint.status == "open", Complaint.tasks_due_at < now]
     elif filters.get("overdue") is False:
         conditions.append(or_(Complaint.status != "open", Complaint.tasks_due_at.is_(None),
                               Complaint.tasks_due_at >= now))
-    if filters.get("case_overdue"):
-        conditions += [Complaint.status == "open", Complaint.due_at < now]
-    elif filters.get("case_overdue") is False:
-        conditions.append(or_(Complaint.status != "open", Complaint.due_at.is_(None), Complaint.due_at >= now))
     return conditions
 
 
