@@ -25,6 +25,7 @@ from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.forms.lifecycle import SATISFACTION
 from app.forms.quality import HEADS, RECOVERING_ACTIONS, SUPPLIER_ACTIONS
+from app.local_time import mall_zone
 from app.payloads import load
 from app.records import paid, recoveries
 from app.records.models import PaymentRequest, SupplierAction
@@ -608,7 +609,7 @@ def report(name: str, raw_query: dict[str, Any], viewer: User, schema: Schema = 
     if name not in REPORTS:
         raise NotFound(f"There is no report '{name}'. Reports: {', '.join(REPORTS)}. / 没有名为 {name} 的报表。")
     query = load_query(raw_query, schema)
-    zone = ZoneInfo(current_app.config["MALL_TIMEZONE"])
+    zone = mall_zone()
     period = parse(query, zone)
     filters = {key: query.get(key) for key in ("type", "channel", "place_id", "involved_party")}
     ctx = Context(filters, zone, utcnow())

@@ -4,6 +4,7 @@ figure says which complaints it shows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.complaint_types import COMPLAINT_TYPES
@@ -30,6 +31,16 @@ NAMES: dict[str, tuple[str, str]] = {
 }
 INTRO = ("从报表指标进入，另按以下条件筛选：", "Reached from a report's figure; also narrowed by:")
 YES_NO = {True: ("是", "Yes"), False: ("否", "No")}
+# a filter's value as the reports name it (`filters` for the type an outcome belongs to); others are shown as given
+VALUE_LABELS: dict[str, Callable[[Any, dict[str, Any]], labels.Label]] = {
+    "channel": lambda value, _filters: labels.channel(value),
+    "place_id": lambda value, _filters: labels.places({value}).get(value, {"zh": str(value), "en": str(value)}),
+    "outcome": lambda value, filters: _outcome(value, filters.get("type")),
+    "paid_purpose": lambda value, _filters: labels.purpose(value),
+    "satisfaction": lambda value, _filters: labels.of(SATISFACTION, value),
+    "local_hour": lambda value, _filters: labels.hour(value),
+    "local_weekday": lambda value, _filters: labels.weekday(value),
+}
 MOMENTS = frozenset({"closed_from", "closed_to", "open_at", "recovered_from", "recovered_to", "paid_from", "paid_to",
                      "answered_from", "answered_to"})
 
@@ -48,14 +59,8 @@ def _value(name: str, value: Any, filters: dict[str, Any]) -> str:
         return local_time(value)
     if name in ("accepted", "within_limit"):
         return pick(YES_NO[bool(value)])
-    label = {"channel": lambda: labels.channel(value),
-             "place_id": lambda: labels.places({value}).get(value, {"zh": str(value), "en": str(value)}),
-             "outcome": lambda: _outcome(value, filters.get("type")),
-             "paid_purpose": lambda: labels.purpose(value),
-             "satisfaction": lambda: labels.of(SATISFACTION, value),
-             "local_hour": lambda: labels.hour(value), "local_weekday": lambda: labels.weekday(value)}.get(name)
-    found = label() if label else None
-    return pick(found) if found else str(value)
+    label = VALUE_LABELS.get(name)
+    return pick(label(value, filters)) if label else str(value)
 
 
 def _outcome(end_event: str, complaint_type: str | None) -> labels.Label:
